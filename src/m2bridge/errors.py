@@ -1,0 +1,59 @@
+"""Exceptions of m2bridge: one class per kind of failure, so callers can tell them apart."""
+
+from __future__ import annotations
+
+
+class M2BridgeError(Exception):
+    """Base class of every error m2bridge raises on purpose."""
+
+
+class InputError(M2BridgeError, ValueError):
+    """Bad input from the user: an architecture, pattern, data file, option or case file."""
+
+
+class M2NotFoundError(M2BridgeError):
+    """Macaulay2 (`M2`) is not on PATH."""
+
+    def __init__(self, executable: str = "M2"):
+        super().__init__(
+            f"Macaulay2 executable {executable!r} not found. Install it with: "
+            "apt-get update && apt-get install -y --no-install-recommends macaulay2 "
+            "(or run `make run` / `make test`, which do this as root)"
+        )
+
+
+class M2Error(M2BridgeError):
+    """Macaulay2 ran and reported an error; carries its own message and the kept script."""
+
+    def __init__(self, message: str, script_path: str | None = None, returncode: int | None = None):
+        self.m2_message = message
+        self.script_path = script_path
+        self.returncode = returncode
+        where = f" (script kept at {script_path})" if script_path else ""
+        super().__init__(f"Macaulay2 failed with exit code {returncode}{where}: {message}")
+
+
+class M2TimeoutError(M2BridgeError):
+    """Macaulay2 did not finish within the time limit; its whole process group was killed."""
+
+    def __init__(self, seconds: float, script_path: str | None = None):
+        self.seconds = seconds
+        self.script_path = script_path
+        where = f" (script kept at {script_path})" if script_path else ""
+        super().__init__(f"Macaulay2 timed out after {seconds:g} s and was killed{where}")
+
+
+class M2OutputError(M2BridgeError):
+    """Macaulay2's output does not follow the framed protocol of m2scripts/lib/frame.m2."""
+
+    def __init__(self, reason: str, line: str | None = None, script_path: str | None = None):
+        self.reason = reason
+        self.line = line
+        self.script_path = script_path
+        shown = "" if line is None else f": {line[:300]!r}"
+        where = f" (script kept at {script_path})" if script_path else ""
+        super().__init__(f"unreadable Macaulay2 output, {reason}{shown}{where}")
+
+
+class ConsistencyError(M2BridgeError):
+    """Two independent computations disagree (e.g. Macaulay2's dim and the Jacobian rank)."""

@@ -1,0 +1,129 @@
+"""Dimension of a pattern variety from the Jacobian of φ^A, independently of Macaulay2.
+
+dim V_A = generic rank of the Jacobian of θ ↦ [M_1(θ) X_1 | … | M_k(θ) X_k] (X_b = identity for J^A).
+The rank is taken at random θ over GF(p) with python-flint's `nmod_mat`, exactly; a rank at a random
+point can only be too small, so the largest rank over several points is kept.
+
+Derivative of M_b = Left · W_l · Right with respect to entry (i, j) of W_l is the outer product of
+column i of Left and row j of Right, so the whole Jacobian comes from 2L matrix products per block.
+
+>>> jacobian_dim("2,2,2", "10|11").dim
+6
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+import flint
+
+from .errors import InputError
+from .model import ActivationPattern, Architecture, Dataset, PatternVariety
+
+DEFAULT_PRIME = 2**31 - 1
+
+
+@dataclass(frozen=True)
+class JacobianDim:
+    dim: int
+    prime: int
+    points: int
+    seed: int
+    error_bound: float
+    """Upper bound on the probability that `dim` is below the generic rank (Schwartz–Zippel)."""
+
+
+def _matrix(rows: int, cols: int, entries, p: int) -> flint.nmod_mat:
+    return flint.nmod_mat(rows, cols, [int(e) % p for e in entries], p)
+
+
+def _activation(bits, p: int, bias: bool) -> flint.nmod_mat:
+    """D(a), with a zero row below under bias: x ↦ [D(a) x; 0], the constant coordinate not being
+    a function of the previous layer."""
+    n = len(bits)
+    entries = [bits[i] if i == j else 0 for i in range(n) for j in range(n)]
+    return _matrix(n + 1, n, entries + [0] * n, p) if bias else _matrix(n, n, entries, p)
+
+
+def _identity(n: int, p: int) -> flint.nmod_mat:
+    return _matrix(n, n, [int(i == j) for i in range(n) for j in range(n)], p)
+
+
+def _constant_row_extension(P: flint.nmod_mat, p: int) -> flint.nmod_mat:
+    """[P; e_last]: append the constant coordinate's row (bias homogenisation)."""
+    rows, cols = P.nrows(), P.ncols()
+    entries = [int(P[i, j]) for i in range(rows) for j in range(cols)] + [0] * (cols - 1) + [1]
+    return _matrix(rows + 1, cols, entries, p)
+
+
+def _jacobian_at(variety: PatternVariety, weights: list[flint.nmod_mat], p: int) -> flint.nmod_mat:
+    L = variety.arch.depth
+    n_params = len(variety.parameters)
+    columns: list[list[int]] = [[] for _ in range(n_params)]
+    for b, block in enumerate(variety.pattern.blocks):
+        # Right_l: input to layer l as a function of the block's input (H_0 = X_b or identity).
+        if variety.data is None:
+            H = _identity(variety.columns, p)
+        else:
+            pts = variety.homogenised_block_points(b)
+            H = _matrix(variety.columns, len(pts),
+                        [_mod_fraction(pts[c][r], p) for r in range(variety.columns) for c in range(len(pts))], p)
+        rights = [H]
+        for l in range(1, L):
+            H = _activation(block[l - 1], p, False) * (weights[l - 1] * rights[-1])
+            if variety.bias:
+                H = _constant_row_extension(H, p)
+            rights.append(H)
+        # Left_l: W_L D_(L-1) … W_(l+1) D_l, built from the output side.
+        lefts = [None] * L
+        left = _identity(variety.arch.n_out, p)
+        for l in range(L - 1, -1, -1):
+            lefts[l] = left
+            if l > 0:
+                left = left * weights[l] * _activation(block[l - 1], p, variety.bias)
+        # d M_b / d W_l[i, j] = Left_l[:, i] ⊗ Right_l[j, :]; parameters in PatternVariety order.
+        offset = 0
+        for l in range(L):
+            rows_l, cols_l = variety.layer_shapes[l]
+            Lm, Rm = lefts[l], rights[l]
+            for i in range(rows_l):
+                for j in range(cols_l):
+                    col = columns[offset + i * cols_l + j]
+                    for r in range(Lm.nrows()):
+                        a = int(Lm[r, i])
+                        for c in range(Rm.ncols()):
+                            col.append(a * int(Rm[j, c]) % p if a else 0)
+            offset += rows_l * cols_l
+    n_coords = len(columns[0]) if columns else 0
+    return _matrix(n_params, n_coords, [x for col in columns for x in col], p)
+
+
+def _mod_fraction(x, p: int) -> int:
+    if x.denominator % p == 0:
+        raise InputError(f"data entry {x} has a denominator divisible by the prime {p}")
+    return x.numerator * pow(x.denominator, -1, p) % p
+
+
+def jacobian_dim(arch, pattern=None, *, bias: bool = False, data: Dataset | None = None,
+                 prime: int = DEFAULT_PRIME, seed: int = 0, points: int = 2) -> JacobianDim:
+    """Dimension of V_A (or V_X^A) as the Jacobian rank at `points` random parameters over GF(prime).
+
+    `arch` may also be a PatternVariety (then `pattern`, `bias`, `data` are taken from it).
+    """
+    if isinstance(arch, PatternVariety):
+        variety = arch
+    else:
+        variety = PatternVariety(Architecture.parse(arch), ActivationPattern.parse(pattern), bias, data)
+    rng = random.Random(seed)
+    rank = 0
+    for _ in range(points):
+        weights = [
+            _matrix(r, c, [rng.randrange(prime) for _ in range(r * c)], prime)
+            for (r, c) in variety.layer_shapes
+        ]
+        rank = max(rank, _jacobian_at(variety, weights, prime).rank())
+    # A rank-r minor of the Jacobian is a polynomial of degree <= r(L-1) in θ; Schwartz–Zippel bounds
+    # the chance that one random point makes it vanish by r(L-1)/p, independently per point.
+    per_point = min(1.0, rank * max(variety.arch.depth - 1, 0) / prime)
+    return JacobianDim(rank, prime, points, seed, per_point**points)

@@ -1,0 +1,476 @@
+"""Step 1 of the pipeline: the objects a researcher talks about (MATH.md §1–3).
+
+`Architecture` and `ActivationPattern` parse and validate the text notation of MATH.md §1;
+`Dataset` holds exact rational data points split into blocks; `PatternVariety` ties them together
+and names the coordinates m_(b,i,j) and parameters w_(l,i,j) that every later step uses.
+
+>>> arch = Architecture.parse("2,2,2")
+>>> pattern = ActivationPattern.parse("10|11")
+>>> v = PatternVariety(arch, pattern)
+>>> v.variable_names[:3]
+['m_(1,1,1)', 'm_(1,1,2)', 'm_(1,2,1)']
+>>> len(v.variable_names), len(v.parameters)
+(8, 8)
+>>> ActivationPattern.parse("1a|11")
+Traceback (most recent call last):
+...
+m2bridge.model.PatternError: pattern '1a|11': block 1, layer 1, position 2: '1a' has 'a', digits must be 0 or 1
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+
+from .errors import InputError
+
+
+class ArchitectureError(InputError):
+    """An architecture string or width list that is not (n0, n1, ..., nL) with L >= 1, n_l >= 1."""
+
+
+class PatternError(InputError):
+    """An activation pattern that does not parse or does not fit the architecture."""
+
+
+class DataError(InputError):
+    """A data file or block split that cannot be used for I_X^A."""
+
+
+@dataclass(frozen=True)
+class Architecture:
+    """Widths (n0, n1, ..., nL): input n0, hidden n1..n(L-1), output nL; L weight matrices."""
+
+    widths: tuple[int, ...]
+
+    def __post_init__(self):
+        if len(self.widths) < 2:
+            raise ArchitectureError(
+                f"architecture {self.text!r}: needs at least an input and an output width (n0,nL)"
+            )
+        for pos, w in enumerate(self.widths):
+            if isinstance(w, bool) or not isinstance(w, int) or w < 1:
+                raise ArchitectureError(
+                    f"architecture {self.text!r}: width n{pos} = {w!r} must be an integer >= 1"
+                )
+
+    @classmethod
+    def parse(cls, text: "str | Architecture | tuple | list") -> "Architecture":
+        """Read `3,3,3` (also accepts an Architecture or a sequence of ints)."""
+        if isinstance(text, Architecture):
+            return text
+        if isinstance(text, (tuple, list)):
+            return cls(tuple(text))
+        if not isinstance(text, str):
+            raise ArchitectureError(f"architecture {text!r}: expected text like '3,3,3'")
+        parts = [p.strip() for p in text.split(",")]
+        widths = []
+        for pos, p in enumerate(parts):
+            if not re.fullmatch(r"[0-9]+", p):
+                raise ArchitectureError(
+                    f"architecture {text!r}: width n{pos} = {p!r} is not a positive integer"
+                )
+            widths.append(int(p))
+        return cls(tuple(widths))
+
+    @property
+    def text(self) -> str:
+        return ",".join(str(w) for w in self.widths)
+
+    @property
+    def depth(self) -> int:
+        """L, the number of weight matrices."""
+        return len(self.widths) - 1
+
+    @property
+    def hidden(self) -> tuple[int, ...]:
+        return self.widths[1:-1]
+
+    @property
+    def n_in(self) -> int:
+        return self.widths[0]
+
+    @property
+    def n_out(self) -> int:
+        return self.widths[-1]
+
+    def reversed(self) -> "Architecture":
+        """The transposed network's architecture."""
+        return Architecture(tuple(reversed(self.widths)))
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
+class ActivationPattern:
+    """k blocks; block b is one 0/1 tuple per hidden layer (1 = neuron active)."""
+
+    blocks: tuple[tuple[tuple[int, ...], ...], ...]
+
+    @classmethod
+    def parse(cls, text: "str | ActivationPattern") -> "ActivationPattern":
+        """Read `110|011` (shallow) or `11/10|01/11` (deep). Syntax only; see `check`."""
+        if isinstance(text, ActivationPattern):
+            return text
+        if not isinstance(text, str):
+            raise PatternError(f"pattern {text!r}: expected text like '110|011'")
+        if text.strip() != text:
+            raise PatternError(f"pattern {text!r}: remove the surrounding spaces")
+        if text == "":
+            # The one legitimate empty text: a single block of a network without hidden layers.
+            return cls(((),))
+        blocks = []
+        for b, block_text in enumerate(text.split("|"), start=1):
+            if block_text == "":
+                blocks.append(())
+                continue
+            layers = []
+            for l, layer_text in enumerate(block_text.split("/"), start=1):
+                if layer_text == "":
+                    raise PatternError(f"pattern {text!r}: block {b}, layer {l} is empty")
+                for pos, ch in enumerate(layer_text, start=1):
+                    if ch not in "01":
+                        raise PatternError(
+                            f"pattern {text!r}: block {b}, layer {l}, position {pos}: "
+                            f"{layer_text!r} has {ch!r}, digits must be 0 or 1"
+                        )
+                layers.append(tuple(int(ch) for ch in layer_text))
+            blocks.append(tuple(layers))
+        return cls(tuple(blocks))
+
+    @property
+    def k(self) -> int:
+        return len(self.blocks)
+
+    @property
+    def text(self) -> str:
+        return "|".join("/".join("".join(map(str, layer)) for layer in block) for block in self.blocks)
+
+    def check(self, arch: Architecture) -> "ActivationPattern":
+        """Raise PatternError unless every block has one vector of n_l digits per hidden layer."""
+        hidden = arch.hidden
+        if not self.blocks:
+            raise PatternError(f"pattern {self.text!r}: no blocks")
+        if hidden and all(len(block) == 0 for block in self.blocks):
+            raise PatternError(
+                f"pattern {self.text!r} is empty; architecture {arch.text} has {len(hidden)} hidden "
+                f"layer(s): give each block {len(hidden)} group(s) of digits, e.g. "
+                f"'{'/'.join('1' * n for n in hidden)}'"
+            )
+        for b, block in enumerate(self.blocks, start=1):
+            if len(block) != len(hidden):
+                raise PatternError(
+                    f"pattern {self.text!r}: block {b} has {len(block)} layer(s), "
+                    f"architecture {arch.text} has {len(hidden)} hidden layer(s)"
+                )
+            for l, (layer, n) in enumerate(zip(block, hidden), start=1):
+                if len(layer) != n:
+                    raise PatternError(
+                        f"pattern {self.text!r}: block {b}, layer {l} has {len(layer)} digit(s), "
+                        f"architecture {arch.text} has n{l} = {n} neurons there"
+                    )
+        return self
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _parse_rational(value, where: str) -> Fraction:
+    if isinstance(value, bool):
+        raise DataError(f"{where}: {value!r} is not a number")
+    if isinstance(value, int):
+        return Fraction(value)
+    if isinstance(value, str) and re.fullmatch(r"\s*-?[0-9]+(\s*/\s*[0-9]+)?\s*", value):
+        try:
+            return Fraction(value.replace(" ", ""))
+        except ZeroDivisionError:
+            raise DataError(f"{where}: {value!r} divides by zero") from None
+    if isinstance(value, float) and value.is_integer():
+        return Fraction(int(value))
+    raise DataError(
+        f"{where}: {value!r} is not an exact number (use integers, or strings like \"1/3\")"
+    )
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Data points (one per row, exact rationals) split into consecutive blocks."""
+
+    points: tuple[tuple[Fraction, ...], ...]
+    block_sizes: tuple[int, ...]
+
+    def __post_init__(self):
+        if not self.points:
+            raise DataError("data: no points")
+        width = len(self.points[0])
+        for r, row in enumerate(self.points, start=1):
+            if len(row) != width:
+                raise DataError(f"data: point {r} has {len(row)} entries, point 1 has {width}")
+        if any(s < 1 for s in self.block_sizes):
+            raise DataError(f"--blocks {self.blocks_text}: every block needs at least one point")
+        if sum(self.block_sizes) != len(self.points):
+            raise DataError(
+                f"--blocks {self.blocks_text}: sizes add up to {sum(self.block_sizes)}, "
+                f"the data has {len(self.points)} points"
+            )
+
+    @property
+    def blocks_text(self) -> str:
+        return ",".join(map(str, self.block_sizes))
+
+    @property
+    def dim(self) -> int:
+        return len(self.points[0])
+
+    def block_points(self, b: int) -> tuple[tuple[Fraction, ...], ...]:
+        """Points of block b (0-based)."""
+        start = sum(self.block_sizes[:b])
+        return self.points[start : start + self.block_sizes[b]]
+
+    @classmethod
+    def from_rows(cls, rows, block_sizes=None, source: str = "data") -> "Dataset":
+        """Exact points from a nested sequence (ints, integral floats, or 'p/q' strings)."""
+        try:
+            rows = [list(r) for r in rows]
+        except TypeError:
+            raise DataError(f"{source}: expected a list of points, one list of numbers each") from None
+        points = tuple(
+            tuple(_parse_rational(v, f"{source}: point {r}, entry {c}") for c, v in enumerate(row, 1))
+            for r, row in enumerate(rows, 1)
+        )
+        if block_sizes is None:
+            block_sizes = (len(points),)
+        return cls(points, tuple(block_sizes))
+
+    @classmethod
+    def load(cls, path: "str | Path", block_sizes=None) -> "Dataset":
+        """Read `.npy` (integer entries) or `.json` (a list of points; entries int or 'p/q')."""
+        path = Path(path)
+        if not path.is_file():
+            raise DataError(f"data file {str(path)!r} does not exist")
+        if path.suffix == ".json":
+            try:
+                rows = json.loads(path.read_text())
+            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+                raise DataError(f"data file {str(path)!r} is not valid JSON: {exc}") from None
+            if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
+                raise DataError(f"data file {str(path)!r}: expected a JSON list of points (lists)")
+            return cls.from_rows(rows, block_sizes, source=f"data file {str(path)!r}")
+        if path.suffix == ".npy":
+            import numpy as np
+
+            try:
+                arr = np.load(path, allow_pickle=False)
+            except Exception as exc:  # numpy raises ValueError/OSError/EOFError for broken files
+                raise DataError(f"data file {str(path)!r} is not a readable .npy file: {exc}") from None
+            if arr.ndim != 2:
+                raise DataError(
+                    f"data file {str(path)!r}: expected a 2-d array (one point per row), got shape {arr.shape}"
+                )
+            if arr.dtype.kind not in "iuf":
+                raise DataError(f"data file {str(path)!r}: dtype {arr.dtype} is not numeric")
+            if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
+                raise DataError(f"data file {str(path)!r}: contains NaN or infinity")
+            return cls.from_rows(arr.tolist(), block_sizes, source=f"data file {str(path)!r}")
+        raise DataError(f"data file {str(path)!r}: use .npy or .json")
+
+
+def parse_block_sizes(text: str) -> tuple[int, ...]:
+    """Read `--blocks 2,2`."""
+    parts = [p.strip() for p in str(text).split(",")]
+    if not all(re.fullmatch(r"[0-9]+", p) for p in parts):
+        raise DataError(f"--blocks {text!r}: expected positive integers separated by commas")
+    return tuple(int(p) for p in parts)
+
+
+@dataclass(frozen=True)
+class PatternVariety:
+    """The pattern variety V_A (or the output variety V_X^A when `data` is given).
+
+    Coordinates m_(b,i,j): block b, output row i, column j; column j runs over the n0 input
+    coordinates (plus the constant coordinate with `bias`) for J^A, over the points of block b
+    for I_X^A. Parameters w_(l,i,j) are the entries of W_l (with `bias`, column n_(l-1)+1 is b_l).
+    """
+
+    arch: Architecture
+    pattern: ActivationPattern
+    bias: bool = False
+    data: Dataset | None = None
+    variable_names: list[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "arch", Architecture.parse(self.arch))
+        object.__setattr__(self, "pattern", ActivationPattern.parse(self.pattern).check(self.arch))
+        if self.data is not None:
+            if self.data.dim != self.arch.n_in:
+                raise DataError(
+                    f"data: points have {self.data.dim} entries, architecture {self.arch.text} "
+                    f"has n0 = {self.arch.n_in} inputs"
+                )
+            if len(self.data.block_sizes) != self.pattern.k:
+                raise DataError(
+                    f"--blocks {self.data.blocks_text}: {len(self.data.block_sizes)} block(s), "
+                    f"pattern {self.pattern.text!r} has {self.pattern.k}"
+                )
+        names = [f"m_({b},{i},{j})" for (b, i, j) in self.coordinates]
+        object.__setattr__(self, "variable_names", names)
+
+    @property
+    def k(self) -> int:
+        return self.pattern.k
+
+    @property
+    def columns(self) -> int:
+        """Columns of M_b: n0, or n0 + 1 with the constant coordinate of `bias`."""
+        return self.arch.n_in + (1 if self.bias else 0)
+
+    def block_width(self, b: int) -> int:
+        """Number of columns of coordinate block b (0-based)."""
+        return self.columns if self.data is None else self.data.block_sizes[b]
+
+    @property
+    def coordinates(self) -> list[tuple[int, int, int]]:
+        """(b, i, j), 1-based, in Macaulay2's ring order: block, then row, then column."""
+        return [
+            (b + 1, i, j)
+            for b in range(self.k)
+            for i in range(1, self.arch.n_out + 1)
+            for j in range(1, self.block_width(b) + 1)
+        ]
+
+    @property
+    def layer_shapes(self) -> list[tuple[int, int]]:
+        """(rows, columns) of each W_l, bias column included."""
+        extra = 1 if self.bias else 0
+        w = self.arch.widths
+        return [(w[l], w[l - 1] + extra) for l in range(1, len(w))]
+
+    @property
+    def parameters(self) -> list[tuple[int, int, int]]:
+        """(l, i, j), 1-based: entry (i, j) of W_l."""
+        return [
+            (l, i, j)
+            for l, (rows, cols) in enumerate(self.layer_shapes, start=1)
+            for i in range(1, rows + 1)
+            for j in range(1, cols + 1)
+        ]
+
+    def homogenised_block_points(self, b: int) -> list[tuple[Fraction, ...]]:
+        """Points of block b, with the constant coordinate 1 appended under `bias`."""
+        assert self.data is not None
+        extra = (Fraction(1),) if self.bias else ()
+        return [tuple(p) + extra for p in self.data.block_points(b)]
+
+    def describe(self) -> str:
+        text = f"arch {self.arch.text}, pattern {self.pattern.text!r}"
+        if self.bias:
+            text += ", bias"
+        if self.data is not None:
+            text += f", data {len(self.data.points)} points in blocks {self.data.blocks_text}"
+        return text
+
+
+class FieldError(InputError):
+    """A coefficient field other than QQ or ZZ/p with p a prime below 2^31."""
+
+
+def _is_prime(n: int) -> bool:
+    if n < 2:
+        return False
+    small = (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37)
+    if n in small:
+        return True
+    if any(n % q == 0 for q in small):
+        return False
+    d, s = n - 1, 0
+    while d % 2 == 0:
+        d, s = d // 2, s + 1
+    for a in small:  # deterministic Miller-Rabin for n < 3.3e24
+        x = pow(a, d, n)
+        if x in (1, n - 1):
+            continue
+        for _ in range(s - 1):
+            x = x * x % n
+            if x == n - 1:
+                break
+        else:
+            return False
+    return True
+
+
+@dataclass(frozen=True)
+class Field:
+    """QQ (prime = 0) or ZZ/p.
+
+    >>> Field.parse("ZZ/32003").text, Field.parse("QQ").prime
+    ('ZZ/32003', 0)
+    >>> Field.parse("ZZ/32004")
+    Traceback (most recent call last):
+    ...
+    m2bridge.model.FieldError: field 'ZZ/32004': 32004 is not a prime
+    """
+
+    prime: int = 0
+
+    # Macaulay2 1.21 builds ZZ/p with p < 2^31; nmod_mpoly needs p < 2^64.
+    MAX_PRIME = 2**31
+
+    @classmethod
+    def parse(cls, text: "str | Field") -> "Field":
+        if isinstance(text, Field):
+            return text
+        if text == "QQ":
+            return cls(0)
+        m = re.fullmatch(r"ZZ/([0-9]+)", text) if isinstance(text, str) else None
+        if not m:
+            raise FieldError(f"field {text!r}: use QQ or ZZ/p with p prime, e.g. ZZ/32003")
+        p = int(m.group(1))
+        if not _is_prime(p):
+            raise FieldError(f"field {text!r}: {p} is not a prime")
+        if p >= cls.MAX_PRIME:
+            raise FieldError(f"field {text!r}: p must be below 2^31 (Macaulay2's ZZ/p)")
+        return cls(p)
+
+    @property
+    def text(self) -> str:
+        return f"ZZ/{self.prime}" if self.prime else "QQ"
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _matmul(A, B):
+    return [[sum(a * b for a, b in zip(row, col)) for col in zip(*B)] for row in A]
+
+
+def image_point(variety: PatternVariety, weights) -> list[Fraction]:
+    """φ^A(θ) exactly: the coordinates m_(b,i,j) (in `variety.coordinates` order) at the weights
+    θ = (W_1, …, W_L), each a list of rows (bias column last under `bias`).
+
+    >>> v = PatternVariety("2,2,2", "10|11")
+    >>> [int(x) for x in image_point(v, [[[1, 2], [3, 4]], [[1, 0], [0, 1]]])]
+    [1, 2, 0, 0, 1, 2, 3, 4]
+    """
+    for l, (W, (rows, cols)) in enumerate(zip(weights, variety.layer_shapes), start=1):
+        if len(W) != rows or any(len(r) != cols for r in W):
+            raise InputError(f"weights: W{l} must be {rows} x {cols}")
+    values = []
+    for b, block in enumerate(variety.pattern.blocks):
+        if variety.data is None:
+            H = [[Fraction(int(i == j)) for j in range(variety.columns)] for i in range(variety.columns)]
+        else:
+            H = [list(col) for col in zip(*variety.homogenised_block_points(b))]
+        # Under bias the input's last row is the constant coordinate; it is carried along unchanged.
+        constant_row = H[-1]
+        for l, W in enumerate(weights):
+            H = _matmul(W, H)
+            if l < len(weights) - 1:
+                H = [[x if block[l][i] else 0 for x in row] for i, row in enumerate(H)]
+                if variety.bias:
+                    H.append(constant_row)
+        values.extend(x for row in H for x in row)
+    return values

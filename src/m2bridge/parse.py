@@ -1,0 +1,127 @@
+"""Step 4 of the pipeline: Macaulay2's framed reply → Python values and python-flint polynomials.
+
+The frame format is defined in `m2scripts/lib/frame.m2.j2`:
+`@@m2b STATUS KEY LENGTH PAYLOAD`, opened by KEY `begin`, closed by KEY `end`.
+
+>>> reply = read_reply("noise\\n@@m2b ok begin 1 x\\n@@m2b ok dim 1 6\\n@@m2b ok end 0 \\n")
+>>> reply.integer("dim")
+6
+>>> read_reply("@@m2b ok begin 1 x\\n@@m2b ok dim 2 6\\n")
+Traceback (most recent call last):
+...
+m2bridge.errors.M2OutputError: unreadable Macaulay2 output, line 2: LENGTH says 2 characters, the payload has 1: '@@m2b ok dim 2 6'
+>>> from m2bridge.model import Field
+>>> ctx = polynomial_context(["x", "y"], Field.parse("QQ"))
+>>> parse_polynomial("1/3:0^2;-1:1^1", ctx)
+1/3*x^2 - y
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import flint
+
+from .errors import M2Error, M2OutputError
+from .model import Field
+
+FRAME_PREFIX = "@@m2b "
+# The space before an empty payload may be gone: subprocess-tee strips line ends.
+_FRAME = re.compile(r"@@m2b (ok|err) ([A-Za-z_][A-Za-z0-9_]*) ([0-9]+)(?: (.*))?\Z", re.S)
+
+
+@dataclass
+class Reply:
+    """The records of one framed reply, by key, in order."""
+
+    records: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    script_path: str | None = None
+
+    def all(self, key: str) -> list[str]:
+        return list(self.records.get(key, []))
+
+    def one(self, key: str) -> str:
+        values = self.records.get(key, [])
+        if len(values) != 1:
+            raise M2OutputError(f"expected one {key!r} record, found {len(values)}", None, self.script_path)
+        return values[0]
+
+    def integer(self, key: str) -> int:
+        text = self.one(key)
+        if not re.fullmatch(r"-?[0-9]+", text):
+            raise M2OutputError(f"record {key!r} is not an integer", text, self.script_path)
+        return int(text)
+
+
+def read_reply(stdout: str, script_path: str | None = None) -> Reply:
+    """Collect the frames of `stdout`; a malformed frame, an `err` frame or a missing end raises."""
+    reply = Reply(script_path=script_path)
+    state = "before"
+    for number, line in enumerate(stdout.splitlines(), start=1):
+        if not line.startswith(FRAME_PREFIX):
+            continue
+        m = _FRAME.match(line)
+        if not m:
+            raise M2OutputError(f"line {number}: not a frame 'STATUS KEY LENGTH PAYLOAD'", line, script_path)
+        status, key, length, payload = m.group(1), m.group(2), int(m.group(3)), m.group(4) or ""
+        if len(payload) != length:
+            raise M2OutputError(
+                f"line {number}: LENGTH says {length} characters, the payload has {len(payload)}",
+                line, script_path,
+            )
+        if status == "err":
+            raise M2Error(payload, script_path)
+        if key == "begin":
+            if state != "before":
+                raise M2OutputError(f"line {number}: a second 'begin' frame", line, script_path)
+            state = "open"
+            continue
+        if state != "open":
+            raise M2OutputError(f"line {number}: frame outside begin/end", line, script_path)
+        if key == "end":
+            state = "closed"
+            continue
+        reply.records[key].append(payload)
+    if state == "before":
+        raise M2OutputError("no framed reply at all (no '@@m2b ok begin' line)", stdout[-300:] or None, script_path)
+    if state == "open":
+        raise M2OutputError("the reply has no 'end' frame (Macaulay2 stopped early?)", None, script_path)
+    return reply
+
+
+def polynomial_context(names: list[str], field_: Field):
+    """One python-flint context whose generators are the m-variables, over QQ or ZZ/p."""
+    if field_.prime:
+        return flint.nmod_mpoly_ctx.get(tuple(names), ordering="degrevlex", modulus=field_.prime)
+    return flint.fmpq_mpoly_ctx.get(tuple(names), ordering="degrevlex")
+
+
+_COEFF = re.compile(r"-?[0-9]+(/[0-9]+)?\Z")
+_FACTOR = re.compile(r"([0-9]+)\^([0-9]+)\Z")
+
+
+def parse_polynomial(payload: str, ctx, script_path: str | None = None):
+    """`COEF:VAR^EXP,…;…` (see frame.m2.j2) → an fmpq_mpoly / nmod_mpoly in `ctx`."""
+    nvars = ctx.nvars()
+    modulus = ctx.modulus() if isinstance(ctx, flint.nmod_mpoly_ctx) else 0
+    terms = {}
+    for term in payload.split(";") if payload else []:
+        coeff_text, _, monomial = term.partition(":")
+        if not _COEFF.match(coeff_text):
+            raise M2OutputError(f"coefficient {coeff_text!r} is not an exact number", payload, script_path)
+        exps = [0] * nvars
+        for factor in monomial.split(",") if monomial else []:
+            m = _FACTOR.match(factor)
+            if not m or int(m.group(1)) >= nvars:
+                raise M2OutputError(f"monomial factor {factor!r} does not name one of {nvars} variables", payload, script_path)
+            exps[int(m.group(1))] += int(m.group(2))
+        if modulus:
+            if "/" in coeff_text:
+                raise M2OutputError(f"coefficient {coeff_text!r} over ZZ/{modulus} must be an integer", payload, script_path)
+            coeff = int(coeff_text) % modulus
+        else:
+            coeff = flint.fmpq(*map(int, coeff_text.split("/")))
+        terms[tuple(exps)] = terms.get(tuple(exps), 0) + coeff
+    return ctx.from_dict(terms)
