@@ -17,6 +17,9 @@ from .errors import InputError, M2BridgeError, M2TimeoutError
 # Modules with a `register(subparsers)` function, in the order `m2bridge --help` lists them.
 COMMAND_MODULES = (
     "m2bridge.ideal",
+    "m2bridge.sweep",
+    "m2bridge.report",
+    "m2bridge.codespace_cli",
 )
 
 
@@ -53,6 +56,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("m2bridge: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly, as other command-line tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except Exception as exc:  # a bug of ours: still one line, the traceback on request
         if os.environ.get("M2BRIDGE_DEBUG"):
             raise

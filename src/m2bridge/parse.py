@@ -125,3 +125,70 @@ def parse_polynomial(payload: str, ctx, script_path: str | None = None):
             coeff = flint.fmpq(*map(int, coeff_text.split("/")))
         terms[tuple(exps)] = terms.get(tuple(exps), 0) + coeff
     return ctx.from_dict(terms)
+
+
+_TERM = re.compile(r"([+-]?)([^+-]+)")
+_TEXT_FACTOR = re.compile(r"(.+?)(?:\^([0-9]+))?\Z")
+
+
+def parse_polynomial_text(text: str, ctx):
+    """A polynomial in Macaulay2 / flint syntax (`m_(1,1,1)^2 - 1/3*m_(1,2,1)`) → flint, in `ctx`.
+
+    >>> from m2bridge.model import Field
+    >>> ctx = polynomial_context(["m_(1,1,1)", "m_(1,2,1)"], Field.parse("QQ"))
+    >>> parse_polynomial_text("m_(1,1,1)^2 - 1/3*m_(1,2,1) + 2", ctx)
+    m_(1,1,1)^2 - 1/3*m_(1,2,1) + 2
+    """
+    index = {name: i for i, name in enumerate(ctx.names())}
+    modulus = ctx.modulus() if isinstance(ctx, flint.nmod_mpoly_ctx) else 0
+    compact = text.replace(" ", "")
+    if compact in ("", "0"):
+        return ctx.from_dict({})
+    terms: dict[tuple, object] = {}
+    pos = 0
+    for m in _TERM.finditer(compact):
+        if m.start() != pos:
+            raise M2OutputError(f"cannot read polynomial {text!r}")
+        pos = m.end()
+        sign, body = m.group(1), m.group(2)
+        coeff = flint.fmpq(-1 if sign == "-" else 1)
+        exps = [0] * len(index)
+        for factor in body.split("*"):
+            if _COEFF.match(factor):
+                coeff *= flint.fmpq(*map(int, factor.split("/")))
+                continue
+            f = _TEXT_FACTOR.match(factor)
+            name = f.group(1) if f else None
+            if name not in index:
+                raise M2OutputError(f"polynomial {text!r}: {factor!r} is not a number or a variable of the ring")
+            exps[index[name]] += int(f.group(2) or 1)
+        key = tuple(exps)
+        terms[key] = terms.get(key, 0) + coeff
+    if pos != len(compact):
+        raise M2OutputError(f"cannot read polynomial {text!r}")
+    if modulus:
+        terms = {k: int(c.p) * pow(int(c.q), -1, modulus) % modulus for k, c in terms.items()}
+    return ctx.from_dict(terms)
+
+
+_HILBERT_TERM = re.compile(r"([+-]?)([0-9]*)\*?(T(?:\^([0-9]+))?)?")
+
+
+def hilbert_numerator_coefficients(text: str) -> dict[int, int]:
+    """Macaulay2's `numerator hilbertSeries J` (`1-3*T^3+3*T^6-T^9`) → {power of T: coefficient}.
+
+    >>> hilbert_numerator_coefficients("1-3*T^3+T^4-T")
+    {0: 1, 3: -3, 4: 1, 1: -1}
+    """
+    coefficients: dict[int, int] = {}
+    compact = text.replace(" ", "")
+    pos = 0
+    while pos < len(compact):
+        m = _HILBERT_TERM.match(compact, pos)
+        if not m or m.end() == pos or not (m.group(2) or m.group(3)):
+            raise M2OutputError(f"cannot read the Hilbert numerator {text!r}")
+        pos = m.end()
+        coeff = int(m.group(2) or 1) * (-1 if m.group(1) == "-" else 1)
+        power = 0 if not m.group(3) else int(m.group(4) or 1)
+        coefficients[power] = coefficients.get(power, 0) + coeff
+    return coefficients

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import os
 import re
+import resource
+import select
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -121,3 +124,135 @@ def _error_message(stderr: str, stdout: str) -> str:
         return "\n".join(errors)
     tail = lines[-5:] or [ln for ln in stdout.splitlines() if ln.strip()][-5:]
     return "\n".join(tail) if tail else "no output"
+
+
+class M2Session:
+    """One long-lived Macaulay2 process that runs many case scripts (m2scripts/server.m2.j2).
+
+    Same `run_script` / `discard` interface as `Macaulay2`, so `Implicitization` can use either.
+    Start-up (0.5–0.9 s) is paid once; after a timeout or a crash the process is killed and the
+    next script starts a fresh one. A script that raises an error inside the session is rerun as a
+    one-shot `M2 --script` to obtain Macaulay2's own message (the session's `try` hides it).
+    """
+
+    def __init__(self, m2: Macaulay2 | None = None):
+        self.m2 = m2 or Macaulay2()
+        self.timeout = self.m2.timeout
+        self.process: subprocess.Popen | None = None
+        self._buffer = b""
+        self._dir = tempfile.mkdtemp(prefix="m2bridge-session-", dir=self.m2.script_dir)
+        self.started = 0  # how many Macaulay2 processes this session has started
+
+    def version(self) -> str:
+        return self.m2.version()
+
+    def _start(self) -> None:
+        from .render import render_script  # run.py stays importable without jinja2 set-up cost
+
+        executable = self.m2._require()
+        server = os.path.join(self._dir, "server.m2")
+        with open(server, "w") as fh:
+            fh.write(render_script("server.m2.j2"))
+        memory = self.m2.memory_limit
+
+        def limit_memory():
+            if memory > 0:
+                resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+
+        self._stderr = open(os.path.join(self._dir, "stderr.txt"), "w+b")
+        self.process = subprocess.Popen(
+            [executable, "--script", server], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=self._stderr, preexec_fn=limit_memory, start_new_session=True,
+        )
+        self._buffer = b""
+        self.started += 1
+        lines = self._read_until(b"@@m2b ok ready ", time.monotonic() + 120)
+        if lines is None:
+            raise M2Error(self._stderr_text() or "the session did not start", server, self.process.returncode)
+
+    def _stderr_text(self) -> str:
+        self._stderr.flush()
+        self._stderr.seek(0)
+        return _error_message(self._stderr.read().decode(errors="replace"), "")
+
+    def _read_until(self, prefix: bytes, deadline: float) -> list[str] | None:
+        """Lines up to and including the first starting with `prefix`; None on EOF; raises on timeout."""
+        fd = self.process.stdout.fileno()
+        lines: list[str] = []
+        while True:
+            while b"\n" in self._buffer:
+                line, self._buffer = self._buffer.split(b"\n", 1)
+                text = line.decode(errors="replace").rstrip("\r")
+                lines.append(text)
+                if line.startswith(prefix):
+                    return lines
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError
+            ready, _, _ = select.select([fd], [], [], remaining)
+            if ready:
+                chunk = os.read(fd, 1 << 16)
+                if not chunk:
+                    return None
+                self._buffer += chunk
+
+    def run_script(self, text: str) -> RunOutput:
+        if self.process is None or self.process.poll() is not None:
+            self._start()
+        fd, script_path = tempfile.mkstemp(prefix="case-", suffix=".m2", dir=self._dir)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(text)
+        start = time.perf_counter()
+        try:
+            self.process.stdin.write(script_path.encode() + b"\n")
+            self.process.stdin.flush()
+            lines = self._read_served(time.monotonic() + self.timeout)
+        except TimeoutError:
+            self.close()
+            raise M2TimeoutError(self.timeout, script_path) from None
+        except BrokenPipeError:
+            lines = None
+        seconds = time.perf_counter() - start
+        if lines is None:  # Macaulay2 died (crash, memory cap): report its message, restart next time
+            message = self._stderr_text()
+            code = self.process.wait()
+            self.process = None
+            raise M2Error(message, script_path, code)
+        status, body = lines[-1], lines[:-1]
+        if status.startswith("@@m2b err served"):
+            return self.m2.run_script(text)  # raises M2Error with Macaulay2's own message
+        return RunOutput("\n".join(body) + "\n", "", seconds, script_path)
+
+    def _read_served(self, deadline: float) -> list[str] | None:
+        lines: list[str] = []
+        while True:
+            chunk = self._read_until(b"@@m2b ", deadline)
+            if chunk is None:
+                return None
+            lines.extend(chunk)
+            if re.match(r"@@m2b (ok|err) served ", chunk[-1]):
+                return lines
+
+    def discard(self, output: RunOutput) -> None:
+        try:
+            os.unlink(output.script_path)
+        except FileNotFoundError:
+            pass
+
+    def close(self) -> None:
+        """Stop Macaulay2 (the whole process group) and forget it."""
+        if self.process is not None:
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.process.wait()
+            self.process = None
+            self._stderr.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        shutil.rmtree(self._dir, ignore_errors=True)

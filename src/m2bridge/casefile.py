@@ -1,0 +1,237 @@
+"""Case files (`cases/*.toml`): a sweep declared so that it can be rerun and reproduced.
+
+```toml
+[sweep]
+name = "two-block-shallow-small"
+field = "QQ"                 # or "ZZ/32003"
+timeout = 60                 # seconds per case
+compute = ["ideal", "dim"]
+
+[[sweep.family]]
+architectures = ["2,2,2", "3,3,3"]
+blocks = 2                   # every pattern with 2 distinct blocks, up to symmetry
+# or: patterns = ["110|011"]
+```
+Every error names the file, the key and its line; nothing runs on a bad file.
+
+>>> spec = SweepSpec.from_text('''
+... [sweep]
+... name = "tiny"
+... compute = ["dim"]
+... [[sweep.family]]
+... architectures = ["2,2,2"]
+... blocks = 2
+... ''', "tiny.toml")
+>>> plan = spec.plan()
+>>> plan.requested, plan.unique, len(plan.cases)
+(12, 4, 4)
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field as dataclass_field
+from pathlib import Path
+
+from .errors import InputError
+from .model import Architecture, Field, InputError as _InputError
+from .symmetry import Case, canonical_form, enumerate_patterns, is_trivial
+
+COMPUTATIONS = ("ideal", "dim", "conjectures")
+_SWEEP_KEYS = {
+    "name": str, "description": str, "field": str, "timeout": (int, float), "compute": list,
+    "seed": int, "memory_limit": (int, float), "family": list, "conjectures": list,
+}
+_FAMILY_KEYS = {"architectures": list, "blocks": int, "patterns": list, "bias": bool, "name": str}
+
+
+class CaseFileError(InputError):
+    """A case file that cannot be read or does not describe a valid sweep."""
+
+
+@dataclass
+class Family:
+    architectures: list[Architecture]
+    blocks: int | None = None
+    patterns: list[str] | None = None
+    bias: bool = False
+
+
+@dataclass
+class SweepPlan:
+    """What a sweep asks for: `cases` maps each requested case to its canonical form."""
+
+    cases: dict[Case, object]
+    requested: int  # before symmetry reduction (ordered block tuples, explicit patterns)
+    unique: int  # orbits left to compute, per computation
+    notes: list[str] = dataclass_field(default_factory=list)
+
+
+@dataclass
+class SweepSpec:
+    name: str
+    path: str
+    families: list[Family]
+    field: Field = dataclass_field(default_factory=Field)
+    timeout: float = 600.0
+    compute: list[str] = dataclass_field(default_factory=lambda: ["ideal", "dim"])
+    seed: int = 0
+    memory_limit: float = 8.0  # GiB
+    description: str = ""
+    conjectures: list[str] = dataclass_field(default_factory=list)
+
+    @classmethod
+    def load(cls, path: "str | Path") -> "SweepSpec":
+        path = Path(path)
+        try:
+            text = path.read_text()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CaseFileError(f"case file {str(path)!r}: {exc.strerror if isinstance(exc, OSError) else exc}") from None
+        return cls.from_text(text, str(path))
+
+    @classmethod
+    def from_text(cls, text: str, path: str) -> "SweepSpec":
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise CaseFileError(f"case file {path!r}: not valid TOML: {exc}") from None
+
+        def fail(message: str, key: str, family: int | None = None) -> CaseFileError:
+            line = _line_of(text, key, family)
+            where = f", line {line}" if line else ""
+            table = "[sweep]" if family is None else f"[[sweep.family]] #{family + 1}"
+            return CaseFileError(f"case file {path!r}{where}: {table} key {key!r}: {message}")
+
+        unknown_top = sorted(set(data) - {"sweep"})
+        if unknown_top:
+            raise CaseFileError(f"case file {path!r}, line {_line_of(text, unknown_top[0], None, top=True)}: "
+                                f"unknown table or key {unknown_top[0]!r} (only [sweep] is allowed)")
+        sweep = data.get("sweep")
+        if not isinstance(sweep, dict):
+            raise CaseFileError(f"case file {path!r}: no [sweep] table")
+        _check_keys(sweep, _SWEEP_KEYS, fail, None)
+        for required in ("name", "family"):
+            if required not in sweep:
+                raise CaseFileError(f"case file {path!r}: [sweep] needs the key {required!r}")
+        if not re.fullmatch(r"[A-Za-z0-9_.-]+", sweep["name"]):
+            raise fail("use letters, digits, '.', '_' and '-' only", "name")
+        try:
+            field_ = Field.parse(sweep.get("field", "QQ"))
+        except _InputError as exc:
+            raise fail(str(exc), "field") from None
+        timeout = float(sweep.get("timeout", 600))
+        if timeout <= 0:
+            raise fail("must be positive", "timeout")
+        compute = sweep.get("compute", ["ideal", "dim"])
+        bad = [c for c in compute if c not in COMPUTATIONS]
+        if bad or not compute:
+            raise fail(f"{bad or 'empty'}: choose from {list(COMPUTATIONS)}", "compute")
+        families = []
+        for index, fam in enumerate(sweep["family"]):
+            if not isinstance(fam, dict):
+                raise fail("must be a table [[sweep.family]]", "family")
+            families.append(_family(fam, index, fail))
+        return cls(
+            name=sweep["name"], path=path, families=families, field=field_, timeout=timeout,
+            compute=list(compute), seed=sweep.get("seed", 0), memory_limit=float(sweep.get("memory_limit", 8)),
+            description=sweep.get("description", ""), conjectures=list(sweep.get("conjectures", [])),
+        )
+
+    def plan(self) -> SweepPlan:
+        """Requested cases (trivial ones skipped with a note) and their canonical forms."""
+        cases: dict[Case, object] = {}
+        requested = 0
+        notes = []
+        trivial = 0
+        for fam in self.families:
+            for arch in fam.architectures:
+                if fam.blocks is not None:
+                    if not arch.hidden:
+                        raise CaseFileError(f"case file {self.path!r}: architecture {arch.text} has no hidden layer to enumerate blocks over")
+                    enum = enumerate_patterns(arch, fam.blocks, fam.bias)
+                    requested += enum.ordered
+                    trivial += enum.trivial
+                    for case, form in enum.representatives.items():
+                        cases.setdefault(case, form)
+                for pattern in fam.patterns or []:
+                    requested += 1
+                    if is_trivial(arch, pattern, fam.bias):
+                        trivial += 1
+                        continue
+                    case = Case(arch.text, pattern, fam.bias)
+                    cases.setdefault(case, canonical_form(arch, pattern, fam.bias))
+        if trivial:
+            notes.append(f"skipped {trivial} pattern(s) with an all-zero hidden layer in every block "
+                         "(every M_b = 0: the variety is a point)")
+        unique = len({form.case for form in cases.values()})
+        return SweepPlan(cases, requested, unique, notes)
+
+
+def _check_keys(table: dict, allowed: dict, fail, family):
+    for key, value in table.items():
+        if key not in allowed:
+            raise fail(f"unknown key; allowed: {sorted(allowed)}", key, family)
+        expected = allowed[key]
+        if isinstance(value, bool) and expected is not bool:
+            raise fail(f"expected {_type_name(expected)}, got a boolean", key, family)
+        if not isinstance(value, expected):
+            raise fail(f"expected {_type_name(expected)}, got {type(value).__name__}", key, family)
+
+
+def _type_name(expected) -> str:
+    names = {str: "a string", int: "an integer", float: "a number", bool: "true or false", list: "a list"}
+    if isinstance(expected, tuple):
+        return "a number"
+    return names[expected]
+
+
+def _family(fam: dict, index: int, fail) -> Family:
+    from .model import ActivationPattern
+
+    _check_keys(fam, _FAMILY_KEYS, fail, index)
+    if "architectures" not in fam:
+        raise fail("is required", "architectures", index)
+    if ("blocks" in fam) == ("patterns" in fam):
+        raise fail("give exactly one of 'blocks' and 'patterns'", "blocks" if "blocks" in fam else "patterns", index)
+    archs = []
+    for text in fam["architectures"]:
+        try:
+            archs.append(Architecture.parse(text))
+        except _InputError as exc:
+            raise fail(str(exc), "architectures", index) from None
+    if "blocks" in fam and fam["blocks"] < 1:
+        raise fail("must be at least 1", "blocks", index)
+    patterns = fam.get("patterns")
+    for text in patterns or []:
+        for arch in archs:
+            try:
+                ActivationPattern.parse(text).check(arch)
+            except _InputError as exc:
+                raise fail(str(exc), "patterns", index) from None
+    return Family(archs, fam.get("blocks"), patterns, fam.get("bias", False))
+
+
+def _line_of(text: str, key: str, family: int | None, top: bool = False) -> int | None:
+    """Line (1-based) of `key` inside [sweep] or inside the given [[sweep.family]] table."""
+    table, seen_families = None, -1
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if stripped.startswith("[[sweep.family]]"):
+            seen_families += 1
+            table = ("family", seen_families)
+            continue
+        if stripped.startswith("["):
+            name = stripped.strip("[]").strip()
+            table = ("sweep", None) if name == "sweep" else ("other", name)
+            if top and name.split(".")[0] == key:
+                return number
+            continue
+        if re.match(rf"{re.escape(key)}\s*=", stripped):
+            if top and table is None:
+                return number
+            if family is None and table == ("sweep", None):
+                return number
+            if family is not None and table == ("family", family):
+                return number
+    return None

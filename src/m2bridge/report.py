@@ -1,0 +1,274 @@
+"""Reading the case database: tables of a sweep (`report`), reproducible records (`export`) and
+their recomputation (`verify`).
+
+>>> rows = [ReportRow("2,2,2", "10|11", False, 1, 6, 6, 4, [2, 2], "ok", 0.4)]
+>>> print(format_rows(rows, "md").splitlines()[2])
+| 2,2,2 | 10\\|11 | 1 | 6 | 4 | 2, 2 | ok | 0.40 |
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import flint
+
+from .errors import InputError
+from .ideal import Implicitization
+from .jacobian import jacobian_dim
+from .model import Field, PatternVariety
+from .render import template_hash
+from .run import Macaulay2, RunOutput
+from .store import CaseRecord, CaseStore, open_store
+from .symmetry import Case, canonical_form
+
+EXPORT_FORMAT = "m2bridge-export-1"
+
+
+@dataclass
+class ReportRow:
+    arch: str
+    pattern: str
+    bias: bool
+    requested: int  # requested cases that share this computation
+    dim: int | None
+    jacobian_dim: int | None
+    degree: int | None
+    mingens_degrees: list[int] | None
+    status: str
+    seconds: float
+
+
+def report_rows(store: CaseStore, sweep: str | None = None) -> list[ReportRow]:
+    """One row per canonical case: the `ideal` result where there is one, else the `dim` result."""
+    if sweep is not None:
+        members = store.sweep_members(sweep)
+        if not members:
+            known = ", ".join(store.sweeps()) or "none"
+            raise InputError(f"no sweep named {sweep!r} in the case database (known: {known})")
+        equivalent: dict[str, set] = {}
+        for case, key in members:
+            equivalent.setdefault(key, set()).add(case)
+        records = store.fetch_many(equivalent)
+        keys = list(equivalent)
+    else:
+        records = {r.key: r for r in store.records()}
+        equivalent, keys = {}, list(records)
+    by_case: dict[Case, dict[str, CaseRecord | None]] = {}
+    counts: dict[Case, int] = {}
+    shown: dict[Case, Case] = {}
+    for key in keys:
+        record = records.get(key)
+        if record is None:
+            continue  # planned by a sweep, not computed yet: counted as pending below
+        by_case.setdefault(record.case, {})[record.computation] = record
+        counts[record.case] = max(counts.get(record.case, 0), len(equivalent.get(key, ())) or 1)
+        # Shown as the researcher wrote it: the first requested case of the orbit.
+        shown.setdefault(record.case, min(equivalent.get(key, {record.case})))
+    rows = []
+    for case in sorted(by_case, key=lambda c: shown[c]):
+        recs = by_case[case]
+        ideal, dim = recs.get("ideal"), recs.get("dim")
+        main = ideal or dim
+        result = ideal.result if ideal is not None and ideal.status == "ok" else {}
+        dim_value = result.get("dim", dim.result.get("dim") if dim is not None and dim.status == "ok" else None)
+        rows.append(ReportRow(
+            shown[case].arch, shown[case].pattern, case.bias, counts[case], dim_value,
+            dim.result.get("dim") if dim is not None and dim.status == "ok" else result.get("jacobian_dim"),
+            result.get("degree"), result.get("mingens_degrees"), main.status,
+            sum(r.seconds for r in recs.values() if r is not None),
+        ))
+    if sweep is not None:
+        missing = len({k for k in keys if k not in records})
+        if missing:
+            print(f"note: {missing} task(s) of sweep {sweep!r} not computed yet", file=sys.stderr)
+    return rows
+
+
+_HEADER = ["architecture", "pattern", "requested", "dim", "degree", "generator degrees", "status", "seconds"]
+
+
+def _degrees_text(degrees: list[int] | None) -> str:
+    """`2, 2, 3`, or `2×18, 3×2` (degree × count) when the list is long."""
+    if degrees is None:
+        return ""
+    if len(degrees) <= 6:
+        return ", ".join(map(str, degrees))
+    return ", ".join(f"{d}×{degrees.count(d)}" for d in sorted(set(degrees)))
+
+
+def _cells(row: ReportRow) -> list[str]:
+    degrees = _degrees_text(row.mingens_degrees)
+    pattern = row.pattern + (" (bias)" if row.bias else "")
+    dim = "" if row.dim is None else str(row.dim)
+    return [row.arch, pattern, str(row.requested), dim, "" if row.degree is None else str(row.degree),
+            degrees, row.status, f"{row.seconds:.2f}"]
+
+
+def _tex_escape(text: str) -> str:
+    return re.sub(r"([|_&%#$])", lambda m: {"|": r"\textbar{}", "_": r"\_"}.get(m.group(1), "\\" + m.group(1)), text)
+
+
+def format_rows(rows: list[ReportRow], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps([asdict(r) for r in rows], indent=1)
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(_HEADER)
+        writer.writerows(_cells(r) for r in rows)
+        return out.getvalue().rstrip("\n")
+    if fmt == "tex":
+        # Plain tabular (no packages needed); patterns in \texttt with | spelled \textbar{}.
+        lines = [r"\begin{tabular}{llrrrlrr}", r"\hline", " & ".join(_HEADER) + r" \\", r"\hline"]
+        for r in rows:
+            cells = _cells(r)
+            cells[1] = r"\texttt{" + _tex_escape(cells[1]) + "}"
+            lines.append(" & ".join(cells) + r" \\")
+        lines += [r"\hline", r"\end{tabular}"]
+        return "\n".join(lines)
+    # Markdown: | inside a cell is escaped.
+    lines = ["| " + " | ".join(_HEADER) + " |", "|" + "---|" * len(_HEADER)]
+    for r in rows:
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in _cells(r)) + " |")
+    return "\n".join(lines)
+
+
+# --- export and verify --------------------------------------------------------------------------
+
+def export_records(store: CaseStore, what: str) -> dict:
+    """Records of a sweep name, or of a case `ARCH:PATTERN[:bias]`, as a self-contained document."""
+    if what in store.sweeps():
+        members = store.sweep_members(what)
+        records = store.fetch_many({k for _, k in members})
+        requested = {}
+        for case, key in members:
+            requested.setdefault(key, []).append(case.label)
+    else:
+        m = re.fullmatch(r"([0-9,]+):([01/|]*)(:bias)?", what)
+        if not m:
+            known = ", ".join(store.sweeps()) or "none"
+            raise InputError(f"{what!r} is neither a sweep name (known: {known}) nor a case ARCH:PATTERN[:bias]")
+        form = canonical_form(m.group(1), m.group(2), bool(m.group(3)))
+        records = {r.key: r for r in store.records() if r.case == form.case}
+        requested = {k: [what] for k in records}
+        if not records:
+            raise InputError(f"case {what!r} (canonical {form.case.label}) is not in the case database")
+    return {
+        "format": EXPORT_FORMAT,
+        "exported": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "records": [records[k].to_json() | {"requested": sorted(requested[k])} for k in sorted(records)],
+    }
+
+
+def _recompute(record: CaseRecord, m2: Macaulay2) -> dict:
+    """The same computation again, from the record's own inputs and exact script."""
+    variety = PatternVariety(record.case.arch, record.case.pattern, record.case.bias)
+    if record.computation == "dim":
+        jac = jacobian_dim(variety, seed=record.seed)
+        return {"dim": jac.dim, "prime": jac.prime, "points": jac.points, "error_bound": jac.error_bound}
+    solver = Implicitization(m2)
+    output: RunOutput = solver.solve_via_data(record.script)
+    parsed = solver.invert(output, variety, Field.parse(record.field))
+    m2.discard(output)
+    return {
+        "generators": [str(g) for g in parsed["generators"]],
+        "dim": parsed["dim"], "degree": parsed["degree"], "mingens_degrees": parsed["mingens_degrees"],
+        "hilbert_numerator": parsed["hilbert_numerator"],
+    }
+
+
+def verify_export(document: dict, m2: Macaulay2 | None = None) -> list[str]:
+    """Recompute every `ok` record; return the differences (empty: all reproduced)."""
+    m2 = m2 or Macaulay2()
+    differences = []
+    for data in document["records"]:
+        record = CaseRecord.from_json({k: v for k, v in data.items() if k != "requested"})
+        label = f"{record.case.label} [{record.computation}]"
+        if record.status != "ok":
+            continue
+        if record.computation == "ideal" and record.template_hash != template_hash(Implicitization.template):
+            print(f"note: {label}: the template has changed since export; rerunning the exported script",
+                  file=sys.stderr)
+        again = _recompute(record, m2)
+        for field_name, value in again.items():
+            if record.result.get(field_name) != value:
+                differences.append(f"{label}: {field_name} was {record.result.get(field_name)!r}, now {value!r}")
+    return differences
+
+
+def _load_export(path: str) -> dict:
+    try:
+        document = json.loads(Path(path).read_text())
+    except FileNotFoundError:
+        raise InputError(f"export file {path!r} does not exist") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"export file {path!r} is not JSON: {exc}") from None
+    if not isinstance(document, dict) or document.get("format") != EXPORT_FORMAT or not isinstance(document.get("records"), list):
+        raise InputError(f"export file {path!r} is not an m2bridge export ({EXPORT_FORMAT})")
+    for index, data in enumerate(document["records"], start=1):
+        try:
+            CaseRecord.from_json({k: v for k, v in data.items() if k != "requested"})
+            PatternVariety(data["case"]["arch"], data["case"]["pattern"], data["case"]["bias"])
+        except (TypeError, KeyError, AttributeError) as exc:
+            raise InputError(f"export file {path!r}: record {index} is malformed ({exc})") from None
+    return document
+
+
+# --- command line -------------------------------------------------------------------------------
+
+def _report_command(args) -> int:
+    store = open_store(args.db)
+    try:
+        rows = report_rows(store, args.sweep)
+    finally:
+        store.close()
+    print(format_rows(rows, args.format))
+    return 0
+
+
+def _export_command(args) -> int:
+    store = open_store(args.db)
+    try:
+        document = export_records(store, args.what)
+    finally:
+        store.close()
+    Path(args.out).write_text(json.dumps(document, indent=1) + "\n")
+    print(f"wrote {len(document['records'])} record(s) to {args.out}")
+    return 0
+
+
+def _verify_command(args) -> int:
+    document = _load_export(args.file)
+    differences = verify_export(document, Macaulay2(timeout=args.timeout))
+    checked = sum(1 for r in document["records"] if r["status"] == "ok")
+    for line in differences:
+        print(f"DIFFERENT {line}")
+    print(f"verified {checked} record(s): {len(differences)} difference(s) "
+          f"(Macaulay2 {Macaulay2().version()}, python-flint {flint.__version__})")
+    return 1 if differences else 0
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("report", help="one row per case of a sweep, as Markdown, CSV, LaTeX or JSON")
+    p.add_argument("--db", help="case database (default .m2bridge/cases.sqlite)")
+    p.add_argument("--sweep", help="the sweep's name (default: every case in the database)")
+    p.add_argument("--format", choices=("md", "csv", "tex", "json"), default="md")
+    p.set_defaults(handler=_report_command)
+
+    e = subparsers.add_parser("export", help="write a self-contained reproducible record of a sweep or case")
+    e.add_argument("what", metavar="CASE-OR-SWEEP", help="a sweep name, or a case ARCH:PATTERN[:bias]")
+    e.add_argument("--out", required=True, help="JSON file to write")
+    e.add_argument("--db", help="case database (default .m2bridge/cases.sqlite)")
+    e.set_defaults(handler=_export_command)
+
+    v = subparsers.add_parser("verify", help="recompute an export and report any difference")
+    v.add_argument("file", help="a file written by `m2bridge export`")
+    v.add_argument("--timeout", type=float, default=600.0, help="seconds per case")
+    v.set_defaults(handler=_verify_command)

@@ -1,0 +1,373 @@
+"""Step 6 of the pipeline: sweeps over case files, cached in the case database.
+
+A sweep turns a case file into one task per (canonical case, computation), skips the tasks the
+store already holds, computes the rest on an executor and saves every finished task at once, in
+its own transaction, so an interrupted sweep resumes where it stopped.
+
+Executors: `local` (default) runs one long-lived Macaulay2 session per worker thread — Macaulay2
+does the work in its own process, so threads are enough on the Python side; `dask` submits the
+same tasks to a Dask cluster (`--scheduler tcp://…`, or a LocalCluster), whose workers compute
+while this process alone writes the database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import atexit
+import json
+import os
+import re
+import sys
+import threading
+import time
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from dataclasses import asdict, dataclass
+
+import flint
+
+from .casefile import SweepSpec
+from .errors import ConsistencyError, InputError, M2Error, M2OutputError, M2TimeoutError
+from .ideal import Implicitization, pattern_ideal
+from .jacobian import jacobian_dim
+from .model import Field, PatternVariety
+from .render import template_hash
+from .run import M2Session, Macaulay2
+from .store import CaseRecord, CaseStore, open_store
+from .symmetry import Case, canonical_form
+
+METHODS = {"ideal": Implicitization.name, "dim": "jacobian"}
+
+
+@dataclass(frozen=True)
+class Task:
+    """One computation of one canonical case; plain data, so it pickles to Dask workers."""
+
+    key: str
+    case: Case
+    computation: str
+    field: str
+    method: str
+    template_hash: str
+    seed: int
+    timeout: float
+    memory_limit: int  # bytes
+
+
+def make_task(case: Case, computation: str, field_: str, seed: int, timeout: float, memory_limit: int,
+              ideal_template_hash: str | None = None) -> Task:
+    """The task and its store key; pass the template hash when making many tasks (read once)."""
+    method = METHODS[computation]
+    thash = "-"
+    if computation == "ideal":
+        thash = ideal_template_hash or template_hash(Implicitization.template)
+    record = CaseRecord.new(case, computation, field_, method, thash, seed)
+    return Task(record.key, case, computation, field_, method, thash, seed, timeout, memory_limit)
+
+
+# --- workers ----------------------------------------------------------------------------------
+
+_local = threading.local()
+_sessions: list[M2Session] = []
+_sessions_lock = threading.Lock()
+
+
+def _session(timeout: float, memory_limit: int) -> M2Session:
+    """This thread's Macaulay2 session (started on first use, reused for every later task)."""
+    session = getattr(_local, "session", None)
+    if session is None or session.m2.memory_limit != memory_limit:
+        if session is not None:
+            session.close()
+        session = M2Session(Macaulay2(timeout=timeout, memory_limit=memory_limit))
+        _local.session = session
+        with _sessions_lock:
+            _sessions.append(session)
+    session.timeout = timeout
+    return session
+
+
+@atexit.register
+def close_sessions() -> None:
+    with _sessions_lock:
+        while _sessions:
+            _sessions.pop().close()
+
+
+def ideal_result_json(result) -> dict:
+    return {
+        "variables": result.variable_names,
+        "generators": result.generator_strings(),
+        "dim": result.dim,
+        "degree": result.degree,
+        "mingens_degrees": result.mingens_degrees,
+        "hilbert_numerator": result.hilbert_numerator,
+        "jacobian_dim": result.jacobian.dim if result.jacobian else None,
+        "complete": result.complete,
+    }
+
+
+def compute_task(task: Task) -> CaseRecord:
+    """Run one task; failures become records with status `timeout` or `error`, never exceptions."""
+    record = CaseRecord(task.key, task.case, task.computation, task.field, task.method, task.template_hash,
+                        task.seed, timeout=task.timeout, flint_version=flint.__version__, created=time.time())
+    variety = PatternVariety(task.case.arch, task.case.pattern, task.case.bias)
+    start = time.perf_counter()
+    try:
+        if task.computation == "dim":
+            jac = jacobian_dim(variety, seed=task.seed)
+            record.result = {"dim": jac.dim, "prime": jac.prime, "points": jac.points,
+                             "error_bound": jac.error_bound}
+        else:
+            session = _session(task.timeout, task.memory_limit)
+            result = pattern_ideal(variety, field=task.field, seed=task.seed, m2=session)
+            record.result = ideal_result_json(result)
+            record.script = result.script
+            record.m2_version = result.m2_version
+    except M2TimeoutError as exc:
+        record.status, record.error = "timeout", str(exc)
+    except (M2Error, M2OutputError, ConsistencyError, InputError) as exc:
+        record.status, record.error = "error", str(exc)
+    if task.computation == "ideal" and record.script is None:
+        record.script = Implicitization().apply(variety, Field.parse(task.field), task.seed)
+    record.seconds = time.perf_counter() - start
+    return record
+
+
+# --- the sweep ----------------------------------------------------------------------------------
+
+@dataclass
+class SweepSummary:
+    sweep: str
+    cases: int
+    unique_after_symmetry: int
+    tasks: int
+    computed: int = 0
+    cached: int = 0
+    failed: int = 0
+    timed_out: int = 0
+    seconds: float = 0.0
+    interrupted: bool = False
+    notes: tuple[str, ...] = ()
+
+    def to_json(self) -> dict:
+        return asdict(self) | {"notes": list(self.notes)}
+
+
+class Progress:
+    """One self-overwriting status line on a terminal; silent otherwise (CI, pipes)."""
+
+    def __init__(self, total: int, stream=None, enabled: bool | None = None):
+        self.stream = stream or sys.stderr
+        self.enabled = self.stream.isatty() if enabled is None else enabled
+        self.total, self.done, self.start = total, 0, time.monotonic()
+        self.counts = {"cached": 0, "failed": 0, "timed out": 0}
+
+    def update(self, record: CaseRecord | None = None, cached: bool = False) -> None:
+        self.done += 1
+        if cached:
+            self.counts["cached"] += 1
+        elif record is not None and record.status == "error":
+            self.counts["failed"] += 1
+        elif record is not None and record.status == "timeout":
+            self.counts["timed out"] += 1
+        if self.enabled:
+            elapsed = time.monotonic() - self.start
+            computed = self.done - self.counts["cached"]
+            left = self.total - self.done
+            eta = f"{elapsed / computed * left:.0f}s" if computed else "?"
+            counts = ", ".join(f"{k} {v}" for k, v in self.counts.items())
+            self.stream.write(f"\r{self.done}/{self.total} done ({counts}), ETA {eta}   ")
+            self.stream.flush()
+
+    def finish(self) -> None:
+        if self.enabled:
+            self.stream.write("\n")
+
+
+def _is_hit(record: CaseRecord | None, task: Task) -> bool:
+    if record is None:
+        return False
+    if record.status == "timeout":  # worth retrying only with a longer time limit
+        return (record.timeout or 0) >= task.timeout
+    return True
+
+
+def plan_tasks(spec: SweepSpec) -> tuple[dict[str, Task], list[tuple[Case, str]], object]:
+    plan = spec.plan()
+    tasks: dict[str, Task] = {}
+    members = []
+    memory = int(spec.memory_limit * 2**30)
+    thash = template_hash(Implicitization.template)
+    for requested, form in plan.cases.items():
+        for computation in spec.compute:
+            if computation not in METHODS:
+                continue  # "conjectures" is computed by the conjecture engine
+            task = make_task(form.case, computation, spec.field.text, spec.seed, spec.timeout, memory, thash)
+            tasks.setdefault(task.key, task)
+            members.append((requested, task.key))
+    return tasks, members, plan
+
+
+def run_sweep(spec: SweepSpec, store: CaseStore, *, workers: int | None = None, executor: str = "local",
+              scheduler: str | None = None, force: bool = False,
+              show_progress: bool | None = False) -> SweepSummary:
+    """Compute what `spec` asks for that `store` lacks. `show_progress=None`: only on a terminal."""
+    start = time.perf_counter()
+    tasks, members, plan = plan_tasks(spec)
+    store.add_to_sweep(spec.name, members)
+    summary = SweepSummary(spec.name, plan.requested, plan.unique, len(tasks), notes=tuple(plan.notes))
+    stored = {} if force else store.fetch_many(tasks)
+    todo = [t for key, t in tasks.items() if not _is_hit(stored.get(key), t)]
+    summary.cached = len(tasks) - len(todo)
+    progress = Progress(len(tasks), enabled=show_progress)
+    for _ in range(summary.cached):
+        progress.update(cached=True)
+
+    def finished(record: CaseRecord) -> None:
+        store.save(record)
+        summary.computed += 1
+        summary.failed += record.status == "error"
+        summary.timed_out += record.status == "timeout"
+        progress.update(record)
+
+    # Cheap Jacobian tasks first, then the Macaulay2 tasks, the largest rings last.
+    todo.sort(key=lambda t: (t.computation != "dim", len(PatternVariety(t.case.arch, t.case.pattern, t.case.bias).coordinates)))
+    workers = workers or os.cpu_count() or 1
+    try:
+        if executor == "dask":
+            _run_dask(todo, finished, workers, scheduler)
+        else:
+            _run_local(todo, finished, workers)
+    except KeyboardInterrupt:
+        summary.interrupted = True
+    finally:
+        progress.finish()
+        summary.seconds = time.perf_counter() - start
+    return summary
+
+
+def _run_local(todo: list[Task], finished, workers: int) -> None:
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="m2bridge-worker")
+    pending = set()
+    queue = iter(todo)
+    try:
+        # Keep at most 2 tasks per worker in flight so that an interrupt leaves little queued.
+        for task in queue:
+            pending.add(pool.submit(compute_task, task))
+            if len(pending) >= 2 * workers:
+                break
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                finished(future.result())
+                task = next(queue, None)
+                if task is not None:
+                    pending.add(pool.submit(compute_task, task))
+    finally:
+        for future in pending:
+            future.cancel()
+        close_sessions()  # kills Macaulay2 mid-case on an interrupt; the case stays uncomputed
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _run_dask(todo: list[Task], finished, workers: int, scheduler: str | None) -> None:
+    try:
+        from dask.distributed import Client, LocalCluster, as_completed
+    except ImportError:
+        raise InputError("--executor dask needs Dask distributed: pip install 'dask[distributed]'") from None
+    cluster = None
+    if scheduler is None:
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                               dashboard_address=None, silence_logs=40)
+        client = Client(cluster)
+    else:
+        try:
+            client = Client(scheduler, timeout=30)
+        except (OSError, TimeoutError) as exc:
+            raise InputError(f"--scheduler {scheduler}: cannot connect: {exc}") from None
+    try:
+        futures = [client.submit(compute_task, task, key=f"m2bridge-{task.key}", pure=False) for task in todo]
+        for future in as_completed(futures):
+            finished(future.result())
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+# --- cached results in the requested coordinates -------------------------------------------------
+
+_NAME = re.compile(r"m_\(([0-9]+),([0-9]+),([0-9]+)\)")
+
+
+def rename_result(result: dict, form) -> dict:
+    """A stored canonical `ideal` result in the coordinates of the case that was asked for."""
+
+    def rename(text: str) -> str:
+        return _NAME.sub(lambda m: "m_({},{},{})".format(*form.rename_coordinate(tuple(map(int, m.groups())))), text)
+
+    renamed = dict(result)
+    renamed["generators"] = [rename(g) for g in result.get("generators", [])]
+    if "variables" in result:  # in ring order (block, row, column) of the requested case
+        names = [rename(v) for v in result["variables"]]
+        renamed["variables"] = sorted(names, key=lambda v: tuple(map(int, _NAME.match(v).groups())))
+    return renamed
+
+
+def cached_result(store: CaseStore, arch, pattern, computation: str = "ideal", *, field: str = "QQ",
+                  bias: bool = False, seed: int = 0) -> CaseRecord | None:
+    """The stored record for any representative of a case, renamed to its coordinates."""
+    form = canonical_form(arch, pattern, bias)
+    task = make_task(form.case, computation, Field.parse(field).text, seed, 0, 0)
+    record = store.fetch(task.key)
+    if record is None:
+        return None
+    if computation == "ideal" and record.status == "ok":
+        record.result = rename_result(record.result, form)
+    requested = PatternVariety(arch, pattern, bias)
+    record.case = Case(requested.arch.text, requested.pattern.text, bias)
+    return record
+
+
+# --- command line -------------------------------------------------------------------------------
+
+def _sweep_command(args) -> int:
+    spec = SweepSpec.load(args.casefile)
+    if args.executor == "local" and args.scheduler:
+        raise InputError("--scheduler goes with --executor dask")
+    store = open_store(args.db)
+    try:
+        summary = run_sweep(spec, store, workers=args.workers, executor=args.executor,
+                            scheduler=args.scheduler, force=args.force,
+                            show_progress=False if args.json else None)
+    finally:
+        store.close()
+    if args.json:
+        print(json.dumps(summary.to_json()))
+    else:
+        for note in summary.notes:
+            print(f"note: {note}")
+        print(f"sweep {summary.sweep}: {summary.cases} cases, {summary.unique_after_symmetry} unique after "
+              f"symmetry, {summary.tasks} tasks: {summary.computed} computed, {summary.cached} cached, "
+              f"{summary.failed} failed, {summary.timed_out} timed out, {summary.seconds:.1f} s")
+    if summary.interrupted:
+        print("m2bridge: interrupted; finished cases are saved, run the same command to resume", file=sys.stderr)
+        return 130
+    return 0
+
+
+def _positive_int(text: str) -> int:
+    if not re.fullmatch(r"[0-9]+", text) or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive integer")
+    return int(text)
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("sweep", help="compute every case of a case file, cached in the case database")
+    p.add_argument("casefile", help="a case file, e.g. cases/seed.toml")
+    p.add_argument("--db", help="case database (default .m2bridge/cases.sqlite; ':memory:' for none)")
+    p.add_argument("--workers", type=_positive_int, help="parallel Macaulay2 workers (default: one per core)")
+    p.add_argument("--executor", choices=("local", "dask"), default="local")
+    p.add_argument("--scheduler", help="Dask scheduler address tcp://HOST:PORT (default: a LocalCluster)")
+    p.add_argument("--force", action="store_true", help="recompute cached cases")
+    p.add_argument("--json", action="store_true", help="print a summary object")
+    p.set_defaults(handler=_sweep_command)
