@@ -9,6 +9,7 @@ STAMP  := $(VENV)/.installed-stamp
 run: setup
 	$(BIN)/m2bridge sweep cases/seed.toml
 	$(BIN)/m2bridge report --sweep seed --format md
+	$(BIN)/m2bridge report --sweep seed --conjectures
 
 test: setup
 	$(BIN)/pytest -q

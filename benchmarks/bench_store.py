@@ -23,6 +23,7 @@ SEEDS = range(6)
 
 def main():
     spec = SweepSpec.load(ROOT / "cases" / "two-block-shallow.toml")
+    spec.compute = ["ideal", "dim"]
     with tempfile.TemporaryDirectory() as tmp:
         store = SQLiteCaseStore(Path(tmp) / "cases.sqlite")
         start = time.perf_counter()

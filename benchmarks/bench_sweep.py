@@ -44,6 +44,7 @@ def main():
     parser.add_argument("--limit", type=int, help="only the first N requested cases in (a)")
     args = parser.parse_args()
     spec = SweepSpec.load(ROOT / "cases" / "two-block-shallow.toml")
+    spec.compute = ["ideal", "dim"]  # what (a) computes too (the conjecture checks are extra work)
     cases = requested_cases(spec, args.limit)
     print(f"two-block-shallow: {len(cases)} requested cases, {args.workers} workers")
 

@@ -6,6 +6,7 @@
 ([2], 3)
 """
 
+from .conjectures import Verdict, check
 from .errors import (
     ConsistencyError, InputError, M2BridgeError, M2Error, M2NotFoundError, M2OutputError, M2TimeoutError,
 )
@@ -19,5 +20,5 @@ __all__ = [
     "ActivationPattern", "Architecture", "ConsistencyError", "Dataset", "Field", "IdealResult",
     "Implicitization", "InputError", "JacobianDim", "M2BridgeError", "M2Error", "M2NotFoundError",
     "M2OutputError", "M2TimeoutError", "Macaulay2", "PatternVariety", "jacobian_dim", "pattern_ideal",
-    "render_script",
+    "render_script", "check", "Verdict",
 ]

@@ -127,6 +127,15 @@ class SweepSpec:
         bad = [c for c in compute if c not in COMPUTATIONS]
         if bad or not compute:
             raise fail(f"{bad or 'empty'}: choose from {list(COMPUTATIONS)}", "compute")
+        conjectures = sweep.get("conjectures", [])
+        if "conjectures" in compute or conjectures:
+            from .conjectures import NAMES
+
+            bad = [n for n in conjectures if n not in NAMES]
+            if bad or not conjectures:
+                raise fail(f"{bad or 'empty'}: choose from {list(NAMES)}", "conjectures")
+            if "conjectures" not in compute:
+                raise fail("lists conjectures, but 'compute' does not include \"conjectures\"", "conjectures")
         families = []
         for index, fam in enumerate(sweep["family"]):
             if not isinstance(fam, dict):

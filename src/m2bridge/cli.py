@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "m2bridge.ideal",
     "m2bridge.sweep",
     "m2bridge.report",
+    "m2bridge.conjectures",
     "m2bridge.codespace_cli",
 )
 

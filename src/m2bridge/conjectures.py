@@ -265,13 +265,20 @@ class SingleBlock(Conjecture):
             points = variety.homogenised_block_points(0)
             relations = flint.fmpq_mat([[flint.fmpq(x.numerator, x.denominator) for x in p] for p in points]).transpose()
             kernel = _rational_kernel(relations)
-            linear = [sum((c * M[i][j] for j, c in enumerate(v) if c != 0), ctx.from_dict({}))
+            linear = [sum((_in_field(c, ctx) * M[i][j] for j, c in enumerate(v) if c != 0), ctx.from_dict({}))
                       for v in kernel for i in range(len(M))]
             fams.append(("linear forms from dependencies of X", 1, linear))
             independent = _independent_columns(relations)
             M = [[row[j] for j in independent] for row in M]
         fams.append((f"({r + 1})-minors of M", r + 1, minors(M, r + 1)))
         return fams, {"r": r}
+
+
+def _in_field(c: flint.fmpq, ctx):
+    """A rational coefficient in the coefficient field of `ctx` (QQ, or ZZ/p by inverting q)."""
+    if isinstance(ctx, flint.nmod_mpoly_ctx):
+        return int(c.p) * pow(int(c.q), -1, ctx.modulus()) % ctx.modulus()
+    return c
 
 
 def _rational_kernel(A: flint.fmpq_mat) -> list[list]:
@@ -597,8 +604,6 @@ def check(arch, pattern=None, conjecture: str = "shallow-two-block", rank_conven
     ctx = polynomial_context(variety.variable_names, field_)
     if conj is not None:
         fams, v.ranks = conj.families(variety, ctx, rank_convention, variant, seed)
-        if field_.prime:
-            fams = [(n, s, [_reduce(p, ctx) for p in ps]) for n, s, ps in fams]
     else:
         polys = rank_sum_generators(variety, field_, seed, m2)
         fams = [("generators of the elimination ideal", 0, polys)]
@@ -622,10 +627,6 @@ def check(arch, pattern=None, conjecture: str = "shallow-two-block", rank_conven
     v.generates = not missing and not outside
     v.seconds = time.perf_counter() - start
     return v
-
-
-def _reduce(p, ctx):
-    return ctx.from_dict({e: int(c.p) * pow(int(c.q), -1, ctx.modulus()) for e, c in p.to_dict().items()})
 
 
 def all_verdicts(variety: PatternVariety, names, *, field: str = "QQ", seed: int = 0,

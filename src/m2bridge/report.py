@@ -140,6 +140,70 @@ def format_rows(rows: list[ReportRow], fmt: str) -> str:
     return "\n".join(lines)
 
 
+# --- conjecture verdicts -------------------------------------------------------------------------
+
+def conjecture_report(store: CaseStore, sweep: str) -> dict:
+    """Per architecture and statement: how many cases each outcome has; and every counterexample
+    (a failed generation, a polynomial outside J^A, a violated dimension theorem), its polynomials
+    renamed to the coordinates of the case the sweep asked for."""
+    from .sweep import CONJECTURE_PREFIX, rename_result
+
+    members = [(c, k) for c, k in store.sweep_members(sweep)]
+    if not members:
+        known = ", ".join(store.sweeps()) or "none"
+        raise InputError(f"no sweep named {sweep!r} in the case database (known: {known})")
+    records = store.fetch_many({k for _, k in members})
+    counts: dict[str, dict[str, dict[str, int]]] = {}
+    counterexamples = []
+    for requested, key in sorted(members):
+        record = records.get(key)
+        if record is None or not record.computation.startswith(CONJECTURE_PREFIX) or record.status != "ok":
+            continue
+        form = canonical_form(requested.arch, requested.pattern, requested.bias)
+        for verdict in record.result["verdicts"]:
+            label = ":".join(p for p in (verdict["conjecture"], verdict["rank_convention"], verdict["variant"]) if p)
+            per_arch = counts.setdefault(requested.arch, {}).setdefault(label, {})
+            per_arch[verdict["outcome"]] = per_arch.get(verdict["outcome"], 0) + 1
+            if verdict["outcome"] in ("fails", "theorem violated") or verdict["contained"] is False:
+                extras = [dict(e, polynomials=rename_result({"generators": e["polynomials"]}, form)["generators"])
+                          for e in verdict["extra_generators"]]
+                counterexamples.append({
+                    "arch": requested.arch, "pattern": requested.pattern, "bias": requested.bias,
+                    "canonical": form.case.label,  # ranks refer to its blocks and layers
+                    "statement": label, "outcome": verdict["outcome"], "ranks": verdict["ranks"],
+                    "missing": extras,
+                    "not_contained": rename_result({"generators": verdict["not_contained"]}, form)["generators"],
+                    "expected_dim": verdict["expected_dim"], "dim": verdict["dim"],
+                })
+    return {"sweep": sweep, "counts": counts, "counterexamples": counterexamples}
+
+
+def format_conjecture_report(report: dict, fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(report, indent=1)
+    outcomes = sorted({o for per in report["counts"].values() for c in per.values() for o in c})
+    lines = [f"## Conjectures in sweep {report['sweep']}", "",
+             "| architecture | statement | " + " | ".join(outcomes) + " |", "|---|---|" + "---|" * len(outcomes)]
+    for arch in sorted(report["counts"]):
+        for label, c in sorted(report["counts"][arch].items()):
+            if set(c) == {"n/a"}:
+                continue  # the statement does not apply to any case of this architecture
+            lines.append(f"| {arch} | {label} | " + " | ".join(str(c.get(o, 0)) for o in outcomes) + " |")
+    lines += ["", f"### Counterexamples ({len(report['counterexamples'])})", ""]
+    for ce in report["counterexamples"]:
+        bias = " (bias)" if ce["bias"] else ""
+        lines.append(f"- **{ce['arch']} `{ce['pattern']}`{bias}**, {ce['statement']}: {ce['outcome']}"
+                     f" (ranks {ce['ranks']} of the canonical form {ce['canonical']})")
+        if ce["expected_dim"] is not None and ce["outcome"] == "theorem violated":
+            lines.append(f"  - expected dim {ce['expected_dim']}, dim {ce['dim']}")
+        for extra in ce["missing"]:
+            lines.append(f"  - missing {extra['count']} generator(s) of degree {extra['degree']}: "
+                         + "; ".join(f"`{p}`" for p in extra["polynomials"]))
+        if ce["not_contained"]:
+            lines.append(f"  - not in J^A: " + "; ".join(f"`{p}`" for p in ce["not_contained"]))
+    return "\n".join(lines)
+
+
 # --- export and verify --------------------------------------------------------------------------
 
 def export_records(store: CaseStore, what: str) -> dict:
@@ -224,12 +288,18 @@ def _load_export(path: str) -> dict:
 # --- command line -------------------------------------------------------------------------------
 
 def _report_command(args) -> int:
+    if args.conjectures and args.sweep is None:
+        raise InputError("--conjectures needs --sweep NAME")
+    if args.conjectures and args.format in ("csv", "tex"):
+        raise InputError("--conjectures prints md or json")
     store = open_store(args.db)
     try:
-        rows = report_rows(store, args.sweep)
+        if args.conjectures:
+            print(format_conjecture_report(conjecture_report(store, args.sweep), args.format))
+        else:
+            print(format_rows(report_rows(store, args.sweep), args.format))
     finally:
         store.close()
-    print(format_rows(rows, args.format))
     return 0
 
 
@@ -260,6 +330,8 @@ def register(subparsers) -> None:
     p.add_argument("--db", help="case database (default .m2bridge/cases.sqlite)")
     p.add_argument("--sweep", help="the sweep's name (default: every case in the database)")
     p.add_argument("--format", choices=("md", "csv", "tex", "json"), default="md")
+    p.add_argument("--conjectures", action="store_true",
+                   help="verdict counts per architecture and statement, and every counterexample")
     p.set_defaults(handler=_report_command)
 
     e = subparsers.add_parser("export", help="write a self-contained reproducible record of a sweep or case")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import dataclasses
 import json
 import os
 import re
@@ -27,9 +28,10 @@ import flint
 
 from .casefile import SweepSpec
 from .errors import ConsistencyError, InputError, M2Error, M2OutputError, M2TimeoutError
-from .ideal import Implicitization, pattern_ideal
+from .ideal import IdealResult, Implicitization, pattern_ideal
 from .jacobian import jacobian_dim
 from .model import Field, PatternVariety
+from .parse import parse_polynomial_text, polynomial_context
 from .render import template_hash
 from .run import M2Session, Macaulay2
 from .store import CaseRecord, CaseStore, open_store
@@ -51,15 +53,26 @@ class Task:
     seed: int
     timeout: float
     memory_limit: int  # bytes
+    ideal: dict | None = None  # conjecture tasks: the stored J^A they are checked against
+
+
+CONJECTURE_PREFIX = "conjectures:"
 
 
 def make_task(case: Case, computation: str, field_: str, seed: int, timeout: float, memory_limit: int,
               ideal_template_hash: str | None = None) -> Task:
-    """The task and its store key; pass the template hash when making many tasks (read once)."""
-    method = METHODS[computation]
+    """The task and its store key; pass the template hash when making many tasks (read once).
+
+    `computation` is `ideal`, `dim` or `conjectures:NAME`; a conjecture verdict depends on J^A and
+    on the checking template, so its key carries both templates' hashes."""
     thash = "-"
-    if computation == "ideal":
+    if computation == "ideal" or computation.startswith(CONJECTURE_PREFIX):
         thash = ideal_template_hash or template_hash(Implicitization.template)
+    if computation.startswith(CONJECTURE_PREFIX):
+        method = "check"
+        thash = f"{thash}+{template_hash('check_generation.m2.j2')}+{template_hash('rank_sum.m2.j2')}"
+    else:
+        method = METHODS[computation]
     record = CaseRecord.new(case, computation, field_, method, thash, seed)
     return Task(record.key, case, computation, field_, method, thash, seed, timeout, memory_limit)
 
@@ -105,6 +118,16 @@ def ideal_result_json(result) -> dict:
     }
 
 
+def ideal_from_json(variety: PatternVariety, field_: Field, result: dict) -> IdealResult:
+    """A stored `ideal` result back as an IdealResult with flint generators."""
+    ctx = polynomial_context(variety.variable_names, field_)
+    return IdealResult(
+        variety=variety, field=field_, generators=[parse_polynomial_text(g, ctx) for g in result["generators"]],
+        dim=result["dim"], degree=result["degree"], mingens_degrees=result["mingens_degrees"],
+        hilbert_numerator=result["hilbert_numerator"], jacobian=None, complete=result.get("complete", True),
+    )
+
+
 def compute_task(task: Task) -> CaseRecord:
     """Run one task; failures become records with status `timeout` or `error`, never exceptions."""
     record = CaseRecord(task.key, task.case, task.computation, task.field, task.method, task.template_hash,
@@ -116,6 +139,14 @@ def compute_task(task: Task) -> CaseRecord:
             jac = jacobian_dim(variety, seed=task.seed)
             record.result = {"dim": jac.dim, "prime": jac.prime, "points": jac.points,
                              "error_bound": jac.error_bound}
+        elif task.computation.startswith(CONJECTURE_PREFIX):
+            from .conjectures import all_verdicts
+
+            session = _session(task.timeout, task.memory_limit)
+            ideal = ideal_from_json(variety, Field.parse(task.field), task.ideal)
+            verdicts = all_verdicts(variety, [task.computation[len(CONJECTURE_PREFIX):]], field=task.field,
+                                    seed=task.seed, ideal=ideal, m2=session)
+            record.result = {"verdicts": [v.to_json() for v in verdicts]}
         else:
             session = _session(task.timeout, task.memory_limit)
             result = pattern_ideal(variety, field=task.field, seed=task.seed, m2=session)
@@ -126,7 +157,7 @@ def compute_task(task: Task) -> CaseRecord:
         record.status, record.error = "timeout", str(exc)
     except (M2Error, M2OutputError, ConsistencyError, InputError) as exc:
         record.status, record.error = "error", str(exc)
-    if task.computation == "ideal" and record.script is None:
+    if task.computation == "ideal" and record.script is None and record.status != "ok":
         record.script = Implicitization().apply(variety, Field.parse(task.field), task.seed)
     record.seconds = time.perf_counter() - start
     return record
@@ -197,10 +228,13 @@ def plan_tasks(spec: SweepSpec) -> tuple[dict[str, Task], list[tuple[Case, str]]
     members = []
     memory = int(spec.memory_limit * 2**30)
     thash = template_hash(Implicitization.template)
+    computations = [c for c in spec.compute if c in METHODS]
+    if "conjectures" in spec.compute:
+        if "ideal" not in computations:
+            computations.append("ideal")  # verdicts are checked against J^A
+        computations += [CONJECTURE_PREFIX + name for name in spec.conjectures]
     for requested, form in plan.cases.items():
-        for computation in spec.compute:
-            if computation not in METHODS:
-                continue  # "conjectures" is computed by the conjecture engine
+        for computation in computations:
             task = make_task(form.case, computation, spec.field.text, spec.seed, spec.timeout, memory, thash)
             tasks.setdefault(task.key, task)
             members.append((requested, task.key))
@@ -229,20 +263,49 @@ def run_sweep(spec: SweepSpec, store: CaseStore, *, workers: int | None = None, 
         summary.timed_out += record.status == "timeout"
         progress.update(record)
 
-    # Cheap Jacobian tasks first, then the Macaulay2 tasks, the largest rings last.
-    todo.sort(key=lambda t: (t.computation != "dim", len(PatternVariety(t.case.arch, t.case.pattern, t.case.bias).coordinates)))
+    # Cheap Jacobian tasks first, then the Macaulay2 tasks, the largest rings last; conjecture
+    # checks in a second phase, each carrying the J^A it is checked against.
+    size = lambda t: len(PatternVariety(t.case.arch, t.case.pattern, t.case.bias).coordinates)
+    first = sorted((t for t in todo if not t.computation.startswith(CONJECTURE_PREFIX)),
+                   key=lambda t: (t.computation != "dim", size(t)))
+    later = [t for t in todo if t.computation.startswith(CONJECTURE_PREFIX)]
     workers = workers or os.cpu_count() or 1
+    run = (lambda batch: _run_dask(batch, finished, workers, scheduler)) if executor == "dask" else \
+        (lambda batch: _run_local(batch, finished, workers))
     try:
-        if executor == "dask":
-            _run_dask(todo, finished, workers, scheduler)
-        else:
-            _run_local(todo, finished, workers)
+        run(first)
+        if later:
+            run(_with_ideals(later, tasks, store, summary, progress))
     except KeyboardInterrupt:
         summary.interrupted = True
     finally:
         progress.finish()
         summary.seconds = time.perf_counter() - start
     return summary
+
+
+def _with_ideals(checks: list[Task], tasks: dict[str, Task], store: CaseStore, summary: SweepSummary,
+                 progress: Progress) -> list[Task]:
+    """Conjecture tasks with their stored J^A attached; those whose J^A failed are left for a
+    later run (not stored, counted as failed, noted)."""
+    ideal_keys = {}
+    for t in tasks.values():
+        if t.computation == "ideal":
+            ideal_keys[t.case] = t.key
+    ideals = store.fetch_many(ideal_keys.values())
+    ready, waiting = [], 0
+    for t in checks:
+        record = ideals.get(ideal_keys.get(t.case))
+        if record is None or record.status != "ok" or not record.result.get("complete", True):
+            waiting += 1
+            progress.update()
+            continue
+        ready.append(dataclasses.replace(t, ideal=record.result))
+    if waiting:
+        summary.failed += waiting
+        summary.notes += (f"{waiting} conjecture check(s) skipped: J^A not computed (timeout or error); "
+                          "rerun with a longer timeout",)
+    return ready
 
 
 def _run_local(todo: list[Task], finished, workers: int) -> None:

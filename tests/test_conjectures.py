@@ -1,0 +1,177 @@
+"""The conjecture engine against the real Macaulay2: verdicts, counterexamples, sweeps, reports."""
+
+import json
+import random
+
+import flint
+import pytest
+
+from m2bridge import Field, check, jacobian_dim
+from m2bridge.casefile import SweepSpec
+from m2bridge.conjectures import CONJECTURES, contained_in_variety, minors
+from m2bridge.model import PatternVariety
+from m2bridge.parse import polynomial_context
+from m2bridge.report import conjecture_report, format_conjecture_report
+from m2bridge.store import InMemoryCaseStore
+from m2bridge.sweep import run_sweep
+
+from conftest import run_cli
+
+
+@pytest.mark.parametrize("convention", ["literal", "generic"])
+@pytest.mark.parametrize("variant", [None, "union"])
+def test_seed_example_generates(convention, variant):
+    v = check("2,2,2", "10|11", "shallow-two-block", rank_convention=convention, variant=variant)
+    assert v.applies and v.contained is True and v.generates is True
+    assert v.extra_generators == [] and v.checked_through_degree is None
+    assert v.ranks == {"r1": 1, "r2": 2, "s": 1, "t": 1}
+    assert v.method and v.field == "QQ" and v.seeds == {"m2": 0, "ranks": 0}
+
+
+def test_literal_and_generic_conventions_disagree():
+    """(1,2,2) `01|11`: |R_2| = 2 > min(n0, n2) = 1, so generic r_2 = 1 and t = 0: the generic
+    convention claims M_1 = M_2, which is false; the literal one generates J^A."""
+    literal = check("1,2,2", "01|11", "shallow-two-block", rank_convention="literal")
+    generic = check("1,2,2", "01|11", "shallow-two-block", rank_convention="generic")
+    assert literal.generates is True and literal.ranks["t"] == 1
+    assert generic.generates is False and generic.contained is False and generic.ranks["t"] == 0
+    assert generic.not_contained == ["m_(1,1,1) - m_(2,1,1)", "m_(1,2,1) - m_(2,2,1)"]
+
+
+def test_failure_lists_the_missing_generators():
+    """The deep theorem only gives containments; for (2,2,2,2) `11/10|01/11` both M_b have rank 1
+    (one active neuron in a layer) but r_a + r_b = 2, so det M_1 and det M_2 are missing."""
+    v = check("2,2,2,2", "11/10|01/11", "deep-two-block")
+    assert v.applies and v.contained is True and v.generates is False
+    assert v.ranks["r_a"] == v.ranks["r_b"] == v.ranks["r_c"] == 1
+    (extra,) = v.extra_generators
+    assert extra["degree"] == 2 and extra["count"] == 2
+    assert "m_(1,1,2)*m_(1,2,1) - m_(1,1,1)*m_(1,2,2)" in extra["polynomials"]
+    assert v.outcome == "fails"
+
+
+def test_not_applicable_is_said_with_a_reason():
+    v = check("2,2,2", "10|01|11", "shallow-two-block")
+    assert v.applies is False and "two blocks" in v.reason and v.generates is None
+    assert check("2,2,2", "10", "deep-two-block").outcome == "n/a"
+
+
+def _random_cases(rng, depth, count):
+    cases = []
+    while len(cases) < count:
+        widths = [rng.randint(1, 3) for _ in range(depth + 1)]
+        blocks = ["/".join("".join(rng.choice("01") for _ in range(n)) for n in widths[1:-1]) for _ in range(2)]
+        if len(set(blocks)) == 2:
+            cases.append((",".join(map(str, widths)), "|".join(blocks)))
+    return cases
+
+
+@pytest.mark.parametrize("arch, pattern", _random_cases(random.Random(2), 2, 5) + _random_cases(random.Random(3), 3, 5))
+def test_theorem_families_are_contained_by_substitution(arch, pattern):
+    """The theorems of MATH.md §4–5 say their minors lie in J^A: compose with M_b(θ) exactly."""
+    variety = PatternVariety(arch, pattern)
+    ctx = polynomial_context(variety.variable_names, Field())
+    name = "shallow-two-block" if variety.arch.depth == 2 else "deep-two-block"
+    fams, _ = CONJECTURES[name].families(variety, ctx, "literal", None, 0)
+    assert contained_in_variety(variety, [p for _, _, ps in fams for p in ps]) == []
+    mined, _ = CONJECTURES["mine"].families(variety, ctx, None, None, 0)
+    assert contained_in_variety(variety, [p for _, _, ps in mined for p in ps]) == []
+    # The check can fail: a nonzero constant and a generic linear form never vanish on it.
+    one = ctx.from_dict({(0,) * ctx.nvars(): 1})
+    assert contained_in_variety(variety, [one]) == [one]
+    if jacobian_dim(variety).dim == len(variety.variable_names):
+        assert contained_in_variety(variety, [sum(ctx.gens())]) != []
+
+
+def test_minors_of_a_generic_matrix():
+    ctx = flint.fmpq_mpoly_ctx.get(tuple(f"x{i}" for i in range(6)), ordering="degrevlex")
+    x = ctx.gens()
+    M = [[x[0], x[1], x[2]], [x[3], x[4], x[5]]]
+    assert len(minors(M, 2)) == 3 and minors(M, 3) == [] and len(minors(M, 1)) == 6
+    assert minors(M, 2)[0] == x[0] * x[4] - x[1] * x[3]
+
+
+@pytest.mark.parametrize(
+    "arch, pattern, verdict",
+    [("2,2,2", "10|11", "expected"), ("3,3,3", "110|011", "expected"), ("3,2,3", "10|11", "expected"),
+     ("2,3,2", "110|011", "drop by 1"), ("1,2,1", "01|11", "theorem violated"), ("1,3,2", "001|111", None)],
+)
+def test_dimension_verdict_matches_the_jacobian(arch, pattern, verdict):
+    v = check(arch, pattern, "dimension")
+    assert v.dim == jacobian_dim(arch, pattern).dim
+    if verdict is not None:
+        assert v.dim_verdict == verdict
+    if v.dim_verdict == "expected":
+        assert v.expected_dim == v.dim
+    elif v.dim_verdict.startswith("drop by"):
+        assert v.expected_dim - v.dim == int(v.dim_verdict.split()[-1])
+
+
+def test_rank_sum_elimination_equals_j():
+    v = check("2,2,2", "10|11", "rank-sum")
+    assert v.generates is True and v.families[0].count == 2
+
+
+def test_mine_three_blocks_finds_the_linear_relation():
+    """(2,2,2) `10|01|11`: M_3 = M_1 + M_2 (rank 0), det M_1, det M_2 — together they generate J^A."""
+    v = check("2,2,2", "10|01|11", "mine")
+    assert v.generates is True
+    assert v.ranks["M1 +M2 -M3"] == 0 and v.ranks["M1"] == 1
+
+
+def test_single_block_with_data():
+    v = check("2,2,2", "10", "single-block", data=[[1, 2], [3, 4], [5, 7]])
+    assert v.generates is True
+    assert [f.count for f in v.families] == [2, 1]  # 2 linear forms, 1 determinant
+
+
+def test_finite_field_verdict():
+    v = check("2,2,2", "10|11", "shallow-two-block", field="ZZ/32003")
+    assert v.generates is True and v.field == "ZZ/32003"
+
+
+def test_cli_conjecture_json_fields():
+    done = run_cli("conjecture", "--arch", "1,2,2", "--pattern", "01|11", "--rank-convention", "generic", "--json")
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    for key in ("conjecture", "variant", "rank_convention", "applies", "contained", "generates",
+                "checked_through_degree", "extra_generators", "expected_dim", "dim"):
+        assert key in out
+    assert out["generates"] is False and out["contained"] is False and out["rank_convention"] == "generic"
+    done = run_cli("conjecture", "--arch", "2,2,2,2", "--pattern", "11/10|01/11", "--name", "deep-two-block")
+    assert done.returncode == 0 and "missing 2 generator(s) of degree 2" in done.stdout
+    bad = run_cli("conjecture", "--arch", "2,2,2", "--pattern", "10|11", "--name", "nonsense")
+    assert bad.returncode == 2
+
+
+def test_sweep_with_conjectures_and_report(tmp_path):
+    spec = SweepSpec.from_text("""
+[sweep]
+name = "conj"
+compute = ["conjectures"]
+conjectures = ["shallow-two-block", "dimension"]
+[[sweep.family]]
+architectures = ["1,2,2", "2,2,2"]
+blocks = 2
+""", "conj.toml")
+    store = InMemoryCaseStore()
+    summary = run_sweep(spec, store, workers=2)
+    assert summary.failed == 0
+    assert summary.computed == summary.tasks == 3 * summary.unique_after_symmetry  # ideal + 2 statements
+    report = conjecture_report(store, "conj")
+    assert report["counts"]["2,2,2"]["shallow-two-block:literal"] == {"generates": 4}
+    failing = [c for c in report["counterexamples"] if c["statement"] == "shallow-two-block:generic"]
+    assert failing and all(c["arch"] == "1,2,2" for c in failing)
+    assert failing[0]["not_contained"]
+    text = format_conjecture_report(report, "md")
+    assert "Counterexamples" in text and "not in J^A" in text
+    again = run_sweep(spec, store)
+    assert again.computed == 0 and again.cached == again.tasks
+
+
+def test_case_file_conjecture_names_are_checked():
+    from m2bridge.casefile import CaseFileError
+
+    with pytest.raises(CaseFileError, match="key 'conjectures'"):
+        SweepSpec.from_text('[sweep]\nname = "x"\ncompute = ["conjectures"]\nconjectures = ["nope"]\n'
+                            '[[sweep.family]]\narchitectures = ["2,2,2"]\nblocks = 2\n', "x.toml")
