@@ -6,7 +6,7 @@ import random
 import flint
 import pytest
 
-from m2bridge import Field, check, jacobian_dim
+from m2bridge import Field, check, jacobian_dim, pattern_ideal
 from m2bridge.casefile import SweepSpec
 from m2bridge.conjectures import CONJECTURES, contained_in_variety, minors
 from m2bridge.model import PatternVariety
@@ -175,3 +175,27 @@ def test_case_file_conjecture_names_are_checked():
     with pytest.raises(CaseFileError, match="key 'conjectures'"):
         SweepSpec.from_text('[sweep]\nname = "x"\ncompute = ["conjectures"]\nconjectures = ["nope"]\n'
                             '[[sweep.family]]\narchitectures = ["2,2,2"]\nblocks = 2\n', "x.toml")
+
+
+def test_degree_bounded_j_never_claims_more_than_was_checked():
+    """With J^A known only through degree D, a verdict is `generates through degree D` or a
+    counterexample of degree <= D, and `generates` stays undecided (None)."""
+    import dataclasses
+
+    full = pattern_ideal("2,3,2,3", "110/11|011/10", field="ZZ/32003")
+    assert full.mingens_degrees == [2, 2, 2, 3, 3]
+    outcomes = set()
+    for bound in (2, 3):
+        partial = dataclasses.replace(full, generators=[g for g in full.generators if g.total_degree() <= bound],
+                                      complete=False)
+        partial.checked_through_degree = bound
+        for name in ("mine", "deep-two-block"):
+            v = check("2,3,2,3", "110/11|011/10", name, field="ZZ/32003", ideal=partial)
+            assert v.checked_through_degree == bound
+            assert v.generates is None or v.generates is False
+            if v.generates is None:
+                assert v.outcome == f"generates through degree {bound}"
+            else:
+                assert all(e["degree"] <= bound for e in v.extra_generators)
+            outcomes.add(v.outcome)
+    assert outcomes == {"generates through degree 2", "generates through degree 3", "fails"}

@@ -30,7 +30,7 @@ import flint
 from .errors import InputError, M2OutputError
 from .ideal import IdealResult, add_variety_arguments, make_variety, pattern_ideal
 from .jacobian import DEFAULT_PRIME
-from .model import Field, PatternVariety
+from .model import Field, PatternVariety, block_matrices
 from .parse import parse_polynomial, polynomial_context, read_reply
 from .render import render_script
 from .run import Macaulay2
@@ -94,24 +94,8 @@ def symbolic_block_matrices(variety: PatternVariety):
     w = dict(zip(variety.parameters, ctx.gens()))
     weights = [[[w[(l, i, j)] for j in range(1, c + 1)] for i in range(1, r + 1)]
                for l, (r, c) in enumerate(variety.layer_shapes, start=1)]
-    one, zero = ctx.from_dict({(0,) * len(names): 1}), ctx.from_dict({})
-    mats = []
-    for b, block in enumerate(variety.pattern.blocks):
-        if variety.data is None:
-            H = [[one if i == j else zero for j in range(variety.columns)] for i in range(variety.columns)]
-        else:
-            H = [[ctx.from_dict({(0,) * len(names): flint.fmpq(x.numerator, x.denominator)}) for x in col]
-                 for col in zip(*variety.homogenised_block_points(b))]
-        constant = H[-1]
-        for l, W in enumerate(weights):
-            H = [[sum((W[i][t] * H[t][j] for t in range(len(H))), zero) for j in range(len(H[0]))]
-                 for i in range(len(W))]
-            if l < len(weights) - 1:
-                H = [row if block[l][i] else [zero] * len(row) for i, row in enumerate(H)]
-                if variety.bias:
-                    H.append(constant)
-        mats.append(H)
-    return ctx, mats
+    constant = lambda q: ctx.from_dict({(0,) * len(names): flint.fmpq(q.numerator, q.denominator)})
+    return ctx, block_matrices(variety, weights, convert=lambda q: constant(Fraction(q)))
 
 
 def contained_in_variety(variety: PatternVariety, polys) -> list:
@@ -136,23 +120,12 @@ def _to_qq(p):
 # --- generic ranks at random parameters -------------------------------------------------------------
 
 def _random_block_values(variety: PatternVariety, masks, prime: int, rng: random.Random):
-    """M(θ) mod p at random θ for each 0/1 mask (one tuple per hidden layer) — a 'path network'."""
-    weights = [flint.nmod_mat(r, c, [rng.randrange(prime) for _ in range(r * c)], prime)
-               for (r, c) in variety.layer_shapes]
-    out = []
-    for mask in masks:
-        H = flint.nmod_mat(variety.columns, variety.columns,
-                           [int(i == j) for i in range(variety.columns) for j in range(variety.columns)], prime)
-        for l, W in enumerate(weights):
-            H = W * H
-            if l < len(weights) - 1:
-                n, cols = H.nrows(), H.ncols()
-                entries = [int(H[i, j]) if mask[l][i] else 0 for i in range(n) for j in range(cols)]
-                if variety.bias:
-                    entries += [0] * (cols - 1) + [1]
-                H = flint.nmod_mat(n + (1 if variety.bias else 0), cols, entries, prime)
-        out.append(H)
-    return out
+    """M(θ) mod p at one random θ for each 0/1 mask (one tuple per hidden layer) — a 'path network'.
+    Ranks are about M_b itself, so data points are left out."""
+    variety = PatternVariety(variety.arch, variety.pattern, variety.bias)
+    weights = [[[rng.randrange(prime) for _ in range(c)] for _ in range(r)] for (r, c) in variety.layer_shapes]
+    return [flint.nmod_mat([[x % prime for x in row] for row in M], prime)
+            for M in block_matrices(variety, weights, masks, convert=int)]
 
 
 def _mat_entries(M):
@@ -217,12 +190,14 @@ class Verdict:
 
     @property
     def outcome(self) -> str:
-        """generates / fails / undecided / n/a, or the dimension verdict."""
+        """generates / fails / generates through degree D / undecided / n/a, or the dimension verdict."""
         if not self.applies:
             return "n/a"
         if self.dim_verdict is not None:
             return self.dim_verdict
         if self.generates is None:
+            if self.checked_through_degree is not None and self.contained is not False:
+                return f"generates through degree {self.checked_through_degree}"
             return "undecided"
         return "generates" if self.generates else "fails"
 
@@ -613,18 +588,22 @@ def check(arch, pattern=None, conjecture: str = "shallow-two-block", rank_conven
     if field_.prime == 0:
         v.not_contained = [str(p) for p in contained_in_variety(variety, candidates)]
         v.contained = not v.not_contained
-    if not ideal.complete:
-        # Only a degree-bounded J^A: compare graded pieces (see checked_through_degree).
-        v.checked_through_degree = getattr(ideal, "checked_through_degree", None)
-        v.generates = None
-        v.seconds = time.perf_counter() - start
-        return v
+    bound = None if ideal.complete else getattr(ideal, "checked_through_degree", None)
+    if not ideal.complete and bound is None:
+        raise InputError("J^A is incomplete and says through which degree it was checked: cannot compare")
+    if bound is not None:
+        # J^A known through degree D only: compare in degrees <= D, never claim more.
+        candidates = [p for p in candidates if p.total_degree() <= bound]
+        v.checked_through_degree = bound
     missing, outside = compare_ideals(variety, field_, ideal.generators, candidates, seed, m2)
     if field_.prime:
         v.contained = not outside
         v.not_contained = [str(p) for p in outside]
     v.extra_generators = _by_degree(missing)
-    v.generates = not missing and not outside
+    if missing or outside:
+        v.generates = False  # a missing generator of degree <= D is a counterexample in any case
+    elif bound is None:
+        v.generates = True
     v.seconds = time.perf_counter() - start
     return v
 

@@ -447,30 +447,38 @@ def _matmul(A, B):
     return [[sum(a * b for a, b in zip(row, col)) for col in zip(*B)] for row in A]
 
 
-def image_point(variety: PatternVariety, weights) -> list[Fraction]:
-    """φ^A(θ) exactly: the coordinates m_(b,i,j) (in `variety.coordinates` order) at the weights
-    θ = (W_1, …, W_L), each a list of rows (bias column last under `bias`).
-
-    >>> v = PatternVariety("2,2,2", "10|11")
-    >>> [int(x) for x in image_point(v, [[[1, 2], [3, 4]], [[1, 0], [0, 1]]])]
-    [1, 2, 0, 0, 1, 2, 3, 4]
+def block_matrices(variety: PatternVariety, weights, masks=None, convert=Fraction) -> list[list[list]]:
+    """M_b(θ) (times X_b with data) for every block, in whatever ring the entries of the weights
+    θ = (W_1, …, W_L) live in (Fractions, ints, flint polynomials): each W_l is a list of rows, bias
+    column last under `bias`. `masks` replaces the blocks' patterns (e.g. by path networks);
+    `convert` brings the rational identity / data entries into the weights' ring.
     """
     for l, (W, (rows, cols)) in enumerate(zip(weights, variety.layer_shapes), start=1):
         if len(W) != rows or any(len(r) != cols for r in W):
             raise InputError(f"weights: W{l} must be {rows} x {cols}")
-    values = []
-    for b, block in enumerate(variety.pattern.blocks):
+    out = []
+    for b, mask in enumerate(variety.pattern.blocks if masks is None else masks):
         if variety.data is None:
-            H = [[Fraction(int(i == j)) for j in range(variety.columns)] for i in range(variety.columns)]
+            H = [[convert(int(i == j)) for j in range(variety.columns)] for i in range(variety.columns)]
         else:
-            H = [list(col) for col in zip(*variety.homogenised_block_points(b))]
+            H = [[convert(x) for x in col] for col in zip(*variety.homogenised_block_points(b))]
         # Under bias the input's last row is the constant coordinate; it is carried along unchanged.
         constant_row = H[-1]
         for l, W in enumerate(weights):
             H = _matmul(W, H)
             if l < len(weights) - 1:
-                H = [[x if block[l][i] else 0 for x in row] for i, row in enumerate(H)]
+                H = [[x if mask[l][i] else x - x for x in row] for i, row in enumerate(H)]
                 if variety.bias:
                     H.append(constant_row)
-        values.extend(x for row in H for x in row)
-    return values
+        out.append(H)
+    return out
+
+
+def image_point(variety: PatternVariety, weights) -> list[Fraction]:
+    """φ^A(θ) exactly: the coordinates m_(b,i,j) (in `variety.coordinates` order) at the weights θ.
+
+    >>> v = PatternVariety("2,2,2", "10|11")
+    >>> [int(x) for x in image_point(v, [[[1, 2], [3, 4]], [[1, 0], [0, 1]]])]
+    [1, 2, 0, 0, 1, 2, 3, 4]
+    """
+    return [x for M in block_matrices(variety, weights) for row in M for x in row]
