@@ -281,3 +281,47 @@ def test_format_rows_markdown_escapes_bars():
     run_sweep(SweepSpec.from_text(SMALL.replace("blocks = 2", 'patterns = ["10|11"]'), "x.toml"), store)
     md = format_rows(report_rows(store, "small"), "md")
     assert "10\\|11" in md
+
+
+def test_ctrl_c_stops_cleanly_and_the_rerun_resumes(tmp_path):
+    case_file = write(tmp_path, SMALL.replace('["2,2,2", "2,2,3"]', '["2,3,2", "3,2,3", "2,3,3"]').replace("blocks = 2", "blocks = 3"))
+    db = tmp_path / "c.sqlite"
+    process = subprocess.Popen([CLI, "sweep", case_file, "--db", str(db), "--workers", "1"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        time.sleep(0.05)
+        try:
+            if sqlite3.connect(db).execute("SELECT COUNT(*) FROM cases WHERE computation = 'ideal'").fetchone()[0] >= 2:
+                break
+        except sqlite3.OperationalError:
+            pass
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert "interrupted; finished cases are saved" in err and "Traceback" not in err
+    saved = sqlite3.connect(db).execute("SELECT COUNT(*) FROM cases").fetchone()[0]
+    again = json.loads(run_cli("sweep", case_file, "--db", str(db), "--json").stdout)
+    assert again["cached"] == saved and again["computed"] == again["tasks"] - saved > 0
+
+
+def test_dask_with_a_scheduler_address():
+    from dask.distributed import LocalCluster
+
+    spec = SweepSpec.from_text(SMALL.replace('["2,2,2", "2,2,3"]', '["2,2,2"]'), "small.toml")
+    store = InMemoryCaseStore()
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        summary = run_sweep(spec, store, executor="dask", scheduler=cluster.scheduler_address)
+    assert summary.computed == summary.tasks == 8 and summary.failed == 0
+    done = run_cli("sweep", write_tmp(SMALL), "--executor", "dask", "--scheduler", "tcp://127.0.0.1:1",
+                   "--db", ":memory:")
+    assert done.returncode == 2 and "cannot connect" in done.stderr
+
+
+def write_tmp(text):
+    import tempfile
+
+    fd, path = tempfile.mkstemp(suffix=".toml")
+    os.write(fd, text.encode())
+    os.close(fd)
+    return path

@@ -184,30 +184,43 @@ class SweepSummary:
 
 
 class Progress:
-    """One self-overwriting status line on a terminal; silent otherwise (CI, pipes)."""
+    """One self-overwriting status line on a terminal; silent otherwise (CI, pipes).
 
-    def __init__(self, total: int, stream=None, enabled: bool | None = None):
+    The ETA sums, over the tasks left, the mean time of finished tasks of the same computation
+    (Jacobian dims take milliseconds, Macaulay2 cases seconds), divided among the workers."""
+
+    def __init__(self, kinds: dict[str, int], workers: int = 1, stream=None, enabled: bool | None = None):
         self.stream = stream or sys.stderr
         self.enabled = self.stream.isatty() if enabled is None else enabled
-        self.total, self.done, self.start = total, 0, time.monotonic()
+        self.left = dict(kinds)
+        self.total, self.done, self.workers = sum(kinds.values()), 0, max(1, workers)
+        self.seconds: dict[str, list[float]] = {}
         self.counts = {"cached": 0, "failed": 0, "timed out": 0}
 
-    def update(self, record: CaseRecord | None = None, cached: bool = False) -> None:
+    def update(self, record: CaseRecord | None = None, cached: bool = False, kind: str | None = None) -> None:
         self.done += 1
+        kind = record.computation if record is not None else kind
+        if kind in self.left:
+            self.left[kind] -= 1
         if cached:
             self.counts["cached"] += 1
-        elif record is not None and record.status == "error":
-            self.counts["failed"] += 1
-        elif record is not None and record.status == "timeout":
-            self.counts["timed out"] += 1
+        elif record is not None:
+            self.counts["failed"] += record.status == "error"
+            self.counts["timed out"] += record.status == "timeout"
+            self.seconds.setdefault(kind, []).append(record.seconds)
         if self.enabled:
-            elapsed = time.monotonic() - self.start
-            computed = self.done - self.counts["cached"]
-            left = self.total - self.done
-            eta = f"{elapsed / computed * left:.0f}s" if computed else "?"
             counts = ", ".join(f"{k} {v}" for k, v in self.counts.items())
-            self.stream.write(f"\r{self.done}/{self.total} done ({counts}), ETA {eta}   ")
+            self.stream.write(f"\r{self.done}/{self.total} done ({counts}), ETA {self.eta()}   ")
             self.stream.flush()
+
+    def eta(self) -> str:
+        seconds = 0.0
+        for kind, left in self.left.items():
+            if left and not self.seconds.get(kind):
+                return "?"
+            if left:
+                seconds += left * sum(self.seconds[kind]) / len(self.seconds[kind])
+        return f"{seconds / self.workers:.0f}s"
 
     def finish(self) -> None:
         if self.enabled:
@@ -252,9 +265,14 @@ def run_sweep(spec: SweepSpec, store: CaseStore, *, workers: int | None = None, 
     stored = {} if force else store.fetch_many(tasks)
     todo = [t for key, t in tasks.items() if not _is_hit(stored.get(key), t)]
     summary.cached = len(tasks) - len(todo)
-    progress = Progress(len(tasks), enabled=show_progress)
-    for _ in range(summary.cached):
-        progress.update(cached=True)
+    workers = workers or os.cpu_count() or 1
+    kinds: dict[str, int] = {}
+    for t in tasks.values():
+        kinds[t.computation] = kinds.get(t.computation, 0) + 1
+    progress = Progress(kinds, workers, enabled=show_progress)
+    for key, t in tasks.items():
+        if _is_hit(stored.get(key), t):
+            progress.update(cached=True, kind=t.computation)
 
     def finished(record: CaseRecord) -> None:
         store.save(record)
@@ -269,7 +287,6 @@ def run_sweep(spec: SweepSpec, store: CaseStore, *, workers: int | None = None, 
     first = sorted((t for t in todo if not t.computation.startswith(CONJECTURE_PREFIX)),
                    key=lambda t: (t.computation != "dim", size(t)))
     later = [t for t in todo if t.computation.startswith(CONJECTURE_PREFIX)]
-    workers = workers or os.cpu_count() or 1
     run = (lambda batch: _run_dask(batch, finished, workers, scheduler)) if executor == "dask" else \
         (lambda batch: _run_local(batch, finished, workers))
     try:
@@ -298,7 +315,7 @@ def _with_ideals(checks: list[Task], tasks: dict[str, Task], store: CaseStore, s
         record = ideals.get(ideal_keys.get(t.case))
         if record is None or record.status != "ok" or not record.result.get("complete", True):
             waiting += 1
-            progress.update()
+            progress.update(kind=t.computation)
             continue
         ready.append(dataclasses.replace(t, ideal=record.result))
     if waiting:
@@ -344,7 +361,7 @@ def _run_dask(todo: list[Task], finished, workers: int, scheduler: str | None) -
         client = Client(cluster)
     else:
         try:
-            client = Client(scheduler, timeout=30)
+            client = Client(scheduler, timeout=10)
         except (OSError, TimeoutError) as exc:
             raise InputError(f"--scheduler {scheduler}: cannot connect: {exc}") from None
     try:
