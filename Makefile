@@ -19,6 +19,7 @@ test-fast: setup
 	$(BIN)/pytest -q -m "not slow"
 
 bench: setup
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[bench]'
 	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 setup: macaulay2 $(STAMP)

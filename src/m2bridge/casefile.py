@@ -42,7 +42,9 @@ COMPUTATIONS = ("ideal", "dim", "conjectures")
 _SWEEP_KEYS = {
     "name": str, "description": str, "field": str, "timeout": (int, float), "compute": list,
     "seed": int, "memory_limit": (int, float), "family": list, "conjectures": list,
+    "method": str, "max_degree": int,
 }
+IDEAL_METHODS = ("m2", "interpolate", "auto")
 _FAMILY_KEYS = {"architectures": list, "blocks": int, "patterns": list, "bias": bool, "name": str}
 
 
@@ -80,6 +82,8 @@ class SweepSpec:
     memory_limit: float = 8.0  # GiB
     description: str = ""
     conjectures: list[str] = dataclass_field(default_factory=list)
+    method: str = "m2"  # how J^A is computed: m2 (ker), interpolate or auto (through max_degree)
+    max_degree: int | None = None
 
     @classmethod
     def load(cls, path: "str | Path") -> "SweepSpec":
@@ -136,6 +140,14 @@ class SweepSpec:
                 raise fail(f"{bad or 'empty'}: choose from {list(NAMES)}", "conjectures")
             if "conjectures" not in compute:
                 raise fail("lists conjectures, but 'compute' does not include \"conjectures\"", "conjectures")
+        method = sweep.get("method", "m2")
+        if method not in IDEAL_METHODS:
+            raise fail(f"{method!r}: choose from {list(IDEAL_METHODS)}", "method")
+        max_degree = sweep.get("max_degree")
+        if method == "interpolate" and max_degree is None:
+            raise CaseFileError(f"case file {path!r}: method 'interpolate' needs the key 'max_degree'")
+        if max_degree is not None and max_degree < 1:
+            raise fail("must be at least 1", "max_degree")
         families = []
         for index, fam in enumerate(sweep["family"]):
             if not isinstance(fam, dict):
@@ -145,6 +157,7 @@ class SweepSpec:
             name=sweep["name"], path=path, families=families, field=field_, timeout=timeout,
             compute=list(compute), seed=sweep.get("seed", 0), memory_limit=float(sweep.get("memory_limit", 8)),
             description=sweep.get("description", ""), conjectures=list(sweep.get("conjectures", [])),
+            method=method, max_degree=max_degree,
         )
 
     def plan(self) -> SweepPlan:

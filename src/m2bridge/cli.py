@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "m2bridge.report",
     "m2bridge.conjectures",
     "m2bridge.codespace_cli",
+    "m2bridge.regions_cli",
 )
 
 

@@ -542,10 +542,12 @@ def rank_sum_generators(variety: PatternVariety, field_: Field, seed: int = 0, m
 def check(arch, pattern=None, conjecture: str = "shallow-two-block", rank_convention: str | None = "literal",
           variant: str | None = None, *, field: str = "QQ", data=None, blocks=None, bias: bool = False,
           seed: int = 0, ideal: IdealResult | None = None, m2: Macaulay2 | None = None,
-          timeout: float = 600.0) -> Verdict:
+          timeout: float = 600.0, max_degree: int | None = None) -> Verdict:
     """The verdict of one conjecture (one convention, one variant) on one case.
 
-    `ideal` may pass an already computed J^A (a sweep does); otherwise Macaulay2 computes it.
+    `ideal` may pass an already computed J^A (a sweep does); otherwise it is computed: by Macaulay2's
+    `ker`, or with `max_degree` by `ker` within `timeout` racing interpolation through that degree
+    (`method="auto"`): if `ker` does not finish, the verdict holds through `max_degree` only.
     """
     if conjecture not in NAMES:
         raise InputError(f"conjecture {conjecture!r}: choose from {list(NAMES)}")
@@ -574,7 +576,8 @@ def check(arch, pattern=None, conjecture: str = "shallow-two-block", rank_conven
     if reason is not None:
         return v
     if ideal is None:
-        ideal = pattern_ideal(variety, field=field_.text, seed=seed, m2=m2)
+        ideal = pattern_ideal(variety, field=field_.text, seed=seed, m2=m2, method="auto", max_degree=max_degree,
+                              lift=max_degree is not None and not field_.prime)
     v.dim = ideal.dim
     ctx = polynomial_context(variety.variable_names, field_)
     if conj is not None:
@@ -627,10 +630,12 @@ def _conjecture_command(args) -> int:
     variety = make_variety(args.arch, args.pattern, bias=args.bias, data=args.data, blocks=args.blocks)
     m2 = Macaulay2(timeout=args.timeout)
     if args.name == "all":
-        verdicts = all_verdicts(variety, NAMES, field=args.field, m2=m2)
+        ideal = pattern_ideal(variety, field=args.field, m2=m2, method="auto", max_degree=args.max_degree,
+                              lift=args.max_degree is not None and not Field.parse(args.field).prime)
+        verdicts = all_verdicts(variety, NAMES, field=args.field, m2=m2, ideal=ideal)
     else:
         verdicts = [check(variety, conjecture=args.name, rank_convention=args.rank_convention,
-                          variant=args.variant, field=args.field, m2=m2)]
+                          variant=args.variant, field=args.field, m2=m2, max_degree=args.max_degree)]
     if args.json:
         out = [v.to_json() for v in verdicts]
         print(json.dumps(out[0] if len(out) == 1 else out))
@@ -660,6 +665,8 @@ def register(subparsers) -> None:
     p.add_argument("--rank-convention", choices=RANK_CONVENTIONS, default="literal")
     p.add_argument("--variant", choices=("union",), help="shallow-two-block: |R1 ∪ R2|+1 minors in item 3")
     p.add_argument("--field", default="QQ")
-    p.add_argument("--max-degree", type=int, help="degree bound when J^A is only known through degree D")
-    p.add_argument("--timeout", type=float, default=600.0)
+    p.add_argument("--max-degree", type=int,
+                   help="race Macaulay2's ker against interpolation through degree D; if ker does not finish "
+                        "within --timeout, verdicts hold through degree D only")
+    p.add_argument("--timeout", type=float, default=600.0, help="seconds for Macaulay2's ker")
     p.set_defaults(handler=_conjecture_command)

@@ -1,8 +1,10 @@
-"""The ideal J^A (or I_X^A) of a pattern variety, computed by Macaulay2's `ker`.
+"""The ideal J^A (or I_X^A) of a pattern variety, computed by Macaulay2's `ker` or by interpolation.
 
 `Implicitization` follows CVXPY's solver interface: `apply` compiles the problem into a script,
 `solve_via_data` runs Macaulay2 on it, `invert` maps the framed reply back to flint polynomials.
 `pattern_ideal` strings the three together and cross-checks the dimension with the Jacobian.
+`method="interpolate"` uses `interpolate.interpolate_ideal` instead (through `max_degree`, over
+GF(p)); `method="auto"` races Macaulay2's `ker` (under the time budget) against interpolation.
 
 >>> result = pattern_ideal("2,2,2", "10|11")
 >>> result.dim, result.degree, result.mingens_degrees
@@ -15,20 +17,27 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import re
 import sys
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 import flint
 
-from .errors import ConsistencyError, M2OutputError
-from .jacobian import JacobianDim, jacobian_dim
+from .errors import ConsistencyError, M2Error, M2OutputError, M2TimeoutError
+from .interpolate import Stopped as _Stopped, interpolate_ideal, lift_generators
+from .jacobian import DEFAULT_PRIME, JacobianDim, jacobian_dim
 from .model import (
     ActivationPattern, Architecture, Dataset, Field, InputError, PatternVariety, parse_block_sizes,
 )
-from .parse import parse_polynomial, polynomial_context, read_reply
+from .parse import hilbert_numerator_coefficients, parse_polynomial, polynomial_context, read_reply
 from .render import render_script
-from .run import DEFAULT_MEMORY_LIMIT, DEFAULT_TIMEOUT, Macaulay2, RunOutput
+from .run import DEFAULT_MEMORY_LIMIT, DEFAULT_TIMEOUT, M2Session, Macaulay2, RunOutput
+
+METHODS = ("m2", "interpolate", "auto")
 
 
 @dataclass
@@ -39,9 +48,9 @@ class IdealResult:
     field: Field
     generators: list
     dim: int
-    degree: int
+    degree: int | None  # None when no certificate gave it (interpolation)
     mingens_degrees: list[int]
-    hilbert_numerator: str
+    hilbert_numerator: str | None
     jacobian: JacobianDim | None
     method: str = "m2-ker"
     complete: bool = True
@@ -49,6 +58,10 @@ class IdealResult:
     m2_version: str = ""
     seed: int = 0
     script: str = field(default="", repr=False)
+    graded_dims: dict[int, int] | None = None  # {d: dim (J^A)_d}
+    mingens_by_degree: dict[int, int] | None = None  # {d: number of minimal generators of degree d}
+    checked_through_degree: int | None = None  # None when complete
+    error_bound: float | None = None  # interpolation: probability bound of a too-large piece
 
     @property
     def variable_names(self) -> list[str]:
@@ -79,6 +92,10 @@ class IdealResult:
             "generators": self.generator_strings(),
             "hilbert_numerator": self.hilbert_numerator,
             "complete": self.complete,
+            "checked_through_degree": self.checked_through_degree,
+            "graded_dims": self.graded_dims,
+            "mingens_by_degree": self.mingens_by_degree,
+            "interpolation_error_bound": self.error_bound,
             "jacobian_dim": None if self.jacobian is None else self.jacobian.dim,
             "jacobian_error_bound": None if self.jacobian is None else self.jacobian.error_bound,
             "seconds": round(self.seconds, 4),
@@ -170,16 +187,71 @@ def make_variety(arch, pattern, *, bias: bool = False, data=None, blocks=None) -
 def pattern_ideal(arch, pattern=None, field: str = "QQ", data=None, *, blocks=None, bias: bool = False,
                   timeout: float = DEFAULT_TIMEOUT, memory_limit: int = DEFAULT_MEMORY_LIMIT,
                   seed: int = 0, verbose: bool = False, check_dim: bool = True,
-                  m2: Macaulay2 | None = None) -> IdealResult:
-    """J^A of `pattern` for `arch` (I_X^A when `data` is given), through Macaulay2.
+                  m2: Macaulay2 | None = None, method: str = "m2", max_degree: int | None = None,
+                  prime: int | None = None, lift: bool = False, certify: bool = False,
+                  recheck_prime: int | None = None, workers: int = 1) -> IdealResult:
+    """J^A of `pattern` for `arch` (I_X^A when `data` is given).
+
+    `method`: "m2" (Macaulay2's `ker`, complete), "interpolate" (multigraded interpolation over
+    GF(`prime`) through `max_degree`, no Macaulay2; `lift` reconstructs the generators over QQ and
+    checks them; `certify` asks Macaulay2 whether they generate J^A, which makes the result complete;
+    `recheck_prime` repeats the interpolation over a second prime) or "auto" (the Jacobian dimension,
+    then Macaulay2's `ker` within `timeout` racing interpolation through `max_degree`; the first
+    complete answer wins, else the interpolation with complete=False; without `max_degree`, auto is m2).
 
     `arch` may be a PatternVariety. Raises InputError for bad input, M2TimeoutError, M2Error,
-    M2OutputError for Macaulay2's failures and ConsistencyError when Macaulay2's dim and the
-    Jacobian rank disagree.
+    M2OutputError for Macaulay2's failures and ConsistencyError when two computations disagree.
+
+    >>> r = pattern_ideal("2,2,2", "10|11", method="interpolate", max_degree=3, lift=True)
+    >>> r.method, r.complete, r.checked_through_degree, r.graded_dims, r.mingens_degrees
+    ('interpolate', False, 3, {1: 0, 2: 2, 3: 16}, [2, 2])
     """
     variety = arch if isinstance(arch, PatternVariety) else make_variety(arch, pattern, bias=bias, data=data, blocks=blocks)
     field_ = Field.parse(field)
-    solver = Implicitization(m2 or Macaulay2(timeout=timeout, memory_limit=memory_limit, verbose=verbose))
+    if method not in METHODS:
+        raise InputError(f"--method {method!r}: choose from {', '.join(METHODS)}")
+    m2 = m2 or Macaulay2(timeout=timeout, memory_limit=memory_limit, verbose=verbose)
+    if method == "m2" or (method == "auto" and max_degree is None):
+        return _macaulay2_ker(variety, field_, m2, seed, check_dim, max_degree)
+    prime = _interpolation_prime(field_, prime, lift, max_degree)
+    jac = jacobian_dim(variety, seed=seed)
+    options = dict(max_degree=max_degree, prime=prime, lift=lift, seed=seed, workers=workers)
+    if method == "interpolate":
+        result = _interpolated(variety, jac, **options)
+        if recheck_prime is not None:
+            _recheck(result, variety, recheck_prime, seed, workers)
+        if certify:
+            _certify(result, m2)
+        return result
+    return _race(variety, field_, jac, m2, check_dim, options)
+
+
+def _interpolation_prime(field_: Field, prime: int | None, lift: bool, max_degree) -> int:
+    if max_degree is None:
+        raise InputError("--method interpolate needs --max-degree D (the degree bound)")
+    if lift and field_.prime:
+        raise InputError(f"--lift reconstructs generators over QQ; it does not go with --field {field_.text}")
+    if prime is None:
+        return field_.prime or DEFAULT_PRIME
+    checked = Field.parse(f"ZZ/{prime}").prime
+    if field_.prime and checked != field_.prime:
+        raise InputError(f"--prime {prime} differs from --field {field_.text}; give one of them")
+    return checked
+
+
+def _graded_summary(mingens_degrees: list[int], hilbert_numerator: str, n_vars: int, through: int):
+    """dim (J^A)_d from the Hilbert series N(T)/(1-T)^n, and generator counts, for d = 1..through."""
+    numerator = hilbert_numerator_coefficients(hilbert_numerator)
+    dims = {}
+    for d in range(1, through + 1):
+        quotient = sum(c * math.comb(n_vars - 1 + d - e, n_vars - 1) for e, c in numerator.items() if e <= d)
+        dims[d] = math.comb(n_vars - 1 + d, n_vars - 1) - quotient
+    counts = Counter(mingens_degrees)
+    return dims, {d: counts.get(d, 0) for d in range(1, through + 1)}
+
+
+def _macaulay2_ker(variety, field_, m2, seed, check_dim, max_degree) -> IdealResult:
+    solver = Implicitization(m2)
     script = solver.apply(variety, field_, seed)
     output = solver.solve_via_data(script)
     parsed = solver.invert(output, variety, field_)
@@ -190,8 +262,109 @@ def pattern_ideal(arch, pattern=None, field: str = "QQ", data=None, *, blocks=No
             f"GF({jac.prime}) is {jac.dim} (script kept at {output.script_path})"
         )
     solver.m2.discard(output)
+    through = max_degree or max(parsed["mingens_degrees"], default=1)
+    graded, by_degree = _graded_summary(parsed["mingens_degrees"], parsed["hilbert_numerator"],
+                                        len(variety.variable_names), through)
     return IdealResult(variety=variety, field=field_, jacobian=jac, seconds=output.seconds, seed=seed,
-                       script=script, method=solver.name, **parsed)
+                       script=script, method=solver.name, graded_dims=graded, mingens_by_degree=by_degree,
+                       **parsed)
+
+
+def _interpolated(variety, jac, *, max_degree, prime, lift, seed, workers, should_stop=None) -> IdealResult:
+    found = interpolate_ideal(variety, max_degree=max_degree, prime=prime, seed=seed, workers=workers,
+                              should_stop=should_stop)
+    generators = lift_generators(found, seed=seed) if lift else found.generators
+    return IdealResult(
+        variety=variety, field=Field(0) if lift else Field(prime), generators=generators, dim=jac.dim,
+        degree=None, mingens_degrees=found.mingens_degrees, hilbert_numerator=None, jacobian=jac,
+        method="interpolate", complete=False, seconds=found.seconds, seed=seed,
+        graded_dims=found.graded_dims, mingens_by_degree=found.mingens_by_degree,
+        checked_through_degree=found.max_degree, error_bound=found.error_bound,
+    )
+
+
+def _recheck(result: IdealResult, variety, prime: int, seed: int, workers: int) -> None:
+    """Interpolate again over GF(prime): graded dimensions and generator counts must agree."""
+    again = interpolate_ideal(variety, max_degree=result.checked_through_degree, prime=Field.parse(f"ZZ/{prime}").prime,
+                              seed=seed + 1, workers=workers)
+    if (again.graded_dims, again.mingens_by_degree) != (result.graded_dims, result.mingens_by_degree):
+        raise ConsistencyError(
+            f"{variety.describe()}: interpolation over GF({prime}) gives graded dimensions {again.graded_dims} "
+            f"and generators {again.mingens_by_degree}, the first prime {result.graded_dims} and {result.mingens_by_degree}"
+        )
+
+
+class Certificate:
+    """Macaulay2 decides whether generators over QQ generate J^A (m2scripts/certify.m2.j2)."""
+
+    template = "certify.m2.j2"
+
+    def __init__(self, m2):
+        self.m2 = m2
+
+    def apply(self, result: IdealResult) -> str:
+        terms = [[[_fraction(c), [int(e) for e in exps]] for exps, c in g.to_dict().items()] for g in result.generators]
+        v = result.variety
+        return render_script(self.template, seed=int(result.seed), widths=list(v.arch.widths),
+                             blocks=[[list(layer) for layer in block] for block in v.pattern.blocks],
+                             bias=bool(v.bias), parameters=v.parameters, coordinates=v.coordinates,
+                             generators=terms)
+
+    def run(self, result: IdealResult) -> bool:
+        """Mark `result` complete (with degree and Hilbert numerator) iff the certificate holds."""
+        script = self.apply(result)
+        output = self.m2.run_script(script)
+        reply = read_reply(output.stdout, output.script_path)
+        if reply.one("vars") != ",".join(result.variable_names):
+            raise M2OutputError("the ring's variables are not the expected m_(b,i,j)", reply.one("vars"), output.script_path)
+        if reply.one("vanish") != "true":
+            raise ConsistencyError(f"{result.variety.describe()}: a generator found by interpolation does not vanish "
+                                   f"on the parametrization (script kept at {output.script_path})")
+        self.m2.discard(output)
+        if reply.one("prime") == "true" and reply.integer("dim") == result.jacobian.dim:
+            result.complete, result.checked_through_degree = True, None
+            result.degree, result.hilbert_numerator = reply.integer("degree"), reply.one("hilbert")
+            result.m2_version = reply.one("version")
+        return result.complete
+
+
+def _fraction(c) -> Fraction:
+    return Fraction(int(c.p), int(c.q))
+
+
+def _certify(result: IdealResult, m2) -> bool:
+    if result.field.prime:
+        raise InputError("a certificate needs the generators over QQ: add --lift")
+    return Certificate(m2).run(result)
+
+
+def _race(variety, field_, jac, m2, check_dim, options) -> IdealResult:
+    """`ker` in a Macaulay2 process (within m2.timeout) while interpolation runs here; the first
+    complete answer wins. Interpolated generators over QQ are offered to the certificate."""
+    session = M2Session(m2)
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="m2bridge-ker")
+    ker = pool.submit(_macaulay2_ker, variety, field_, session, options["seed"], check_dim, options["max_degree"])
+    try:
+        try:
+            result = _interpolated(variety, jac, should_stop=ker.done, **options)
+        except _Stopped:
+            result = None
+        if result is not None and not ker.done() and not field_.prime and options["lift"]:
+            try:
+                Certificate(Macaulay2(timeout=m2.timeout, memory_limit=m2.memory_limit)).run(result)
+            except (M2TimeoutError, M2Error):
+                pass
+            if result.complete:
+                return result
+        try:
+            return ker.result()
+        except (M2TimeoutError, M2Error):
+            if result is None:
+                raise
+            return result
+    finally:
+        session.close()
+        pool.shutdown(wait=True)
 
 
 # --- command line -------------------------------------------------------------------------------
@@ -216,20 +389,34 @@ def _positive_float(text: str) -> float:
     return value
 
 
+def _positive_int(text: str) -> int:
+    if not re.fullmatch(r"[0-9]+", text) or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive integer")
+    return int(text)
+
+
 def _ideal_command(args) -> int:
     result = pattern_ideal(
         args.arch, args.pattern, field=args.field, data=args.data, blocks=args.blocks, bias=args.bias,
         timeout=args.timeout, memory_limit=int(args.memory_limit * 2**30), seed=args.seed,
-        verbose=args.verbose,
+        verbose=args.verbose, method=args.method, max_degree=args.max_degree, prime=args.prime,
+        lift=args.lift, certify=args.certify, recheck_prime=args.recheck_prime, workers=args.workers,
     )
     if args.json:
         print(json.dumps(result.to_json()))
         return 0
     print(f"{result.variety.describe()} over {result.field.text}: "
           f"{len(result.generators)} minimal generators, degrees {result.mingens_degrees}")
-    print(f"dim {result.dim} (Jacobian rank {result.jacobian.dim}), degree {result.degree}, "
-          f"Hilbert numerator {result.hilbert_numerator}")
-    print(f"Macaulay2 {result.m2_version} ker in {result.seconds:.2f} s")
+    if result.method == "m2-ker":
+        print(f"dim {result.dim} (Jacobian rank {result.jacobian.dim}), degree {result.degree}, "
+              f"Hilbert numerator {result.hilbert_numerator}")
+        print(f"Macaulay2 {result.m2_version} ker in {result.seconds:.2f} s")
+    else:
+        status = ("complete (Macaulay2 certificate: prime, of the Jacobian dimension)" if result.complete
+                  else f"checked through degree {result.checked_through_degree}, not certified complete")
+        print(f"dim {result.dim} (Jacobian rank), interpolation in {result.seconds:.2f} s, {status}; "
+              f"probability of a wrong piece <= {result.error_bound:.2g}")
+        print(f"dim (J^A)_d: {result.graded_dims}; minimal generators per degree: {result.mingens_by_degree}")
     for g in result.generator_strings():
         print(f"  {g}")
     return 0
@@ -258,6 +445,17 @@ def register(subparsers) -> None:
                        help="address-space cap for Macaulay2 in GiB (default 8)")
     ideal.add_argument("--seed", type=int, default=0, help="random seed (Macaulay2 and Jacobian)")
     ideal.add_argument("--verbose", action="store_true", help="stream Macaulay2's output to stderr")
+    ideal.add_argument("--method", choices=METHODS, default="auto",
+                       help="m2: Macaulay2's ker; interpolate: linear algebra over GF(p) through --max-degree; "
+                            "auto (default): ker within --timeout racing interpolation (only ker without --max-degree)")
+    ideal.add_argument("--max-degree", type=_positive_int, help="degree bound of the interpolation")
+    ideal.add_argument("--prime", type=_positive_int, help=f"prime of the interpolation (default {DEFAULT_PRIME}, "
+                                                           "or p of --field ZZ/p)")
+    ideal.add_argument("--lift", action="store_true", help="lift interpolated generators to QQ and check them")
+    ideal.add_argument("--certify", action="store_true",
+                       help="with --method interpolate --lift: ask Macaulay2 whether the generators give J^A")
+    ideal.add_argument("--recheck-prime", type=_positive_int, help="repeat the interpolation over this prime")
+    ideal.add_argument("--workers", type=_positive_int, default=1, help="processes for the interpolation")
     ideal.set_defaults(handler=_ideal_command)
 
     dim = subparsers.add_parser("dim", help="dimension from the Jacobian rank alone (no Macaulay2)")

@@ -127,3 +127,15 @@ def jacobian_dim(arch, pattern=None, *, bias: bool = False, data: Dataset | None
     # the chance that one random point makes it vanish by r(L-1)/p, independently per point.
     per_point = min(1.0, rank * max(variety.arch.depth - 1, 0) / prime)
     return JacobianDim(rank, prime, points, seed, per_point**points)
+
+
+def jacobian_at_random_point(variety: PatternVariety, prime: int = DEFAULT_PRIME, seed: int = 0) -> flint.nmod_mat:
+    """The Jacobian of φ^A at one random θ over GF(prime): one row per parameter, one column per
+    coordinate m_(b,i,j) (ring order).
+
+    >>> jacobian_at_random_point(PatternVariety("2,2,2", "10")).rank()
+    3
+    """
+    rng = random.Random(seed)
+    weights = [_matrix(r, c, [rng.randrange(prime) for _ in range(r * c)], prime) for (r, c) in variety.layer_shapes]
+    return _jacobian_at(variety, weights, prime)

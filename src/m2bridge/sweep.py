@@ -38,6 +38,8 @@ from .store import CaseRecord, CaseStore, open_store
 from .symmetry import Case, canonical_form
 
 METHODS = {"ideal": Implicitization.name, "dim": "jacobian"}
+# How the case file's `method` (and `max_degree`) names the way J^A is computed, in store keys.
+IDEAL_METHOD_NAMES = {"m2": Implicitization.name, "interpolate": "interpolate", "auto": "auto"}
 
 
 @dataclass(frozen=True)
@@ -54,13 +56,16 @@ class Task:
     timeout: float
     memory_limit: int  # bytes
     ideal: dict | None = None  # conjecture tasks: the stored J^A they are checked against
+    ideal_method: str = "m2"  # how J^A is computed: m2, interpolate or auto (through max_degree)
+    max_degree: int | None = None
 
 
 CONJECTURE_PREFIX = "conjectures:"
 
 
 def make_task(case: Case, computation: str, field_: str, seed: int, timeout: float, memory_limit: int,
-              ideal_template_hash: str | None = None) -> Task:
+              ideal_template_hash: str | None = None, ideal_method: str = "m2",
+              max_degree: int | None = None) -> Task:
     """The task and its store key; pass the template hash when making many tasks (read once).
 
     `computation` is `ideal`, `dim` or `conjectures:NAME`; a conjecture verdict depends on J^A and
@@ -73,8 +78,14 @@ def make_task(case: Case, computation: str, field_: str, seed: int, timeout: flo
         thash = f"{thash}+{template_hash('check_generation.m2.j2')}+{template_hash('rank_sum.m2.j2')}"
     else:
         method = METHODS[computation]
+    if computation != "dim" and ideal_method != "m2":
+        # J^A by interpolation (or the race): the degree bound is part of what was computed.
+        method = f"{method}/{IDEAL_METHOD_NAMES[ideal_method]}<={max_degree}"
+    else:
+        ideal_method, max_degree = "m2", None
     record = CaseRecord.new(case, computation, field_, method, thash, seed)
-    return Task(record.key, case, computation, field_, method, thash, seed, timeout, memory_limit)
+    return Task(record.key, case, computation, field_, method, thash, seed, timeout, memory_limit,
+                ideal_method=ideal_method, max_degree=max_degree)
 
 
 # --- workers ----------------------------------------------------------------------------------
@@ -115,6 +126,10 @@ def ideal_result_json(result) -> dict:
         "hilbert_numerator": result.hilbert_numerator,
         "jacobian_dim": result.jacobian.dim if result.jacobian else None,
         "complete": result.complete,
+        "method_used": result.method,  # under `auto`: m2-ker or interpolate, whichever answered
+        "checked_through_degree": result.checked_through_degree,
+        "graded_dims": result.graded_dims,
+        "mingens_by_degree": result.mingens_by_degree,
     }
 
 
@@ -125,6 +140,7 @@ def ideal_from_json(variety: PatternVariety, field_: Field, result: dict) -> Ide
         variety=variety, field=field_, generators=[parse_polynomial_text(g, ctx) for g in result["generators"]],
         dim=result["dim"], degree=result["degree"], mingens_degrees=result["mingens_degrees"],
         hilbert_numerator=result["hilbert_numerator"], jacobian=None, complete=result.get("complete", True),
+        checked_through_degree=result.get("checked_through_degree"),
     )
 
 
@@ -149,7 +165,10 @@ def compute_task(task: Task) -> CaseRecord:
             record.result = {"verdicts": [v.to_json() for v in verdicts]}
         else:
             session = _session(task.timeout, task.memory_limit)
-            result = pattern_ideal(variety, field=task.field, seed=task.seed, m2=session)
+            # Over QQ interpolated generators are lifted (and checked) so that they are exact.
+            result = pattern_ideal(variety, field=task.field, seed=task.seed, m2=session,
+                                   method=task.ideal_method, max_degree=task.max_degree,
+                                   lift=task.ideal_method != "m2" and not Field.parse(task.field).prime)
             record.result = ideal_result_json(result)
             record.script = result.script
             record.m2_version = result.m2_version
@@ -248,7 +267,8 @@ def plan_tasks(spec: SweepSpec) -> tuple[dict[str, Task], list[tuple[Case, str]]
         computations += [CONJECTURE_PREFIX + name for name in spec.conjectures]
     for requested, form in plan.cases.items():
         for computation in computations:
-            task = make_task(form.case, computation, spec.field.text, spec.seed, spec.timeout, memory, thash)
+            task = make_task(form.case, computation, spec.field.text, spec.seed, spec.timeout, memory, thash,
+                             spec.method, spec.max_degree)
             tasks.setdefault(task.key, task)
             members.append((requested, task.key))
     return tasks, members, plan
@@ -313,7 +333,7 @@ def _with_ideals(checks: list[Task], tasks: dict[str, Task], store: CaseStore, s
     ready, waiting = [], 0
     for t in checks:
         record = ideals.get(ideal_keys.get(t.case))
-        if record is None or record.status != "ok" or not record.result.get("complete", True):
+        if record is None or record.status != "ok":
             waiting += 1
             progress.update(kind=t.computation)
             continue
@@ -394,10 +414,12 @@ def rename_result(result: dict, form) -> dict:
 
 
 def cached_result(store: CaseStore, arch, pattern, computation: str = "ideal", *, field: str = "QQ",
-                  bias: bool = False, seed: int = 0) -> CaseRecord | None:
+                  bias: bool = False, seed: int = 0, method: str = "m2",
+                  max_degree: int | None = None) -> CaseRecord | None:
     """The stored record for any representative of a case, renamed to its coordinates."""
     form = canonical_form(arch, pattern, bias)
-    task = make_task(form.case, computation, Field.parse(field).text, seed, 0, 0)
+    task = make_task(form.case, computation, Field.parse(field).text, seed, 0, 0, ideal_method=method,
+                     max_degree=max_degree)
     record = store.fetch(task.key)
     if record is None:
         return None
