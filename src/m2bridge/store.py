@@ -40,8 +40,8 @@ def case_key(case: Case, computation: str, field_: str, method: str, template_ha
 
 
 @dataclass
-class CaseRecord:
-    """One computed (or failed) case, with everything needed to reproduce it."""
+class CaseIdentity:
+    """What determines a result, and its key (shared by a sweep's tasks and the stored records)."""
 
     key: str
     case: Case
@@ -50,6 +50,12 @@ class CaseRecord:
     method: str
     template_hash: str
     seed: int
+
+
+@dataclass
+class CaseRecord(CaseIdentity):
+    """One computed (or failed) case, with everything needed to reproduce it."""
+
     status: str = "ok"
     result: dict = field(default_factory=dict)
     error: str | None = None

@@ -34,7 +34,7 @@ from .model import Field, PatternVariety
 from .parse import parse_polynomial_text, polynomial_context
 from .render import template_hash
 from .run import M2Session, Macaulay2
-from .store import CaseRecord, CaseStore, open_store
+from .store import CaseIdentity, CaseRecord, CaseStore, open_store
 from .symmetry import Case, canonical_form
 
 METHODS = {"ideal": Implicitization.name, "dim": "jacobian"}
@@ -42,17 +42,10 @@ METHODS = {"ideal": Implicitization.name, "dim": "jacobian"}
 IDEAL_METHOD_NAMES = {"m2": Implicitization.name, "interpolate": "interpolate", "auto": "auto"}
 
 
-@dataclass(frozen=True)
-class Task:
+@dataclass
+class Task(CaseIdentity):
     """One computation of one canonical case; plain data, so it pickles to Dask workers."""
 
-    key: str
-    case: Case
-    computation: str
-    field: str
-    method: str
-    template_hash: str
-    seed: int
     timeout: float
     memory_limit: int  # bytes
     ideal: dict | None = None  # conjecture tasks: the stored J^A they are checked against
@@ -146,8 +139,8 @@ def ideal_from_json(variety: PatternVariety, field_: Field, result: dict) -> Ide
 
 def compute_task(task: Task) -> CaseRecord:
     """Run one task; failures become records with status `timeout` or `error`, never exceptions."""
-    record = CaseRecord(task.key, task.case, task.computation, task.field, task.method, task.template_hash,
-                        task.seed, timeout=task.timeout, flint_version=flint.__version__, created=time.time())
+    identity = {f.name: getattr(task, f.name) for f in dataclasses.fields(CaseIdentity)}
+    record = CaseRecord(**identity, timeout=task.timeout, flint_version=flint.__version__, created=time.time())
     variety = PatternVariety(task.case.arch, task.case.pattern, task.case.bias)
     start = time.perf_counter()
     try:
