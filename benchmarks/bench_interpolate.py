@@ -8,6 +8,8 @@
 own forked process, so its peak RSS (Python + numpy + flint; Macaulay2 counted separately) is its own.
 
     .venv/bin/python benchmarks/bench_interpolate.py [--skip-degree-5]
+
+Agreement with `ker` over whole case files: benchmarks/compare_interpolation.py.
 """
 
 import multiprocessing

@@ -199,3 +199,15 @@ def test_degree_bounded_j_never_claims_more_than_was_checked():
                 assert all(e["degree"] <= bound for e in v.extra_generators)
             outcomes.add(v.outcome)
     assert outcomes == {"generates through degree 2", "generates through degree 3", "fails"}
+
+
+@pytest.mark.slow
+def test_cli_max_degree_when_ker_does_not_finish():
+    """(4,4,4) `1100|0110`: ker does not finish in 5 s; interpolation through degree 4 shows that the
+    (n1+1)-minors miss 40 quartic generators while the `union` variant generates through degree 4."""
+    args = ("conjecture", "--arch", "4,4,4", "--pattern", "1100|0110", "--max-degree", "4", "--timeout", "5", "--json")
+    plain = json.loads(run_cli(*args).stdout)
+    assert plain["checked_through_degree"] == 4 and plain["generates"] is False and plain["contained"] is True
+    assert [(e["degree"], e["count"]) for e in plain["extra_generators"]] == [(4, 40)]
+    union = json.loads(run_cli(*args, "--variant", "union").stdout)
+    assert union["generates"] is None and union["outcome"] == "generates through degree 4"

@@ -105,6 +105,27 @@ def test_monomials_by_multidegree_partition_all_monomials():
     assert groups[((1, 1, 1), (1, 1, 1))].shape == (48, 3)
 
 
+def test_kernel_is_in_reduced_form_on_the_non_pivot_columns():
+    """`_kernel` (FLINT's nullspace, only its nullity columns converted) gives the basis built from
+    the rref: 1 at each non-pivot column, 0 at the other non-pivot columns, -rref at the pivots."""
+    import numpy as np
+    from m2bridge.interpolate import _kernel, _rref
+
+    p = 2**31 - 1
+    rng = np.random.default_rng(1)
+    for rows, rank, n in [(12, 5, 9), (9, 9, 9), (4, 0, 6), (10, 7, 7)]:
+        E = (rng.integers(0, 1000, size=(rows, rank)) @ rng.integers(0, 1000, size=(rank, n))) % p
+        E[:, 2 % n] = 0  # a zero column is always free
+        basis, free = _kernel(E, p)
+        reduced, pivots = _rref(E, p)
+        expected_free = np.setdiff1d(np.arange(n), pivots)
+        expected = np.zeros((len(expected_free), n), dtype=np.int64)
+        expected[np.arange(len(expected_free)), expected_free] = 1
+        expected[:, pivots] = (-reduced[:, expected_free].T) % p
+        assert np.array_equal(free, expected_free) and np.array_equal(basis, expected)
+        assert not np.any(np.array([[int(x) for x in r] for r in (E.astype(object) @ basis.T.astype(object)) % p]))
+
+
 def test_process_pool_and_second_prime_give_the_same_answer():
     serial = interpolate_ideal("2,3,2", "110|011", max_degree=4)
     pooled = interpolate_ideal("2,3,2", "110|011", max_degree=4, workers=2)

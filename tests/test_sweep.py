@@ -325,3 +325,23 @@ def write_tmp(text):
     os.write(fd, text.encode())
     os.close(fd)
     return path
+
+
+def test_case_file_method_interpolate_is_recorded_and_keyed():
+    text = SMALL.replace('compute = ["ideal", "dim"]', 'compute = ["ideal"]\nmethod = "interpolate"\nmax_degree = 3')
+    spec = SweepSpec.from_text(text, "interp.toml")
+    store = InMemoryCaseStore()
+    summary = run_sweep(spec, store, workers=2)
+    assert summary.failed == 0 and summary.computed == summary.tasks == 8
+    records = store.records()
+    assert all(r.method == "m2-ker/interpolate<=3" for r in records)
+    assert all(r.result["method_used"] == "interpolate" and r.result["checked_through_degree"] == 3 for r in records)
+    # Against ker: the same generator degrees (all these ideals are generated in degree <= 2).
+    ker = InMemoryCaseStore()
+    run_sweep(SweepSpec.from_text(SMALL.replace('compute = ["ideal", "dim"]', 'compute = ["ideal"]'), "k.toml"), ker)
+    by_case = lambda st: {r.case: r.result["mingens_degrees"] for r in st.records()}
+    assert by_case(store) == by_case(ker)
+    with pytest.raises(CaseFileError, match="needs the key 'max_degree'"):
+        SweepSpec.from_text(SMALL.replace("timeout = 60", 'timeout = 60\nmethod = "interpolate"'), "x.toml")
+    with pytest.raises(CaseFileError, match="key 'method'"):
+        SweepSpec.from_text(SMALL.replace("timeout = 60", 'timeout = 60\nmethod = "magic"'), "x.toml")

@@ -25,6 +25,7 @@ import itertools
 import math
 import multiprocessing
 import random
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -230,7 +231,10 @@ def sample_image(variety: PatternVariety, count: int, prime: int, rng: np.random
 # --- one piece ---------------------------------------------------------------------------------
 
 def _to_nmod_mat(array: np.ndarray, p: int) -> flint.nmod_mat:
-    return flint.nmod_mat(array.tolist(), p)
+    # Through fmpz_mat: about twice as fast as nmod_mat(list, p) for large matrices (python-flint 0.9).
+    if array.size == 0:
+        return flint.nmod_mat(array.shape[0], array.shape[1], p)
+    return flint.nmod_mat(flint.fmpz_mat(array.tolist()), p)
 
 
 def _rref(array: np.ndarray, p: int) -> tuple[np.ndarray, np.ndarray]:
@@ -245,17 +249,28 @@ def _rref(array: np.ndarray, p: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _kernel(E: np.ndarray, p: int) -> tuple[np.ndarray, np.ndarray]:
-    """Basis of {c : E c = 0} in reduced form: row t has 1 at free[t], 0 at the other free columns."""
+    """Basis of {c : E c = 0} in reduced form: row t has 1 at free[t], 0 at the other free columns.
+
+    FLINT's nullspace has exactly this form (free = the non-pivot columns of the rref of E, in
+    increasing order); only its `nullity` columns are converted back to numpy, not the whole matrix.
+    """
     n = E.shape[1]
-    rows, pivots = _rref(E, p)
-    free = np.setdiff1d(np.arange(n), pivots)
-    basis = np.zeros((len(free), n), dtype=np.int64)
-    basis[np.arange(len(free)), free] = 1
-    basis[:, pivots] = (-rows[:, free].T) % p
+    X, nullity = _to_nmod_mat(E, p).nullspace()
+    if nullity == 0:
+        return np.zeros((0, n), dtype=np.int64), np.zeros(0, dtype=np.int64)
+    if nullity < n:
+        select = flint.nmod_mat(n, nullity, p)
+        for t in range(nullity):
+            select[t, t] = 1
+        X = X * select
+    basis = np.array([int(x) for x in X.transpose().entries()], dtype=np.int64).reshape(nullity, n)
+    # Every nonzero entry of vector t sits at or before its free column, where it is 1.
+    free = n - 1 - (basis[:, ::-1] != 0).argmax(axis=1)
     return basis, free
 
 
 _shared: dict = {}  # per degree: what every piece reads (inherited by forked workers)
+_shared_lock = threading.Lock()
 
 
 def _solve_piece(md: tuple) -> tuple[tuple, Piece]:
@@ -386,21 +401,24 @@ def interpolate_ideal(arch, pattern=None, *, max_degree: int, prime: int = DEFAU
                 skipped += 1
             else:
                 todo.append(md)
-        _shared.update(prime=prime, groups=groups, values=values, hashes=hashes, rows=rows, cols=cols,
-                       lower=lower)
-        for md, piece in _map(_solve_piece, todo, workers):
-            if should_stop is not None and should_stop():
-                _shared.clear()
-                raise Stopped
-            current[md] = piece
-            dim_d += piece.dim
-            n = len(piece.monomials)
-            # Points are taken one at a time: while the kernel is too large some g ∉ J^A survives, and
-            # g∘φ (degree <= d·L in θ) vanishes at the next point with probability <= d·L/p; a wrong
-            # kernel needs > EXTRA_POINTS such events among n + EXTRA_POINTS points.
-            q = d * variety.arch.depth / prime
-            error += math.comb(n + EXTRA_POINTS, EXTRA_POINTS + 1) * q ** (EXTRA_POINTS + 1)
-        _shared.clear()
+        # `_shared` is one per process (forked workers inherit it): interpolations running in
+        # several threads of one process (a sweep's workers) take turns here.
+        with _shared_lock:
+            _shared.update(prime=prime, groups=groups, values=values, hashes=hashes, rows=rows, cols=cols,
+                           lower=lower)
+            for md, piece in _map(_solve_piece, todo, workers):
+                if should_stop is not None and should_stop():
+                    _shared.clear()
+                    raise Stopped
+                current[md] = piece
+                dim_d += piece.dim
+                n = len(piece.monomials)
+                # Points are taken one at a time: while the kernel is too large some g ∉ J^A survives, and
+                # g∘φ (degree <= d·L in θ) vanishes at the next point with probability <= d·L/p; a wrong
+                # kernel needs > EXTRA_POINTS such events among n + EXTRA_POINTS points.
+                q = d * variety.arch.depth / prime
+                error += math.comb(n + EXTRA_POINTS, EXTRA_POINTS + 1) * q ** (EXTRA_POINTS + 1)
+            _shared.clear()
         solved += len(todo)
         for md in sorted(current):
             piece = current[md]
