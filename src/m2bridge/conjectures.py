@@ -346,13 +346,7 @@ class DeepTwoBlock(Conjecture):
 
     def families(self, variety, ctx, convention, variant, seed):
         blocks = variety.pattern.blocks
-        both = _path_masks(blocks)
-
-        def build(vals, _blocks, v, prime, rng):
-            # B is M evaluated with the intersected mask at the same θ: rebuild with that mask.
-            return {"M1": vals[0], "M2": vals[1]}
-
-        ranks = _path_ranks(variety, both, seed)
+        ranks = _path_ranks(variety, _path_masks(blocks), seed)
         ra, rb, rc = ranks["A"], ranks["B"], ranks["C"]
         hidden = variety.arch.hidden
         n_min = min(hidden)
