@@ -132,16 +132,16 @@ def _mat_entries(M):
     return [[int(M[i, j]) for j in range(M.ncols())] for i in range(M.nrows())]
 
 
-def generic_ranks(variety: PatternVariety, build, seed: int = 0) -> dict[str, int]:
-    """Ranks of the matrices `build(values)` makes from the block values, at random θ over two
-    independent primes; raises if the primes disagree (a random point hit a rank drop)."""
+def generic_ranks(variety: PatternVariety, build, seed: int = 0, masks=None) -> dict[str, int]:
+    """Ranks of the matrices `build(values)` makes from M(θ) mod p for each mask (default: the
+    blocks' patterns), at one random θ over each of two independent primes; raises if the primes
+    disagree (a random point hit a rank drop)."""
     results = []
     for prime in (DEFAULT_PRIME, SECOND_PRIME):
         rng = random.Random(f"{seed}/{prime}")
-        values = _random_block_values(variety, [b for b in variety.pattern.blocks], prime, rng)
-        named = build([_mat_entries(v) for v in values], variety.pattern.blocks, variety, prime, rng)
+        values = _random_block_values(variety, variety.pattern.blocks if masks is None else masks, prime, rng)
         ranks = {}
-        for name, mat in named.items():
+        for name, mat in build([_mat_entries(v) for v in values]).items():
             rows, cols = len(mat), len(mat[0]) if mat else 0
             ranks[name] = flint.nmod_mat(rows, cols, [x % prime for row in mat for x in row], prime).rank() if rows and cols else 0
         results.append(ranks)
@@ -233,7 +233,7 @@ class SingleBlock(Conjecture):
         return None if variety.k == 1 else f"{variety.k} blocks; single-block needs one"
 
     def families(self, variety, ctx, convention, variant, seed):
-        r = generic_ranks(variety, lambda vals, *_: {"M": vals[0]}, seed)["M"]
+        r = generic_ranks(variety, lambda vals: {"M": vals[0]}, seed)["M"]
         (M,) = coordinate_matrices(variety, ctx)
         fams = []
         if variety.data is not None:
@@ -371,19 +371,13 @@ class DeepTwoBlock(Conjecture):
 
 
 def _path_ranks(variety: PatternVariety, both, seed: int) -> dict[str, int]:
-    """Generic ranks of A = M1 − B, B, C = M2 − B (B: paths active in both blocks), two primes."""
-    results = []
-    for prime in (DEFAULT_PRIME, SECOND_PRIME):
-        rng = random.Random(f"{seed}/{prime}")
-        m1, m2, b = (_mat_entries(x) for x in _random_block_values(
-            variety, [variety.pattern.blocks[0], variety.pattern.blocks[1], both], prime, rng))
-        mats = {"A": [[x - y for x, y in zip(r1, rb)] for r1, rb in zip(m1, b)], "B": b,
-                "C": [[x - y for x, y in zip(r2, rb)] for r2, rb in zip(m2, b)]}
-        results.append({k: flint.nmod_mat(len(m), len(m[0]), [x % prime for row in m for x in row], prime).rank()
-                        for k, m in mats.items()})
-    if results[0] != results[1]:
-        raise InputError(f"path-network ranks differ between two primes: {results[0]} vs {results[1]}")
-    return results[0]
+    """Generic ranks of A = M1 − B, B, C = M2 − B (B: paths active in both blocks)."""
+    def minus(X, Y):
+        return [[x - y for x, y in zip(rx, ry)] for rx, ry in zip(X, Y)]
+
+    blocks = variety.pattern.blocks
+    return generic_ranks(variety, lambda v: {"A": minus(v[0], v[2]), "B": v[2], "C": minus(v[1], v[2])},
+                         seed, masks=[blocks[0], blocks[1], both])
 
 
 class Mine(Conjecture):
@@ -412,7 +406,7 @@ class Mine(Conjecture):
                 combos[f"[{names}]"] = ("h", subset)
                 combos[f"[{names}]^T"] = ("v", subset)
 
-        def build(vals, *_):
+        def build(vals):
             out = {}
             for label, (kind, data) in combos.items():
                 if kind == "sum":
