@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import re
 import sys
 
 from .errors import InputError, M2BridgeError, M2TimeoutError
@@ -23,6 +24,24 @@ COMMAND_MODULES = (
     "m2bridge.codespace_cli",
     "m2bridge.regions_cli",
 )
+
+
+def positive_int(text: str) -> int:
+    """argparse type: an integer >= 1."""
+    if not re.fullmatch(r"[0-9]+", text.strip()) or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive integer")
+    return int(text)
+
+
+def positive_float(text: str) -> float:
+    """argparse type: a number > 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be positive")
+    return value
 
 
 class _Parser(argparse.ArgumentParser):

@@ -12,6 +12,7 @@ import re
 import sys
 from pathlib import Path
 
+from .cli import positive_int
 from .errors import InputError
 from .network import load_labels, load_network, load_points
 
@@ -31,10 +32,6 @@ def _theta(text: str):
     return int(text)
 
 
-def _positive_int(text: str) -> int:
-    if not re.fullmatch(r"[0-9]+", text.strip()) or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a positive integer")
-    return int(text)
 
 
 def _add_inputs(parser: argparse.ArgumentParser) -> None:
@@ -54,7 +51,7 @@ def register(subparsers) -> None:
     _add_inputs(p)
     p.add_argument("--theta", type=_theta, default=None, metavar="T",
                    help="truncate Hamming distances at T (positive integer; default inf)")
-    p.add_argument("--lp-max-distance", type=_positive_int, default=None, metavar="D",
+    p.add_argument("--lp-max-distance", type=positive_int, default=None, metavar="D",
                    help="check adjacency by LP only for pairs with d_H <= D (default: all pairs)")
     p.add_argument("--no-adjacency", action="store_true", help="skip the LP adjacency check")
     p.set_defaults(handler=run_codes)
@@ -69,7 +66,7 @@ def register(subparsers) -> None:
     p.add_argument("--case-out", metavar="FILE.toml", help="write a case file for `m2bridge sweep`")
     p.add_argument("--name", help="case name in the case file (default: the network file's name)")
     p.add_argument("--field", default="QQ", help="coefficient field in the case file (default QQ)")
-    p.add_argument("--timeout", type=_positive_int, default=60, help="seconds per case (default 60)")
+    p.add_argument("--timeout", type=positive_int, default=60, help="seconds per case (default 60)")
     p.set_defaults(handler=run_patterns)
 
 

@@ -27,6 +27,7 @@ from functools import lru_cache
 
 import flint
 
+from .cli import positive_float, positive_int
 from .errors import InputError, M2OutputError
 from .ideal import IdealResult, add_variety_arguments, make_variety, pattern_ideal
 from .jacobian import DEFAULT_PRIME
@@ -653,8 +654,8 @@ def register(subparsers) -> None:
     p.add_argument("--rank-convention", choices=RANK_CONVENTIONS, default="literal")
     p.add_argument("--variant", choices=("union",), help="shallow-two-block: |R1 ∪ R2|+1 minors in item 3")
     p.add_argument("--field", default="QQ")
-    p.add_argument("--max-degree", type=int,
+    p.add_argument("--max-degree", type=positive_int,
                    help="race Macaulay2's ker against interpolation through degree D; if ker does not finish "
                         "within --timeout, verdicts hold through degree D only")
-    p.add_argument("--timeout", type=float, default=600.0, help="seconds for Macaulay2's ker")
+    p.add_argument("--timeout", type=positive_float, default=600.0, help="seconds for Macaulay2's ker")
     p.set_defaults(handler=_conjecture_command)

@@ -27,6 +27,7 @@ from fractions import Fraction
 
 import flint
 
+from .cli import positive_float, positive_int
 from .errors import ConsistencyError, M2Error, M2OutputError, M2TimeoutError
 from .interpolate import Stopped as _Stopped, interpolate_ideal, lift_generators
 from .jacobian import DEFAULT_PRIME, JacobianDim, jacobian_dim
@@ -379,20 +380,8 @@ def add_variety_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be positive")
-    return value
 
 
-def _positive_int(text: str) -> int:
-    if not re.fullmatch(r"[0-9]+", text) or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a positive integer")
-    return int(text)
 
 
 def _ideal_command(args) -> int:
@@ -439,23 +428,23 @@ def register(subparsers) -> None:
     ideal = subparsers.add_parser("ideal", help="the ideal J^A (I_X^A with --data) through Macaulay2")
     add_variety_arguments(ideal)
     ideal.add_argument("--field", default="QQ", help="QQ (default) or ZZ/p, e.g. ZZ/32003")
-    ideal.add_argument("--timeout", type=_positive_float, default=DEFAULT_TIMEOUT,
+    ideal.add_argument("--timeout", type=positive_float, default=DEFAULT_TIMEOUT,
                        help=f"seconds before Macaulay2 is killed (default {DEFAULT_TIMEOUT:g})")
-    ideal.add_argument("--memory-limit", type=_positive_float, default=DEFAULT_MEMORY_LIMIT / 2**30,
+    ideal.add_argument("--memory-limit", type=positive_float, default=DEFAULT_MEMORY_LIMIT / 2**30,
                        help="address-space cap for Macaulay2 in GiB (default 8)")
     ideal.add_argument("--seed", type=int, default=0, help="random seed (Macaulay2 and Jacobian)")
     ideal.add_argument("--verbose", action="store_true", help="stream Macaulay2's output to stderr")
     ideal.add_argument("--method", choices=METHODS, default="auto",
                        help="m2: Macaulay2's ker; interpolate: linear algebra over GF(p) through --max-degree; "
                             "auto (default): ker within --timeout racing interpolation (only ker without --max-degree)")
-    ideal.add_argument("--max-degree", type=_positive_int, help="degree bound of the interpolation")
-    ideal.add_argument("--prime", type=_positive_int, help=f"prime of the interpolation (default {DEFAULT_PRIME}, "
+    ideal.add_argument("--max-degree", type=positive_int, help="degree bound of the interpolation")
+    ideal.add_argument("--prime", type=positive_int, help=f"prime of the interpolation (default {DEFAULT_PRIME}, "
                                                            "or p of --field ZZ/p)")
     ideal.add_argument("--lift", action="store_true", help="lift interpolated generators to QQ and check them")
     ideal.add_argument("--certify", action="store_true",
                        help="with --method interpolate --lift: ask Macaulay2 whether the generators give J^A")
-    ideal.add_argument("--recheck-prime", type=_positive_int, help="repeat the interpolation over this prime")
-    ideal.add_argument("--workers", type=_positive_int, default=1, help="processes for the interpolation")
+    ideal.add_argument("--recheck-prime", type=positive_int, help="repeat the interpolation over this prime")
+    ideal.add_argument("--workers", type=positive_int, default=1, help="processes for the interpolation")
     ideal.set_defaults(handler=_ideal_command)
 
     dim = subparsers.add_parser("dim", help="dimension from the Jacobian rank alone (no Macaulay2)")

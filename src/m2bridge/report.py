@@ -19,6 +19,7 @@ from pathlib import Path
 
 import flint
 
+from .cli import positive_float
 from .errors import InputError
 from .ideal import Implicitization
 from .jacobian import jacobian_dim
@@ -342,5 +343,5 @@ def register(subparsers) -> None:
 
     v = subparsers.add_parser("verify", help="recompute an export and report any difference")
     v.add_argument("file", help="a file written by `m2bridge export`")
-    v.add_argument("--timeout", type=float, default=600.0, help="seconds per case")
+    v.add_argument("--timeout", type=positive_float, default=600.0, help="seconds per case")
     v.set_defaults(handler=_verify_command)

@@ -27,6 +27,7 @@ from dataclasses import asdict, dataclass
 import flint
 
 from .casefile import SweepSpec
+from .cli import positive_int
 from .errors import ConsistencyError, InputError, M2Error, M2OutputError, M2TimeoutError
 from .ideal import IdealResult, Implicitization, pattern_ideal
 from .jacobian import jacobian_dim
@@ -276,16 +277,17 @@ def run_sweep(spec: SweepSpec, store: CaseStore, *, workers: int | None = None, 
     store.add_to_sweep(spec.name, members)
     summary = SweepSummary(spec.name, plan.requested, plan.unique, len(tasks), notes=tuple(plan.notes))
     stored = {} if force else store.fetch_many(tasks)
-    todo = [t for key, t in tasks.items() if not _is_hit(stored.get(key), t)]
-    summary.cached = len(tasks) - len(todo)
+    hits, todo = [], []
+    for key, t in tasks.items():
+        (hits if _is_hit(stored.get(key), t) else todo).append(t)
+    summary.cached = len(hits)
     workers = workers or os.cpu_count() or 1
     kinds: dict[str, int] = {}
     for t in tasks.values():
         kinds[t.computation] = kinds.get(t.computation, 0) + 1
     progress = Progress(kinds, workers, enabled=show_progress)
-    for key, t in tasks.items():
-        if _is_hit(stored.get(key), t):
-            progress.update(cached=True, kind=t.computation)
+    for t in hits:
+        progress.update(cached=True, kind=t.computation)
 
     def finished(record: CaseRecord) -> None:
         store.save(record)
@@ -450,17 +452,13 @@ def _sweep_command(args) -> int:
     return 0
 
 
-def _positive_int(text: str) -> int:
-    if not re.fullmatch(r"[0-9]+", text) or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a positive integer")
-    return int(text)
 
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("sweep", help="compute every case of a case file, cached in the case database")
     p.add_argument("casefile", help="a case file, e.g. cases/seed.toml")
     p.add_argument("--db", help="case database (default .m2bridge/cases.sqlite; ':memory:' for none)")
-    p.add_argument("--workers", type=_positive_int, help="parallel Macaulay2 workers (default: one per core)")
+    p.add_argument("--workers", type=positive_int, help="parallel Macaulay2 workers (default: one per core)")
     p.add_argument("--executor", choices=("local", "dask"), default="local")
     p.add_argument("--scheduler", help="Dask scheduler address tcp://HOST:PORT (default: a LocalCluster)")
     p.add_argument("--force", action="store_true", help="recompute cached cases")
