@@ -17,8 +17,8 @@ import time
 
 import numpy as np
 
-from m2bridge.codespace import Codes, codes, iter_distance_rows
-from m2bridge.network import Network
+from m2bridge.networks.codes import Codes, codes, iter_distance_rows
+from m2bridge.networks.network import Network
 
 
 def peak_rss_mb() -> float:

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from m2bridge import pattern_ideal  # noqa: E402
-from m2bridge.interpolate import interpolate_ideal  # noqa: E402
+from m2bridge.varieties.interpolate import interpolate_ideal  # noqa: E402
 
 
 def _measure(queue, function, args, kwargs):

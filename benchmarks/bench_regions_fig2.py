@@ -22,9 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
-from m2bridge.network import Network
-from m2bridge.region_bounds import configuration_upper_bound, empirical_upper_bound
-from m2bridge.regions import count_regions, mip_bound, unit_bounds
+from m2bridge.networks.network import Network
+from m2bridge.networks.region_bounds import configuration_upper_bound, empirical_upper_bound
+from m2bridge.networks.regions import count_regions, mip_bound, unit_bounds
 
 OUT = Path(__file__).resolve().parent / "out"
 N_HIDDEN = 22

@@ -14,9 +14,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from m2bridge.casefile import SweepSpec  # noqa: E402
-from m2bridge.store import SQLiteCaseStore, case_key  # noqa: E402
-from m2bridge.sweep import run_sweep  # noqa: E402
+from m2bridge.sweeps.casefile import SweepSpec  # noqa: E402
+from m2bridge.sweeps.store import SQLiteCaseStore, case_key  # noqa: E402
+from m2bridge.sweeps.sweep import run_sweep  # noqa: E402
 
 SEEDS = range(6)
 

@@ -19,9 +19,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 import m2bridge  # noqa: E402
-from m2bridge.casefile import SweepSpec  # noqa: E402
-from m2bridge.interpolate import interpolate_ideal  # noqa: E402
-from m2bridge.run import M2Session  # noqa: E402
+from m2bridge.sweeps.casefile import SweepSpec  # noqa: E402
+from m2bridge.varieties.interpolate import interpolate_ideal  # noqa: E402
+from m2bridge.macaulay2.process import M2Session  # noqa: E402
 
 
 def canonical_cases(path: Path) -> list[tuple[str, str, bool]]:

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import numpy as np
 
-from m2bridge.cells import adjacency_graph, cell_polyhedron
-from m2bridge.codespace import codes
-from m2bridge.datapattern import case_file_text, data_pattern
-from m2bridge.network import Network
+from m2bridge.networks.cells import adjacency_graph, cell_polyhedron
+from m2bridge.networks.codes import codes
+from m2bridge.networks.datapattern import case_file_text, data_pattern
+from m2bridge.networks.network import Network
 
 
 def xor_blobs(n_per_blob: int, rng) -> tuple[np.ndarray, np.ndarray]:
@@ -145,7 +145,7 @@ def main() -> None:
 def pattern_variety_lines(found) -> list[str]:
     """Dimension, degree and generators of J^A by Macaulay2, or why they are missing."""
     from m2bridge.errors import M2BridgeError
-    from m2bridge.ideal import pattern_ideal
+    from m2bridge.ideals.api import pattern_ideal
 
     try:
         result = pattern_ideal(found.architecture, found.pattern, bias=found.bias, timeout=120)

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from scipy.optimize import linprog
 
-from m2bridge.cells import Polyhedron, adjacency_graph, cell_polyhedron, cells_adjacent
-from m2bridge.codespace import (
+from m2bridge.networks.cells import Polyhedron, adjacency_graph, cell_polyhedron, cells_adjacent
+from m2bridge.networks.codes import (
     CodeError,
     Codes,
     _popcount_native,
@@ -19,9 +19,9 @@ from m2bridge.codespace import (
     nearest_codes,
     pairwise_distances,
 )
-from m2bridge.datapattern import case_file_text, data_pattern
-from m2bridge.model import ActivationPattern
-from m2bridge.network import Network
+from m2bridge.networks.datapattern import case_file_text, data_pattern
+from m2bridge.varieties.model import ActivationPattern
+from m2bridge.networks.network import Network
 
 
 def random_network(widths, seed):

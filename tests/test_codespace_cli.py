@@ -8,11 +8,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from m2bridge.cells import adjacency_graph
+from m2bridge.networks.cells import adjacency_graph
 from m2bridge.cli import main
-from m2bridge.codespace import codes, distance_histogram
-from m2bridge.model import ActivationPattern
-from m2bridge.network import Network
+from m2bridge.networks.codes import codes, distance_histogram
+from m2bridge.varieties.model import ActivationPattern
+from m2bridge.networks.network import Network
 
 M2BRIDGE = str(Path(__file__).resolve().parents[1] / ".venv" / "bin" / "m2bridge")
 

@@ -7,13 +7,13 @@ import flint
 import pytest
 
 from m2bridge import Field, check, jacobian_dim, pattern_ideal
-from m2bridge.casefile import SweepSpec
-from m2bridge.conjectures import CONJECTURES, contained_in_variety, minors
-from m2bridge.model import PatternVariety
-from m2bridge.parse import polynomial_context
-from m2bridge.report import conjecture_report, format_conjecture_report
-from m2bridge.store import InMemoryCaseStore
-from m2bridge.sweep import run_sweep
+from m2bridge.sweeps.casefile import SweepSpec
+from m2bridge.conjectures.check import CONJECTURES, contained_in_variety, minors
+from m2bridge.varieties.model import PatternVariety
+from m2bridge.macaulay2.protocol import polynomial_context
+from m2bridge.sweeps.report import conjecture_report, format_conjecture_report
+from m2bridge.sweeps.store import InMemoryCaseStore
+from m2bridge.sweeps.sweep import run_sweep
 
 from conftest import run_cli
 
@@ -170,7 +170,7 @@ blocks = 2
 
 
 def test_case_file_conjecture_names_are_checked():
-    from m2bridge.casefile import CaseFileError
+    from m2bridge.sweeps.casefile import CaseFileError
 
     with pytest.raises(CaseFileError, match="key 'conjectures'"):
         SweepSpec.from_text('[sweep]\nname = "x"\ncompute = ["conjectures"]\nconjectures = ["nope"]\n'

@@ -9,8 +9,8 @@ import flint
 import pytest
 
 from m2bridge import Dataset, PatternVariety, jacobian_dim, pattern_ideal
-from m2bridge.model import image_point
-from m2bridge.parse import polynomial_context
+from m2bridge.varieties.model import image_point
+from m2bridge.macaulay2.protocol import polynomial_context
 
 from conftest import run_cli
 

@@ -7,11 +7,11 @@ import flint
 import pytest
 
 from m2bridge import InputError, PatternVariety, pattern_ideal
-from m2bridge.casefile import SweepSpec
-from m2bridge.interpolate import (
+from m2bridge.sweeps.casefile import SweepSpec
+from m2bridge.varieties.interpolate import (
     LiftError, interpolate_ideal, lift_generators, monomials_by_multidegree, rational_reconstruction,
 )
-from m2bridge.parse import polynomial_context
+from m2bridge.macaulay2.protocol import polynomial_context
 
 from conftest import run_cli
 
@@ -109,7 +109,7 @@ def test_kernel_is_in_reduced_form_on_the_non_pivot_columns():
     """`_kernel` (FLINT's nullspace, only its nullity columns converted) gives the basis built from
     the rref: 1 at each non-pivot column, 0 at the other non-pivot columns, -rref at the pivots."""
     import numpy as np
-    from m2bridge.interpolate import _kernel, _rref
+    from m2bridge.varieties.interpolate import _kernel, _rref
 
     p = 2**31 - 1
     rng = np.random.default_rng(1)

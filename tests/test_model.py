@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from m2bridge import ActivationPattern, Architecture, Dataset, Field, InputError, PatternVariety
-from m2bridge.ideal import make_variety
-from m2bridge.model import ArchitectureError, DataError, FieldError, PatternError
+from m2bridge.ideals.api import make_variety
+from m2bridge.varieties.model import ArchitectureError, DataError, FieldError, PatternError
 
 from conftest import run_cli
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from m2bridge.network import (
+from m2bridge.networks.network import (
     Network,
     NetworkError,
     load_labels,

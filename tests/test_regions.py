@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from m2bridge import region_bounds
-from m2bridge.network import Network
-from m2bridge.region_bounds import (
+from m2bridge.networks import region_bounds
+from m2bridge.networks.network import Network
+from m2bridge.networks.region_bounds import (
     STABLY_ACTIVE,
     STABLY_INACTIVE,
     LayerCapacities,
@@ -24,8 +24,8 @@ from m2bridge.region_bounds import (
     theorem2_bound,
     zaslavsky_bound,
 )
-from m2bridge.region_cells import enumerate_cells
-from m2bridge.regions import (
+from m2bridge.networks.region_cells import enumerate_cells
+from m2bridge.networks.regions import (
     RegionInputError,
     count_regions,
     input_box,

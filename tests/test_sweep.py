@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 
 from m2bridge import pattern_ideal
-from m2bridge.casefile import CaseFileError, SweepSpec
-from m2bridge.parse import parse_polynomial_text, polynomial_context
-from m2bridge.report import export_records, format_rows, report_rows, verify_export
-from m2bridge.store import InMemoryCaseStore, SQLiteCaseStore, open_store
-from m2bridge.sweep import cached_result, run_sweep
-from m2bridge.symmetry import canonical_form, enumerate_patterns
+from m2bridge.sweeps.casefile import CaseFileError, SweepSpec
+from m2bridge.macaulay2.protocol import parse_polynomial_text, polynomial_context
+from m2bridge.sweeps.report import export_records, format_rows, report_rows, verify_export
+from m2bridge.sweeps.store import InMemoryCaseStore, SQLiteCaseStore, open_store
+from m2bridge.sweeps.sweep import cached_result, run_sweep
+from m2bridge.varieties.symmetry import canonical_form, enumerate_patterns
 
 from conftest import CLI, ROOT, run_cli
 from test_ideal import same_span
@@ -158,7 +158,7 @@ def test_sqlite_is_wal_and_holds_every_field(tmp_path):
 
 def test_template_change_is_a_cache_miss(tmp_path):
     templates = tmp_path / "m2scripts"
-    shutil.copytree(ROOT / "m2scripts", templates)
+    shutil.copytree(ROOT / "src" / "m2bridge" / "macaulay2" / "templates", templates)
     case_file = write(tmp_path, SMALL)
     db = str(tmp_path / "c.sqlite")
     env = {"M2BRIDGE_TEMPLATES": str(templates)}

@@ -6,15 +6,15 @@
 ([2], 3)
 """
 
-from .conjectures import Verdict, check
+from .conjectures.check import Verdict, check
 from .errors import (
     ConsistencyError, InputError, M2BridgeError, M2Error, M2NotFoundError, M2OutputError, M2TimeoutError,
 )
-from .ideal import IdealResult, Implicitization, pattern_ideal
-from .jacobian import JacobianDim, jacobian_dim
-from .model import ActivationPattern, Architecture, Dataset, Field, PatternVariety
-from .render import render_script
-from .run import Macaulay2
+from .ideals.api import IdealResult, Implicitization, pattern_ideal
+from .varieties.jacobian import JacobianDim, jacobian_dim
+from .varieties.model import ActivationPattern, Architecture, Dataset, Field, PatternVariety
+from .macaulay2.render import render_script
+from .macaulay2.process import Macaulay2
 
 __all__ = [
     "ActivationPattern", "Architecture", "ConsistencyError", "Dataset", "Field", "IdealResult",

@@ -18,7 +18,7 @@ patterns), MIPBound adds random parity (XOR) constraints (Algorithm 1 of 002).
 The toy network of MATH.md §6 has 5 regions on [−2, 2]:
 
 >>> import numpy as np
->>> from m2bridge.network import Network
+>>> from m2bridge.networks.network import Network
 >>> toy = Network([np.array([[1.0], [-1.0]]), np.array([[4.0, 2.0]]), np.array([[1.0]])],
 ...               [np.array([0.0, 1.0]), np.array([-3.0]), np.array([0.0])])
 >>> result = count_regions(toy, (-2.0, 2.0))
@@ -42,7 +42,7 @@ import numpy as np
 from pyscipopt import SCIP_PARAMSETTING, SCIP_RESULT, Conshdlr, Model, quicksum
 from scipy.optimize import linprog
 
-from .errors import InputError
+from ..errors import InputError
 from .network import Network
 from .region_bounds import (
     ACTIVE_LEANING,
@@ -81,14 +81,14 @@ def input_box(network: Network, box=None) -> tuple[np.ndarray, np.ndarray]:
     """The box as (lower, upper) arrays of length n0; `box` is (lo, hi) with numbers or sequences.
 
     >>> import numpy as np
-    >>> from m2bridge.network import Network
+    >>> from m2bridge.networks.network import Network
     >>> net = Network([np.ones((1, 2)), np.ones((1, 1))], [np.zeros(1), np.zeros(1)])
     >>> [a.tolist() for a in input_box(net, (-1, 2))]
     [[-1.0, -1.0], [2.0, 2.0]]
     >>> input_box(net, (1, 1))
     Traceback (most recent call last):
     ...
-    m2bridge.regions.RegionInputError: box: lower bound 1.0 is not below upper bound 1.0 in coordinate 1
+    m2bridge.networks.regions.RegionInputError: box: lower bound 1.0 is not below upper bound 1.0 in coordinate 1
     """
     n0 = network.widths[0]
     lo, hi = DEFAULT_BOX if box is None else box
@@ -117,7 +117,7 @@ def parse_box(text: str) -> tuple[float, float]:
     >>> parse_box("1;2")
     Traceback (most recent call last):
     ...
-    m2bridge.regions.RegionInputError: --box: expected LO,HI with two numbers LO < HI, got '1;2'
+    m2bridge.networks.regions.RegionInputError: --box: expected LO,HI with two numbers LO < HI, got '1;2'
     """
     parts = text.split(",")
     try:
@@ -239,7 +239,7 @@ def interval_bounds(network: Network, box=None) -> UnitBounds:
     """Pre-activation ranges by interval arithmetic: valid, exact on layer 1, loose after it.
 
     >>> import numpy as np
-    >>> from m2bridge.network import Network
+    >>> from m2bridge.networks.network import Network
     >>> net = Network([np.array([[1.0], [-1.0]]), np.array([[1.0, 1.0]]), np.array([[1.0]])],
     ...               [np.array([0.0, 0.0]), np.array([0.0]), np.array([0.0])])
     >>> b = interval_bounds(net, (-1, 1))
@@ -351,7 +351,7 @@ def unit_bounds(network: Network, box=None, *, unit_time_limit: float = 30.0,
     stopped by `unit_time_limit` or Ctrl-C contributes its dual bound (valid, looser).
 
     >>> import numpy as np
-    >>> from m2bridge.network import Network
+    >>> from m2bridge.networks.network import Network
     >>> net = Network([np.array([[1.0], [-1.0]]), np.array([[1.0, 1.0]]), np.array([[1.0]])],
     ...               [np.array([0.0, 0.0]), np.array([0.0]), np.array([0.0])])
     >>> b = unit_bounds(net, (-1, 1))
@@ -494,7 +494,7 @@ def pattern_is_realised(network: Network, pattern, lower, upper, scale) -> bool:
     and g_i ≤ 0 for the others: one LP, as every g_i is affine in x once the pattern is fixed.
 
     >>> import numpy as np
-    >>> from m2bridge.network import Network
+    >>> from m2bridge.networks.network import Network
     >>> net = Network([np.array([[1.0], [-1.0]]), np.ones((1, 2))], [np.zeros(2), np.zeros(1)])
     >>> [pattern_is_realised(net, p, [-1.0], [1.0], [1.0, 1.0]) for p in [(1, 0), (1, 1)]]
     [True, False]

@@ -6,7 +6,7 @@ Codes are stored bit-packed (`np.packbits`, 8 neurons per byte); their hex text 
 left to right, padded with 0 bits to whole hex digits.
 
 >>> import numpy as np
->>> from m2bridge.network import Network
+>>> from m2bridge.networks.network import Network
 >>> net = Network([np.array([[1.0], [-1.0], [1.0]]), np.ones((1, 3))],
 ...               [np.array([0.0, 0.0, -2.0]), np.zeros(1)])
 >>> c = codes(net, [[-1.0], [0.5], [3.0], [4.0]])
@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import InputError
+from ..errors import InputError
 from .network import Network
 
 # Bytes of temporary arrays one distance chunk may use; keeps all-pairs passes memory-bounded.

@@ -24,7 +24,7 @@ from pathlib import Path
 import subprocess_tee
 
 from ._launch import TIMEOUT_MARKER
-from .errors import M2Error, M2NotFoundError, M2TimeoutError
+from ..errors import M2Error, M2NotFoundError, M2TimeoutError
 
 DEFAULT_TIMEOUT = 600.0
 DEFAULT_MEMORY_LIMIT = 8 * 2**30
@@ -127,7 +127,7 @@ def _error_message(stderr: str, stdout: str) -> str:
 
 
 class M2Session:
-    """One long-lived Macaulay2 process that runs many case scripts (m2scripts/server.m2.j2).
+    """One long-lived Macaulay2 process that runs many case scripts (templates/server.m2.j2).
 
     Same `run_script` / `discard` interface as `Macaulay2`, so `Implicitization` can use either.
     Start-up (0.5–0.9 s) is paid once; after a timeout or a crash the process is killed and the

@@ -12,9 +12,9 @@ import re
 import sys
 from pathlib import Path
 
-from .cli import positive_int
-from .errors import InputError
-from .network import load_labels, load_network, load_points
+from ..cli import positive_int
+from ..errors import InputError
+from ..networks.network import load_labels, load_network, load_points
 
 # cells/codespace/datapattern are imported by the handlers: scipy.optimize alone takes 0.4 s to
 # import, and every other sub-command (and `m2bridge --help`) should not pay for it.
@@ -71,8 +71,8 @@ def register(subparsers) -> None:
 
 
 def run_codes(args) -> int:
-    from .cells import adjacency_graph
-    from .codespace import codes, distance_histogram
+    from ..networks.cells import adjacency_graph
+    from ..networks.codes import codes, distance_histogram
 
     network = load_network(args.network)
     X = load_points(args.data, network)
@@ -135,7 +135,7 @@ def run_codes(args) -> int:
 
 
 def run_patterns(args) -> int:
-    from .datapattern import case_file_text, data_pattern
+    from ..networks.datapattern import case_file_text, data_pattern
 
     network = load_network(args.network)
     X = load_points(args.data, network)

@@ -25,8 +25,8 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .errors import InputError
-from .symmetry import Case
+from ..errors import InputError
+from ..varieties.symmetry import Case
 
 DEFAULT_DB = Path(".m2bridge") / "cases.sqlite"
 STATUSES = ("ok", "timeout", "error")

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import InputError
+from ..errors import InputError
 
 
 class NetworkError(InputError):
@@ -210,7 +210,7 @@ def network_from_state_dict(state_dict) -> Network:
     >>> network_from_state_dict({"0.weight": np.eye(2), "1.running_mean": np.zeros(2)})  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    m2bridge.network.NetworkError: state_dict: key '1.running_mean' is not ... supported
+    m2bridge.networks.network.NetworkError: state_dict: key '1.running_mean' is not ... supported
     """
     if not hasattr(state_dict, "items"):
         raise NetworkError(

@@ -3,7 +3,7 @@
 Points that share a code form one block; blocks are ordered by their first point in the data.
 
 >>> import numpy as np
->>> from m2bridge.network import Network
+>>> from m2bridge.networks.network import Network
 >>> net = Network([np.array([[1.0, 0.0], [0.0, 1.0]]), np.ones((1, 2))], [np.zeros(2), np.array([0.5])])
 >>> found = data_pattern(net, [[1.0, 1.0], [-1.0, 2.0], [2.0, 3.0]], labels=["a", "b", "a"])
 >>> found.pattern.text, found.block_sizes, found.label_counts
@@ -32,9 +32,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .codespace import DistinctCodes, codes
-from .errors import InputError
-from .model import ActivationPattern, Architecture
+from .codes import DistinctCodes, codes
+from ..errors import InputError
+from ..varieties.model import ActivationPattern, Architecture
 from .network import Network
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 import numpy as np
 
-from .errors import InputError
+from ..errors import InputError
 
 # Unit stability classes of 002 §3. The leaning classes are the unstable units, split by the sign of
 # the bias: inequality (8) applies to inactive-leaning units (b ≤ 0), (9) to active-leaning ones.

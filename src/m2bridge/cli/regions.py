@@ -13,9 +13,9 @@ import json
 import re
 import time
 
-from .network import load_network
-from .region_bounds import configuration_upper_bound, empirical_upper_bound, montufar_bound
-from .regions import (
+from ..networks.network import load_network
+from ..networks.region_bounds import configuration_upper_bound, empirical_upper_bound, montufar_bound
+from ..networks.regions import (
     DEFAULT_BOX,
     DEFAULT_PROBABILITY,
     DEFAULT_REPETITIONS,

@@ -34,9 +34,9 @@ import tomllib
 from dataclasses import dataclass, field as dataclass_field
 from pathlib import Path
 
-from .errors import InputError
-from .model import Architecture, Field, InputError as _InputError
-from .symmetry import Case, canonical_form, enumerate_patterns, is_trivial
+from ..errors import InputError
+from ..varieties.model import Architecture, Field, InputError as _InputError
+from ..varieties.symmetry import Case, canonical_form, enumerate_patterns, is_trivial
 
 COMPUTATIONS = ("ideal", "dim", "conjectures")
 _SWEEP_KEYS = {
@@ -133,7 +133,7 @@ class SweepSpec:
             raise fail(f"{bad or 'empty'}: choose from {list(COMPUTATIONS)}", "compute")
         conjectures = sweep.get("conjectures", [])
         if "conjectures" in compute or conjectures:
-            from .conjectures import NAMES
+            from ..conjectures.check import NAMES
 
             bad = [n for n in conjectures if n not in NAMES]
             if bad or not conjectures:
@@ -209,7 +209,7 @@ def _type_name(expected) -> str:
 
 
 def _family(fam: dict, index: int, fail) -> Family:
-    from .model import ActivationPattern
+    from ..varieties.model import ActivationPattern
 
     _check_keys(fam, _FAMILY_KEYS, fail, index)
     if "architectures" not in fam:

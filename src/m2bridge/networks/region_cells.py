@@ -8,7 +8,7 @@ ball of radius > `radius_tol` (its Chebyshev LP). The cells left at the end are 
 linear regions, one per activation pattern.
 
 >>> import numpy as np
->>> from m2bridge.network import Network
+>>> from m2bridge.networks.network import Network
 >>> toy = Network([np.array([[1.0], [-1.0]]), np.array([[4.0, 2.0]]), np.array([[1.0]])],
 ...               [np.array([0.0, 1.0]), np.array([-3.0]), np.array([0.0])])
 >>> sorted(enumerate_cells(toy, ([-2.0], [2.0])))
@@ -69,7 +69,7 @@ def pattern_preactivations(network: Network, pattern) -> list[tuple[np.ndarray, 
     """For a full activation pattern (0/1 per hidden unit, layer by layer), the pre-activations
     g^l(x) = G_l x + g_l of every hidden layer as affine maps of the input, valid on that pattern.
 
-    >>> from m2bridge.network import Network
+    >>> from m2bridge.networks.network import Network
     >>> net = Network([np.array([[1.0], [-1.0]]), np.array([[4.0, 2.0]]), np.array([[1.0]])],
     ...               [np.array([0.0, 1.0]), np.array([-3.0]), np.array([0.0])])
     >>> [(G.ravel().tolist(), g.tolist()) for G, g in pattern_preactivations(net, (1, 1, 0))]

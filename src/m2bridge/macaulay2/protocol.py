@@ -1,6 +1,6 @@
 """Step 4 of the pipeline: Macaulay2's framed reply → Python values and python-flint polynomials.
 
-The frame format is defined in `m2scripts/lib/frame.m2.j2`:
+The frame format is defined in `templates/lib/frame.m2.j2`:
 `@@m2b STATUS KEY LENGTH PAYLOAD`, opened by KEY `begin`, closed by KEY `end`.
 
 >>> reply = read_reply("noise\\n@@m2b ok begin 1 x\\n@@m2b ok dim 1 6\\n@@m2b ok end 0 \\n")
@@ -10,7 +10,7 @@ The frame format is defined in `m2scripts/lib/frame.m2.j2`:
 Traceback (most recent call last):
 ...
 m2bridge.errors.M2OutputError: unreadable Macaulay2 output, line 2: LENGTH says 2 characters, the payload has 1: '@@m2b ok dim 2 6'
->>> from m2bridge.model import Field
+>>> from m2bridge.varieties.model import Field
 >>> ctx = polynomial_context(["x", "y"], Field.parse("QQ"))
 >>> parse_polynomial("1/3:0^2;-1:1^1", ctx)
 1/3*x^2 - y
@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 
 import flint
 
-from .errors import M2Error, M2OutputError
-from .model import Field
+from ..errors import M2Error, M2OutputError
+from ..varieties.model import Field
 
 FRAME_PREFIX = "@@m2b "
 # The space before an empty payload may be gone: subprocess-tee strips line ends.
@@ -134,7 +134,7 @@ _TEXT_FACTOR = re.compile(r"(.+?)(?:\^([0-9]+))?\Z")
 def parse_polynomial_text(text: str, ctx):
     """A polynomial in Macaulay2 / flint syntax (`m_(1,1,1)^2 - 1/3*m_(1,2,1)`) → flint, in `ctx`.
 
-    >>> from m2bridge.model import Field
+    >>> from m2bridge.varieties.model import Field
     >>> ctx = polynomial_context(["m_(1,1,1)", "m_(1,2,1)"], Field.parse("QQ"))
     >>> parse_polynomial_text("m_(1,1,1)^2 - 1/3*m_(1,2,1) + 2", ctx)
     m_(1,1,1)^2 - 1/3*m_(1,2,1) + 2

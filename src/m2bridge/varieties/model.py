@@ -14,7 +14,7 @@ and names the coordinates m_(b,i,j) and parameters w_(l,i,j) that every later st
 >>> ActivationPattern.parse("1a|11")
 Traceback (most recent call last):
 ...
-m2bridge.model.PatternError: pattern '1a|11': block 1, layer 1, position 2: '1a' has 'a', digits must be 0 or 1
+m2bridge.varieties.model.PatternError: pattern '1a|11': block 1, layer 1, position 2: '1a' has 'a', digits must be 0 or 1
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
-from .errors import InputError
+from ..errors import InputError
 
 
 class ArchitectureError(InputError):
@@ -411,7 +411,7 @@ class Field:
     >>> Field.parse("ZZ/32004")
     Traceback (most recent call last):
     ...
-    m2bridge.model.FieldError: field 'ZZ/32004': 32004 is not a prime
+    m2bridge.varieties.model.FieldError: field 'ZZ/32004': 32004 is not a prime
     """
 
     prime: int = 0

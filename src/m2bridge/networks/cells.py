@@ -7,8 +7,8 @@ Dimension, interior point and boundedness come from linear programs (scipy's HiG
 Two cells are adjacent iff they share a facet: dim(P_a ∩ P_b) = n0 − 1.
 
 >>> import numpy as np
->>> from m2bridge.network import Network
->>> from m2bridge.codespace import codes
+>>> from m2bridge.networks.network import Network
+>>> from m2bridge.networks.codes import codes
 >>> net = Network([np.array([[1.0, 0.0], [0.0, 1.0]]), np.ones((1, 2))], [np.zeros(2), np.zeros(1)])
 >>> c = codes(net, [[1.0, 1.0], [-1.0, 2.0], [-3.0, -1.0]])
 >>> cell = cell_polyhedron(net, c.bits()[0])
@@ -29,7 +29,7 @@ from itertools import combinations
 import numpy as np
 from scipy.optimize import linprog
 
-from .codespace import CodeError, Codes, iter_distance_rows
+from .codes import CodeError, Codes, iter_distance_rows
 from .network import Network
 
 # Rows whose normal has norm below this (relative to the largest row) are constants on the cell.

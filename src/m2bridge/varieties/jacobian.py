@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import flint
 
-from .errors import InputError
+from ..errors import InputError
 from .model import ActivationPattern, Architecture, Dataset, PatternVariety
 
 DEFAULT_PRIME = 2**31 - 1

@@ -27,16 +27,16 @@ from fractions import Fraction
 
 import flint
 
-from .cli import positive_float, positive_int
-from .errors import ConsistencyError, M2Error, M2OutputError, M2TimeoutError
-from .interpolate import Stopped as _Stopped, interpolate_ideal, lift_generators
-from .jacobian import DEFAULT_PRIME, JacobianDim, jacobian_dim
-from .model import (
+from ..cli import positive_float, positive_int
+from ..errors import ConsistencyError, M2Error, M2OutputError, M2TimeoutError
+from ..varieties.interpolate import Stopped as _Stopped, interpolate_ideal, lift_generators
+from ..varieties.jacobian import DEFAULT_PRIME, JacobianDim, jacobian_dim
+from ..varieties.model import (
     ActivationPattern, Architecture, Dataset, Field, InputError, PatternVariety, parse_block_sizes,
 )
-from .parse import hilbert_numerator_coefficients, parse_polynomial, polynomial_context, read_reply
-from .render import render_script
-from .run import DEFAULT_MEMORY_LIMIT, DEFAULT_TIMEOUT, M2Session, Macaulay2, RunOutput
+from ..macaulay2.protocol import hilbert_numerator_coefficients, parse_polynomial, polynomial_context, read_reply
+from ..macaulay2.render import render_script
+from ..macaulay2.process import DEFAULT_MEMORY_LIMIT, DEFAULT_TIMEOUT, M2Session, Macaulay2, RunOutput
 
 METHODS = ("m2", "interpolate", "auto")
 
@@ -296,7 +296,7 @@ def _recheck(result: IdealResult, variety, prime: int, seed: int, workers: int) 
 
 
 class Certificate:
-    """Macaulay2 decides whether generators over QQ generate J^A (m2scripts/certify.m2.j2)."""
+    """Macaulay2 decides whether generators over QQ generate J^A (templates/certify.m2.j2)."""
 
     template = "certify.m2.j2"
 

@@ -13,16 +13,16 @@ import os
 import re
 import sys
 
-from .errors import InputError, M2BridgeError, M2TimeoutError
+from ..errors import InputError, M2BridgeError, M2TimeoutError
 
 # Modules with a `register(subparsers)` function, in the order `m2bridge --help` lists them.
 COMMAND_MODULES = (
-    "m2bridge.ideal",
-    "m2bridge.sweep",
-    "m2bridge.report",
-    "m2bridge.conjectures",
-    "m2bridge.codespace_cli",
-    "m2bridge.regions_cli",
+    "m2bridge.ideals.api",
+    "m2bridge.sweeps.sweep",
+    "m2bridge.sweeps.report",
+    "m2bridge.conjectures.check",
+    "m2bridge.cli.codes",
+    "m2bridge.cli.regions",
 )
 
 

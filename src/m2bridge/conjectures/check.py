@@ -5,7 +5,7 @@ minors). `check` then decides, for that case:
 
 - `contained`: every polynomial of C vanishes on the parametrization — decided in Python by
   composing with the entries of M_b(θ) in python-flint, exactly over QQ, without Macaulay2;
-- `generates`: ideal(C) == J^A — decided by Macaulay2 (`m2scripts/check_generation.m2.j2`) from the
+- `generates`: ideal(C) == J^A — decided by Macaulay2 (`templates/check_generation.m2.j2`) from the
   complete minimal generators of J^A; the minimal generators of J^A outside ideal(C) are the
   counterexample (`extra_generators`).
 
@@ -27,14 +27,14 @@ from functools import lru_cache
 
 import flint
 
-from .cli import positive_float, positive_int
-from .errors import InputError, M2OutputError
-from .ideal import IdealResult, add_variety_arguments, make_variety, pattern_ideal
-from .jacobian import DEFAULT_PRIME
-from .model import Field, PatternVariety, block_matrices
-from .parse import parse_polynomial, polynomial_context, read_reply
-from .render import render_script
-from .run import Macaulay2
+from ..cli import positive_float, positive_int
+from ..errors import InputError, M2OutputError
+from ..ideals.api import IdealResult, add_variety_arguments, make_variety, pattern_ideal
+from ..varieties.jacobian import DEFAULT_PRIME
+from ..varieties.model import Field, PatternVariety, block_matrices
+from ..macaulay2.protocol import parse_polynomial, polynomial_context, read_reply
+from ..macaulay2.render import render_script
+from ..macaulay2.process import Macaulay2
 
 SECOND_PRIME = 2**31 - 19  # independent prime for generic ranks; both must agree
 RANK_CONVENTIONS = ("literal", "generic")
@@ -545,7 +545,7 @@ def check(arch, pattern=None, conjecture: str = "shallow-two-block", rank_conven
     m2 = m2 or Macaulay2(timeout=timeout)
     start = time.perf_counter()
     if conjecture == "dimension":
-        from .jacobian import jacobian_dim
+        from ..varieties.jacobian import jacobian_dim
 
         v = dimension_verdict(variety, jacobian_dim(variety, seed=seed).dim)
         v.seeds, v.field, v.seconds = {"jacobian": seed}, field_.text, time.perf_counter() - start

@@ -19,15 +19,15 @@ from pathlib import Path
 
 import flint
 
-from .cli import positive_float
-from .errors import InputError
-from .ideal import Implicitization
-from .jacobian import jacobian_dim
-from .model import Field, PatternVariety
-from .render import template_hash
-from .run import Macaulay2, RunOutput
+from ..cli import positive_float
+from ..errors import InputError
+from ..ideals.api import Implicitization
+from ..varieties.jacobian import jacobian_dim
+from ..varieties.model import Field, PatternVariety
+from ..macaulay2.render import template_hash
+from ..macaulay2.process import Macaulay2, RunOutput
 from .store import CaseRecord, CaseStore, open_store
-from .symmetry import Case, canonical_form
+from ..varieties.symmetry import Case, canonical_form
 
 EXPORT_FORMAT = "m2bridge-export-1"
 

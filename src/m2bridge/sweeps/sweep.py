@@ -27,16 +27,16 @@ from dataclasses import asdict, dataclass
 import flint
 
 from .casefile import SweepSpec
-from .cli import positive_int
-from .errors import ConsistencyError, InputError, M2Error, M2OutputError, M2TimeoutError
-from .ideal import IdealResult, Implicitization, pattern_ideal
-from .jacobian import jacobian_dim
-from .model import Field, PatternVariety
-from .parse import parse_polynomial_text, polynomial_context
-from .render import template_hash
-from .run import M2Session, Macaulay2
+from ..cli import positive_int
+from ..errors import ConsistencyError, InputError, M2Error, M2OutputError, M2TimeoutError
+from ..ideals.api import IdealResult, Implicitization, pattern_ideal
+from ..varieties.jacobian import jacobian_dim
+from ..varieties.model import Field, PatternVariety
+from ..macaulay2.protocol import parse_polynomial_text, polynomial_context
+from ..macaulay2.render import template_hash
+from ..macaulay2.process import M2Session, Macaulay2
 from .store import CaseIdentity, CaseRecord, CaseStore, open_store
-from .symmetry import Case, canonical_form
+from ..varieties.symmetry import Case, canonical_form
 
 METHODS = {"ideal": Implicitization.name, "dim": "jacobian"}
 # How the case file's `method` (and `max_degree`) names the way J^A is computed, in store keys.
@@ -150,7 +150,7 @@ def compute_task(task: Task) -> CaseRecord:
             record.result = {"dim": jac.dim, "prime": jac.prime, "points": jac.points,
                              "error_bound": jac.error_bound}
         elif task.computation.startswith(CONJECTURE_PREFIX):
-            from .conjectures import all_verdicts
+            from ..conjectures.check import all_verdicts
 
             session = _session(task.timeout, task.memory_limit)
             ideal = ideal_from_json(variety, Field.parse(task.field), task.ideal)

@@ -1,4 +1,4 @@
-"""Step 2 of the pipeline: Macaulay2 programs from the Jinja2 templates in `m2scripts/`.
+"""Step 2 of the pipeline: Macaulay2 programs from the Jinja2 templates in `templates/`.
 
 Python hands templates validated data only. The `m2` filter renders integers, booleans, exact
 rationals and nested lists of them as Macaulay2 literals and refuses everything else, strings
@@ -23,11 +23,11 @@ from pathlib import Path
 
 import jinja2
 
-from .errors import M2BridgeError
+from ..errors import M2BridgeError
 
-# Templates live in the repository's m2scripts/ (the package is installed editable);
+# Templates live in the repository's templates/ (the package is installed editable);
 # M2BRIDGE_TEMPLATES points elsewhere for a relocated copy.
-TEMPLATE_DIR = Path(os.environ.get("M2BRIDGE_TEMPLATES", Path(__file__).resolve().parents[2] / "m2scripts"))
+TEMPLATE_DIR = Path(os.environ.get("M2BRIDGE_TEMPLATES", Path(__file__).resolve().parent / "templates"))
 
 
 def to_m2_literal(value) -> str:
@@ -59,7 +59,7 @@ def _environment() -> jinja2.Environment:
 
 
 def render_script(template: str, **data) -> str:
-    """The Macaulay2 program of `m2scripts/<template>` for these data."""
+    """The Macaulay2 program of `templates/<template>` for these data."""
     try:
         return _environment().get_template(template).render(**data)
     except jinja2.TemplateNotFound as exc:

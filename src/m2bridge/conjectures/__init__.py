@@ -1,0 +1,1 @@
+"""The published theorems and conjectures about J^A as checkable statements, and their verdicts."""
