@@ -118,4 +118,4 @@ def test_cli_usage_error_exit_2():
     done = run_cli("ideal", "--arch", "2,2,2")
     assert done.returncode == 2 and "--pattern" in done.stderr
     done = run_cli("ideal", "--arch", "2,2,2", "--pattern", "10", "--timeout", "-1")
-    assert done.returncode == 2 and "must be positive" in done.stderr
+    assert done.returncode == 2 and "must be a finite positive number" in done.stderr

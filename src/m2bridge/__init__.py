@@ -4,21 +4,45 @@
 >>> r = m2bridge.pattern_ideal("2,2,2", "10")
 >>> r.mingens_degrees, r.dim
 ([2], 3)
+
+The names below are loaded on first use, so that `import m2bridge` (and the command line's
+`--help`) does not pay for python-flint, numpy and Jinja2 until they are needed.
 """
 
-from .conjectures.check import Verdict, check
-from .errors import (
-    ConsistencyError, InputError, M2BridgeError, M2Error, M2NotFoundError, M2OutputError, M2TimeoutError,
-)
-from .ideals.api import IdealResult, Implicitization, pattern_ideal
-from .varieties.jacobian import JacobianDim, jacobian_dim
-from .varieties.model import ActivationPattern, Architecture, Dataset, Field, PatternVariety
-from .macaulay2.render import render_script
-from .macaulay2.process import Macaulay2
+from __future__ import annotations
 
-__all__ = [
-    "ActivationPattern", "Architecture", "ConsistencyError", "Dataset", "Field", "IdealResult",
-    "Implicitization", "InputError", "JacobianDim", "M2BridgeError", "M2Error", "M2NotFoundError",
-    "M2OutputError", "M2TimeoutError", "Macaulay2", "PatternVariety", "jacobian_dim", "pattern_ideal",
-    "render_script", "check", "Verdict",
-]
+import importlib
+
+# public name: module (under m2bridge) that defines it
+_PUBLIC = {
+    "ActivationPattern": "varieties.model", "Architecture": "varieties.model", "Dataset": "varieties.model",
+    "Field": "varieties.model", "PatternVariety": "varieties.model",
+    "JacobianDim": "varieties.jacobian", "jacobian_dim": "varieties.jacobian",
+    "IdealResult": "ideals.api", "Implicitization": "ideals.api", "pattern_ideal": "ideals.api",
+    "Verdict": "conjectures.check", "check": "conjectures.check",
+    "Macaulay2": "macaulay2.process", "render_script": "macaulay2.render",
+    "ConsistencyError": "errors", "InputError": "errors", "M2BridgeError": "errors", "M2Error": "errors",
+    "M2NotFoundError": "errors", "M2OutputError": "errors", "M2TimeoutError": "errors",
+}
+
+__all__ = sorted(_PUBLIC) + ["__version__"]
+
+
+def __getattr__(name: str):
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("m2bridge")
+        except PackageNotFoundError:
+            return "0+unknown"
+    module = _PUBLIC.get(name)
+    if module is None:
+        raise AttributeError(f"module 'm2bridge' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return __all__

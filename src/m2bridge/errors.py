@@ -8,7 +8,15 @@ class M2BridgeError(Exception):
 
 
 class InputError(M2BridgeError, ValueError):
-    """Bad input from the user: an architecture, pattern, data file, option or case file."""
+    """Bad input from the user: an architecture, pattern, data file, option or case file.
+
+    `parameter` names the offending parameter as the Python API spells it (`max_degree`); the
+    command line shows the matching flag (`--max-degree`) instead.
+    """
+
+    def __init__(self, message: str = "", parameter: str | None = None):
+        super().__init__(message)
+        self.parameter = parameter
 
 
 class M2NotFoundError(M2BridgeError):

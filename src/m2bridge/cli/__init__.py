@@ -1,8 +1,13 @@
 """The `m2bridge` command line.
 
-Each feature module registers its own sub-commands through `register(subparsers)`, listed in
-COMMAND_MODULES; every handler returns an exit code. All errors m2bridge raises on purpose become
-one line on stderr: exit 2 for bad input, 3 for a Macaulay2 timeout, 1 for every other failure.
+Sub-commands live in a table (name → module, one-line help), in the spirit of pip's lazy command
+table: `m2bridge --help` lists them without importing any of them, and `m2bridge NAME …` imports
+only `m2bridge.cli.<module>`. A command module has `configure(name, parser)`, which adds the
+arguments and sets `handler(args) -> exit code`.
+
+Library code raises and returns; this package alone prints. Every error m2bridge raises on
+purpose becomes one line on stderr: exit 2 for bad input, 3 for a Macaulay2 timeout, 1 for every
+other failure (Macaulay2 crashed, the environment is broken).
 """
 
 from __future__ import annotations
@@ -10,69 +15,90 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
-import re
 import sys
 
-from ..errors import InputError, M2BridgeError, M2TimeoutError
+# name: (module under m2bridge.cli, one-line help), in the order `m2bridge --help` lists them.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "ideal": ("ideal", "the ideal J^A (I_X^A with --data) through Macaulay2 or interpolation"),
+    "dim": ("ideal", "dimension from the Jacobian rank alone (no Macaulay2)"),
+    "conjecture": ("conjecture", "check a published theorem or conjecture on one case"),
+    "sweep": ("sweep", "compute every case of a case file, cached in the case database"),
+    "report": ("report", "one row per case of a sweep, as Markdown, CSV, LaTeX or JSON"),
+    "export": ("report", "write a self-contained reproducible record of a sweep or case"),
+    "verify": ("report", "recompute an export and report any difference"),
+    "codes": ("codes", "ReLU codes of data points: distances and cell adjacency"),
+    "patterns": ("codes", "activation pattern of a dataset (blocks of points sharing a code)"),
+    "regions": ("regions", "count or bound the linear regions of a ReLU network on an input box"),
+}
 
-# Modules with a `register(subparsers)` function, in the order `m2bridge --help` lists them.
-COMMAND_MODULES = (
-    "m2bridge.ideals.api",
-    "m2bridge.sweeps.sweep",
-    "m2bridge.sweeps.report",
-    "m2bridge.conjectures.check",
-    "m2bridge.cli.codes",
-    "m2bridge.cli.regions",
-)
+# Library parameters named in error messages → the flags a user types.
+FLAGS = {
+    "max_degree": "--max-degree", "memory_limit": "--memory-limit", "recheck_prime": "--recheck-prime",
+    "rank_convention": "--rank-convention", "time_limit": "--time-limit", "count_limit": "--count-limit",
+    "xor_k": "--xor-k", "case_out": "--case-out", "lp_max_distance": "--lp-max-distance",
+}
 
 
-def positive_int(text: str) -> int:
-    """argparse type: an integer >= 1."""
-    if not re.fullmatch(r"[0-9]+", text.strip()) or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a positive integer")
-    return int(text)
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
 
-
-def positive_float(text: str) -> float:
-    """argparse type: a number > 0."""
     try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be positive")
-    return value
+        return version("m2bridge")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse, but a usage error is one line plus the usage, exit 2 (argparse's own code)."""
+class _VersionAction(argparse.Action):
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(f"m2bridge {_version()}")
+        parser.exit()
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog="m2bridge",
-        description="Pattern varieties of ReLU networks through Macaulay2.",
-    )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser; only `command`'s module is imported (none for `--help`)."""
+    parser = argparse.ArgumentParser(prog="m2bridge", description="Pattern varieties of ReLU networks through Macaulay2.")
+    parser.add_argument("--version", action=_VersionAction, help="print the version and exit")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for name in COMMAND_MODULES:
-        importlib.import_module(name).register(sub)
+    for name, (module, help_text) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        if name == command:
+            importlib.import_module(f"{__name__}.{module}").configure(name, p)
     return parser
 
 
+def flag_message(exc: Exception) -> str:
+    """The error's text with the library parameter it names spelled as the command-line flag."""
+    text = str(exc)
+    parameter = getattr(exc, "parameter", None)
+    if parameter:
+        text = text.replace(parameter, FLAGS.get(parameter, "--" + parameter.replace("_", "-")), 1)
+    return text
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    from ..errors import InputError, M2BridgeError, M2TimeoutError
+
+    argv = sys.argv[1:] if argv is None else list(argv)
+    command = next((a for a in argv if not a.startswith("-")), None)
+    parser = build_parser(command if command in COMMANDS else None)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
     try:
         return int(args.handler(args) or 0)
     except InputError as exc:
-        print(f"m2bridge: error: {exc}", file=sys.stderr)
+        print(f"m2bridge: error: {flag_message(exc)}", file=sys.stderr)
         return 2
     except M2TimeoutError as exc:
         print(f"m2bridge: error: {exc}", file=sys.stderr)
         return 3
     except M2BridgeError as exc:
-        print(f"m2bridge: error: {exc}", file=sys.stderr)
+        print(f"m2bridge: error: {flag_message(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("m2bridge: interrupted", file=sys.stderr)
@@ -87,7 +113,3 @@ def main(argv: list[str] | None = None) -> int:
         print(f"m2bridge: internal error: {type(exc).__name__}: {exc} "
               "(rerun with M2BRIDGE_DEBUG=1 for the traceback)", file=sys.stderr)
         return 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())

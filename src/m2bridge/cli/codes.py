@@ -9,12 +9,11 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import sys
 from pathlib import Path
 
-from ..cli import positive_int
 from ..errors import InputError
 from ..networks.network import load_labels, load_network, load_points
+from .args import positive_int
 
 # cells/codespace/datapattern are imported by the handlers: scipy.optimize alone takes 0.4 s to
 # import, and every other sub-command (and `m2bridge --help`) should not pay for it.
@@ -41,27 +40,22 @@ def _add_inputs(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON instead of a summary")
 
 
-def register(subparsers) -> None:
-    p = subparsers.add_parser(
-        "codes", help="ReLU codes of data points: distances and cell adjacency",
-        description="Codes (one bit per hidden neuron, 1 = output > 0) of every data point, the "
-        "truncated Hamming distances between the distinct codes, and which of their cells share a "
-        "facet (checked by LP) next to d_H = 1.",
-    )
+def configure(name: str, p: argparse.ArgumentParser) -> None:
+    """`codes` or `patterns`: their arguments and handler."""
     _add_inputs(p)
-    p.add_argument("--theta", type=_theta, default=None, metavar="T",
-                   help="truncate Hamming distances at T (positive integer; default inf)")
-    p.add_argument("--lp-max-distance", type=positive_int, default=None, metavar="D",
-                   help="check adjacency by LP only for pairs with d_H <= D (default: all pairs)")
-    p.add_argument("--no-adjacency", action="store_true", help="skip the LP adjacency check")
-    p.set_defaults(handler=run_codes)
-
-    p = subparsers.add_parser(
-        "patterns", help="activation pattern of a dataset (blocks of points sharing a code)",
-        description="Group the data points by code; each distinct code is one block of the "
-        "activation pattern (blocks in order of first occurrence). Optionally write a case file.",
-    )
-    _add_inputs(p)
+    if name == "codes":
+        p.description = ("Codes (one bit per hidden neuron, 1 = output > 0) of every data point, the "
+                         "truncated Hamming distances between the distinct codes, and which of their cells share a "
+                         "facet (checked by LP) next to d_H = 1.")
+        p.add_argument("--theta", type=_theta, default=None, metavar="T",
+                       help="truncate Hamming distances at T (positive integer; default inf)")
+        p.add_argument("--lp-max-distance", type=positive_int, default=None, metavar="D",
+                       help="check adjacency by LP only for pairs with d_H <= D (default: all pairs)")
+        p.add_argument("--no-adjacency", action="store_true", help="skip the LP adjacency check")
+        p.set_defaults(handler=run_codes)
+        return
+    p.description = ("Group the data points by code; each distinct code is one block of the "
+                     "activation pattern (blocks in order of first occurrence). Optionally write a case file.")
     p.add_argument("--labels", metavar="y.npy", help="class label per point: counts per block")
     p.add_argument("--case-out", metavar="FILE.toml", help="write a case file for `m2bridge sweep`")
     p.add_argument("--name", help="case name in the case file (default: the network file's name)")

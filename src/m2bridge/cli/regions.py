@@ -1,8 +1,5 @@
 """`m2bridge regions`: count or bound the linear regions of a network file on an input box.
 
->>> import argparse
->>> sub = argparse.ArgumentParser(prog="m2bridge").add_subparsers()
->>> register(sub)
 >>> parse_xor_sizes("2,3,5")
 [2, 3, 5]
 """
@@ -14,7 +11,11 @@ import re
 import time
 
 from ..networks.network import load_network
-from ..networks.region_bounds import configuration_upper_bound, empirical_upper_bound, montufar_bound
+from ..networks.region_bounds import (
+    configuration_upper_bound,
+    empirical_upper_bound,
+    montufar_bound,
+)
 from ..networks.regions import (
     DEFAULT_BOX,
     DEFAULT_PROBABILITY,
@@ -43,16 +44,12 @@ def parse_xor_sizes(text: str) -> list[int]:
     return sizes
 
 
-def register(subparsers) -> None:
-    p = subparsers.add_parser(
-        "regions",
-        help="count or bound the linear regions of a ReLU network on an input box",
-        description=(
+def configure(name: str, p: argparse.ArgumentParser) -> None:
+    p.description = ((
             "Linear regions (activation patterns realised on the box) of a network file, after seed "
             "002: exact count by MILP enumeration (SCIP), MIPBound probabilistic lower bounds with "
             "parity constraints of size k, and the Configuration and Empirical upper bounds."
-        ),
-    )
+    ))
     p.add_argument("--network", required=True, metavar="NET.npz",
                    help="network file with arrays W1,b1,…,WL,bL (last layer linear)")
     p.add_argument("--box", metavar="LO,HI", default=None,

@@ -16,25 +16,23 @@ minors). `check` then decides, for that case:
 
 from __future__ import annotations
 
-import argparse
 import itertools
-import json
 import random
 import time
-from dataclasses import asdict, dataclass, field as dataclass_field
+from dataclasses import asdict, dataclass
+from dataclasses import field as dataclass_field
 from fractions import Fraction
 from functools import lru_cache
 
 import flint
 
-from ..cli import positive_float, positive_int
 from ..errors import InputError, M2OutputError
-from ..ideals.api import IdealResult, add_variety_arguments, make_variety, pattern_ideal
-from ..varieties.jacobian import DEFAULT_PRIME
-from ..varieties.model import Field, PatternVariety, block_matrices
+from ..ideals.api import IdealResult, make_variety, pattern_ideal
+from ..macaulay2.process import Macaulay2
 from ..macaulay2.protocol import parse_polynomial, polynomial_context, read_reply
 from ..macaulay2.render import render_script
-from ..macaulay2.process import Macaulay2
+from ..varieties.jacobian import DEFAULT_PRIME
+from ..varieties.model import Field, PatternVariety, block_matrices
 
 SECOND_PRIME = 2**31 - 19  # independent prime for generic ranks; both must agree
 RANK_CONVENTIONS = ("literal", "generic")
@@ -611,51 +609,3 @@ def all_verdicts(variety: PatternVariety, names, *, field: str = "QQ", seed: int
             out.append(check(variety, conjecture=name, rank_convention=convention, variant=variant,
                              field=field, seed=seed, ideal=ideal, m2=m2))
     return out
-
-
-# --- command line -------------------------------------------------------------------------------
-
-def _conjecture_command(args) -> int:
-    variety = make_variety(args.arch, args.pattern, bias=args.bias, data=args.data, blocks=args.blocks)
-    m2 = Macaulay2(timeout=args.timeout)
-    if args.name == "all":
-        ideal = pattern_ideal(variety, field=args.field, m2=m2, method="auto", max_degree=args.max_degree,
-                              lift=args.max_degree is not None and not Field.parse(args.field).prime)
-        verdicts = all_verdicts(variety, NAMES, field=args.field, m2=m2, ideal=ideal)
-    else:
-        verdicts = [check(variety, conjecture=args.name, rank_convention=args.rank_convention,
-                          variant=args.variant, field=args.field, m2=m2, max_degree=args.max_degree)]
-    if args.json:
-        out = [v.to_json() for v in verdicts]
-        print(json.dumps(out[0] if len(out) == 1 else out))
-        return 0
-    for v in verdicts:
-        print(f"{v.label}: {v.outcome}" + (f" ({v.reason})" if v.reason else ""))
-        if not v.applies:
-            continue
-        for fam in v.families:
-            print(f"  {fam.name}: {fam.count}")
-        if v.contained is False:
-            print(f"  NOT contained in J^A: {len(v.not_contained)} polynomial(s), e.g. {v.not_contained[0]}")
-        for extra in v.extra_generators:
-            print(f"  missing {extra['count']} generator(s) of degree {extra['degree']}:")
-            for p in extra["polynomials"]:
-                print(f"    {p}")
-        if v.expected_dim is not None:
-            print(f"  expected dim {v.expected_dim}, dim {v.dim}")
-    return 0
-
-
-def register(subparsers) -> None:
-    p = subparsers.add_parser("conjecture", help="check a seed theorem / conjecture on one case")
-    add_variety_arguments(p)
-    p.add_argument("--name", default="shallow-two-block", choices=NAMES + ("all",),
-                   help="which statement (default shallow-two-block; all: every one, every convention)")
-    p.add_argument("--rank-convention", choices=RANK_CONVENTIONS, default="literal")
-    p.add_argument("--variant", choices=("union",), help="shallow-two-block: |R1 ∪ R2|+1 minors in item 3")
-    p.add_argument("--field", default="QQ")
-    p.add_argument("--max-degree", type=positive_int,
-                   help="race Macaulay2's ker against interpolation through degree D; if ker does not finish "
-                        "within --timeout, verdicts hold through degree D only")
-    p.add_argument("--timeout", type=positive_float, default=600.0, help="seconds for Macaulay2's ker")
-    p.set_defaults(handler=_conjecture_command)

@@ -15,28 +15,40 @@ m_(1,1,2)*m_(1,2,1) - m_(1,1,1)*m_(1,2,2)
 
 from __future__ import annotations
 
-import argparse
-import json
 import math
 import re
-import sys
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-import flint
-
-from ..cli import positive_float, positive_int
 from ..errors import ConsistencyError, M2Error, M2OutputError, M2TimeoutError
-from ..varieties.interpolate import Stopped as _Stopped, interpolate_ideal, lift_generators
+from ..macaulay2.process import (
+    DEFAULT_MEMORY_LIMIT,
+    DEFAULT_TIMEOUT,
+    M2Session,
+    Macaulay2,
+    RunOutput,
+)
+from ..macaulay2.protocol import (
+    hilbert_numerator_coefficients,
+    parse_polynomial,
+    polynomial_context,
+    read_reply,
+)
+from ..macaulay2.render import render_script
+from ..varieties.interpolate import Stopped as _Stopped
+from ..varieties.interpolate import interpolate_ideal, lift_generators
 from ..varieties.jacobian import DEFAULT_PRIME, JacobianDim, jacobian_dim
 from ..varieties.model import (
-    ActivationPattern, Architecture, Dataset, Field, InputError, PatternVariety, parse_block_sizes,
+    ActivationPattern,
+    Architecture,
+    Dataset,
+    Field,
+    InputError,
+    PatternVariety,
+    parse_block_sizes,
 )
-from ..macaulay2.protocol import hilbert_numerator_coefficients, parse_polynomial, polynomial_context, read_reply
-from ..macaulay2.render import render_script
-from ..macaulay2.process import DEFAULT_MEMORY_LIMIT, DEFAULT_TIMEOUT, M2Session, Macaulay2, RunOutput
 
 METHODS = ("m2", "interpolate", "auto")
 
@@ -366,88 +378,3 @@ def _race(variety, field_, jac, m2, check_dim, options) -> IdealResult:
     finally:
         session.close()
         pool.shutdown(wait=True)
-
-
-# --- command line -------------------------------------------------------------------------------
-
-def add_variety_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--arch", required=True, help="widths n0,n1,...,nL, e.g. 3,3,3")
-    parser.add_argument("--pattern", required=True,
-                        help="blocks separated by |, hidden layers by /, e.g. 110|011 or 11/10|01/11")
-    parser.add_argument("--bias", action="store_true", help="affine layers (homogenised, MATH.md §1)")
-    parser.add_argument("--data", help="data file for I_X^A: .npy (integers) or .json (exact rationals), one point per row")
-    parser.add_argument("--blocks", help="points per block, consecutive, e.g. 2,2 (with --data)")
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
-
-
-
-
-
-
-def _ideal_command(args) -> int:
-    result = pattern_ideal(
-        args.arch, args.pattern, field=args.field, data=args.data, blocks=args.blocks, bias=args.bias,
-        timeout=args.timeout, memory_limit=int(args.memory_limit * 2**30), seed=args.seed,
-        verbose=args.verbose, method=args.method, max_degree=args.max_degree, prime=args.prime,
-        lift=args.lift, certify=args.certify, recheck_prime=args.recheck_prime, workers=args.workers,
-    )
-    if args.json:
-        print(json.dumps(result.to_json()))
-        return 0
-    print(f"{result.variety.describe()} over {result.field.text}: "
-          f"{len(result.generators)} minimal generators, degrees {result.mingens_degrees}")
-    if result.method == "m2-ker":
-        print(f"dim {result.dim} (Jacobian rank {result.jacobian.dim}), degree {result.degree}, "
-              f"Hilbert numerator {result.hilbert_numerator}")
-        print(f"Macaulay2 {result.m2_version} ker in {result.seconds:.2f} s")
-    else:
-        status = ("complete (Macaulay2 certificate: prime, of the Jacobian dimension)" if result.complete
-                  else f"checked through degree {result.checked_through_degree}, not certified complete")
-        print(f"dim {result.dim} (Jacobian rank), interpolation in {result.seconds:.2f} s, {status}; "
-              f"probability of a wrong piece <= {result.error_bound:.2g}")
-        print(f"dim (J^A)_d: {result.graded_dims}; minimal generators per degree: {result.mingens_by_degree}")
-    for g in result.generator_strings():
-        print(f"  {g}")
-    return 0
-
-
-def _dim_command(args) -> int:
-    variety = make_variety(args.arch, args.pattern, bias=args.bias, data=args.data, blocks=args.blocks)
-    jac = jacobian_dim(variety, seed=args.seed)
-    if args.json:
-        print(json.dumps({"arch": variety.arch.text, "pattern": variety.pattern.text, "bias": variety.bias,
-                          "dim": jac.dim, "method": "jacobian", "prime": jac.prime, "points": jac.points,
-                          "seed": jac.seed, "error_bound": jac.error_bound}))
-    else:
-        print(f"{variety.describe()}: dim {jac.dim} (Jacobian rank at {jac.points} random points over "
-              f"GF({jac.prime}); probability of an underestimate <= {jac.error_bound:.2g})")
-    return 0
-
-
-def register(subparsers) -> None:
-    ideal = subparsers.add_parser("ideal", help="the ideal J^A (I_X^A with --data) through Macaulay2")
-    add_variety_arguments(ideal)
-    ideal.add_argument("--field", default="QQ", help="QQ (default) or ZZ/p, e.g. ZZ/32003")
-    ideal.add_argument("--timeout", type=positive_float, default=DEFAULT_TIMEOUT,
-                       help=f"seconds before Macaulay2 is killed (default {DEFAULT_TIMEOUT:g})")
-    ideal.add_argument("--memory-limit", type=positive_float, default=DEFAULT_MEMORY_LIMIT / 2**30,
-                       help="address-space cap for Macaulay2 in GiB (default 8)")
-    ideal.add_argument("--seed", type=int, default=0, help="random seed (Macaulay2 and Jacobian)")
-    ideal.add_argument("--verbose", action="store_true", help="stream Macaulay2's output to stderr")
-    ideal.add_argument("--method", choices=METHODS, default="auto",
-                       help="m2: Macaulay2's ker; interpolate: linear algebra over GF(p) through --max-degree; "
-                            "auto (default): ker within --timeout racing interpolation (only ker without --max-degree)")
-    ideal.add_argument("--max-degree", type=positive_int, help="degree bound of the interpolation")
-    ideal.add_argument("--prime", type=positive_int, help=f"prime of the interpolation (default {DEFAULT_PRIME}, "
-                                                           "or p of --field ZZ/p)")
-    ideal.add_argument("--lift", action="store_true", help="lift interpolated generators to QQ and check them")
-    ideal.add_argument("--certify", action="store_true",
-                       help="with --method interpolate --lift: ask Macaulay2 whether the generators give J^A")
-    ideal.add_argument("--recheck-prime", type=positive_int, help="repeat the interpolation over this prime")
-    ideal.add_argument("--workers", type=positive_int, default=1, help="processes for the interpolation")
-    ideal.set_defaults(handler=_ideal_command)
-
-    dim = subparsers.add_parser("dim", help="dimension from the Jacobian rank alone (no Macaulay2)")
-    add_variety_arguments(dim)
-    dim.add_argument("--seed", type=int, default=0, help="random seed of the parameter points")
-    dim.set_defaults(handler=_dim_command)

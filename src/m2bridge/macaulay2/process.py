@@ -23,8 +23,8 @@ from pathlib import Path
 
 import subprocess_tee
 
-from ._launch import TIMEOUT_MARKER
 from ..errors import M2Error, M2NotFoundError, M2TimeoutError
+from ._launch import TIMEOUT_MARKER
 
 DEFAULT_TIMEOUT = 600.0
 DEFAULT_MEMORY_LIMIT = 8 * 2**30
@@ -147,7 +147,9 @@ class M2Session:
         return self.m2.version()
 
     def _start(self) -> None:
-        from .render import render_script  # run.py stays importable without jinja2 set-up cost
+        from .render import (
+            render_script,  # run.py stays importable without jinja2 set-up cost
+        )
 
         executable = self.m2._require()
         server = os.path.join(self._dir, "server.m2")

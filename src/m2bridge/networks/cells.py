@@ -24,7 +24,6 @@ Two cells are adjacent iff they share a facet: dim(P_a ∩ P_b) = n0 − 1.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from itertools import combinations
 
 import numpy as np
 from scipy.optimize import linprog

@@ -30,11 +30,9 @@ import json
 import re
 from dataclasses import dataclass
 
-import numpy as np
-
-from .codes import DistinctCodes, codes
 from ..errors import InputError
 from ..varieties.model import ActivationPattern, Architecture
+from .codes import DistinctCodes, codes
 from .network import Network
 
 

@@ -31,11 +31,13 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field as dataclass_field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from pathlib import Path
 
 from ..errors import InputError
-from ..varieties.model import Architecture, Field, InputError as _InputError
+from ..varieties.model import Architecture, Field
+from ..varieties.model import InputError as _InputError
 from ..varieties.symmetry import Case, canonical_form, enumerate_patterns, is_trivial
 
 COMPUTATIONS = ("ideal", "dim", "conjectures")

@@ -17,17 +17,14 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import flint
-
-from ..cli import positive_float
 from ..errors import InputError
 from ..ideals.api import Implicitization
+from ..macaulay2.process import Macaulay2, RunOutput
+from ..macaulay2.render import template_hash
 from ..varieties.jacobian import jacobian_dim
 from ..varieties.model import Field, PatternVariety
-from ..macaulay2.render import template_hash
-from ..macaulay2.process import Macaulay2, RunOutput
-from .store import CaseRecord, CaseStore, open_store
 from ..varieties.symmetry import Case, canonical_form
+from .store import CaseRecord, CaseStore
 
 EXPORT_FORMAT = "m2bridge-export-1"
 
@@ -201,7 +198,7 @@ def format_conjecture_report(report: dict, fmt: str) -> str:
             lines.append(f"  - missing {extra['count']} generator(s) of degree {extra['degree']}: "
                          + "; ".join(f"`{p}`" for p in extra["polynomials"]))
         if ce["not_contained"]:
-            lines.append(f"  - not in J^A: " + "; ".join(f"`{p}`" for p in ce["not_contained"]))
+            lines.append("  - not in J^A: " + "; ".join(f"`{p}`" for p in ce["not_contained"]))
     return "\n".join(lines)
 
 
@@ -284,64 +281,3 @@ def _load_export(path: str) -> dict:
         except (TypeError, KeyError, AttributeError) as exc:
             raise InputError(f"export file {path!r}: record {index} is malformed ({exc})") from None
     return document
-
-
-# --- command line -------------------------------------------------------------------------------
-
-def _report_command(args) -> int:
-    if args.conjectures and args.sweep is None:
-        raise InputError("--conjectures needs --sweep NAME")
-    if args.conjectures and args.format in ("csv", "tex"):
-        raise InputError("--conjectures prints md or json")
-    store = open_store(args.db)
-    try:
-        if args.conjectures:
-            print(format_conjecture_report(conjecture_report(store, args.sweep), args.format))
-        else:
-            print(format_rows(report_rows(store, args.sweep), args.format))
-    finally:
-        store.close()
-    return 0
-
-
-def _export_command(args) -> int:
-    store = open_store(args.db)
-    try:
-        document = export_records(store, args.what)
-    finally:
-        store.close()
-    Path(args.out).write_text(json.dumps(document, indent=1) + "\n")
-    print(f"wrote {len(document['records'])} record(s) to {args.out}")
-    return 0
-
-
-def _verify_command(args) -> int:
-    document = _load_export(args.file)
-    differences = verify_export(document, Macaulay2(timeout=args.timeout))
-    checked = sum(1 for r in document["records"] if r["status"] == "ok")
-    for line in differences:
-        print(f"DIFFERENT {line}")
-    print(f"verified {checked} record(s): {len(differences)} difference(s) "
-          f"(Macaulay2 {Macaulay2().version()}, python-flint {flint.__version__})")
-    return 1 if differences else 0
-
-
-def register(subparsers) -> None:
-    p = subparsers.add_parser("report", help="one row per case of a sweep, as Markdown, CSV, LaTeX or JSON")
-    p.add_argument("--db", help="case database (default .m2bridge/cases.sqlite)")
-    p.add_argument("--sweep", help="the sweep's name (default: every case in the database)")
-    p.add_argument("--format", choices=("md", "csv", "tex", "json"), default="md")
-    p.add_argument("--conjectures", action="store_true",
-                   help="verdict counts per architecture and statement, and every counterexample")
-    p.set_defaults(handler=_report_command)
-
-    e = subparsers.add_parser("export", help="write a self-contained reproducible record of a sweep or case")
-    e.add_argument("what", metavar="CASE-OR-SWEEP", help="a sweep name, or a case ARCH:PATTERN[:bias]")
-    e.add_argument("--out", required=True, help="JSON file to write")
-    e.add_argument("--db", help="case database (default .m2bridge/cases.sqlite)")
-    e.set_defaults(handler=_export_command)
-
-    v = subparsers.add_parser("verify", help="recompute an export and report any difference")
-    v.add_argument("file", help="a file written by `m2bridge export`")
-    v.add_argument("--timeout", type=positive_float, default=600.0, help="seconds per case")
-    v.set_defaults(handler=_verify_command)

@@ -12,10 +12,8 @@ while this process alone writes the database.
 
 from __future__ import annotations
 
-import argparse
 import atexit
 import dataclasses
-import json
 import os
 import re
 import sys
@@ -26,17 +24,22 @@ from dataclasses import asdict, dataclass
 
 import flint
 
-from .casefile import SweepSpec
-from ..cli import positive_int
-from ..errors import ConsistencyError, InputError, M2Error, M2OutputError, M2TimeoutError
+from ..errors import (
+    ConsistencyError,
+    InputError,
+    M2Error,
+    M2OutputError,
+    M2TimeoutError,
+)
 from ..ideals.api import IdealResult, Implicitization, pattern_ideal
-from ..varieties.jacobian import jacobian_dim
-from ..varieties.model import Field, PatternVariety
+from ..macaulay2.process import M2Session, Macaulay2
 from ..macaulay2.protocol import parse_polynomial_text, polynomial_context
 from ..macaulay2.render import template_hash
-from ..macaulay2.process import M2Session, Macaulay2
-from .store import CaseIdentity, CaseRecord, CaseStore, open_store
+from ..varieties.jacobian import jacobian_dim
+from ..varieties.model import Field, PatternVariety
 from ..varieties.symmetry import Case, canonical_form
+from .casefile import SweepSpec
+from .store import CaseIdentity, CaseRecord, CaseStore
 
 METHODS = {"ideal": Implicitization.name, "dim": "jacobian"}
 # How the case file's `method` (and `max_degree`) names the way J^A is computed, in store keys.
@@ -423,44 +426,3 @@ def cached_result(store: CaseStore, arch, pattern, computation: str = "ideal", *
     requested = PatternVariety(arch, pattern, bias)
     record.case = Case(requested.arch.text, requested.pattern.text, bias)
     return record
-
-
-# --- command line -------------------------------------------------------------------------------
-
-def _sweep_command(args) -> int:
-    spec = SweepSpec.load(args.casefile)
-    if args.executor == "local" and args.scheduler:
-        raise InputError("--scheduler goes with --executor dask")
-    store = open_store(args.db)
-    try:
-        summary = run_sweep(spec, store, workers=args.workers, executor=args.executor,
-                            scheduler=args.scheduler, force=args.force,
-                            show_progress=False if args.json else None)
-    finally:
-        store.close()
-    if args.json:
-        print(json.dumps(summary.to_json()))
-    else:
-        for note in summary.notes:
-            print(f"note: {note}")
-        print(f"sweep {summary.sweep}: {summary.cases} cases, {summary.unique_after_symmetry} unique after "
-              f"symmetry, {summary.tasks} tasks: {summary.computed} computed, {summary.cached} cached, "
-              f"{summary.failed} failed, {summary.timed_out} timed out, {summary.seconds:.1f} s")
-    if summary.interrupted:
-        print("m2bridge: interrupted; finished cases are saved, run the same command to resume", file=sys.stderr)
-        return 130
-    return 0
-
-
-
-
-def register(subparsers) -> None:
-    p = subparsers.add_parser("sweep", help="compute every case of a case file, cached in the case database")
-    p.add_argument("casefile", help="a case file, e.g. cases/seed.toml")
-    p.add_argument("--db", help="case database (default .m2bridge/cases.sqlite; ':memory:' for none)")
-    p.add_argument("--workers", type=positive_int, help="parallel Macaulay2 workers (default: one per core)")
-    p.add_argument("--executor", choices=("local", "dask"), default="local")
-    p.add_argument("--scheduler", help="Dask scheduler address tcp://HOST:PORT (default: a LocalCluster)")
-    p.add_argument("--force", action="store_true", help="recompute cached cases")
-    p.add_argument("--json", action="store_true", help="print a summary object")
-    p.set_defaults(handler=_sweep_command)

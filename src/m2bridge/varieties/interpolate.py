@@ -34,9 +34,9 @@ import flint
 import numpy as np
 
 from ..errors import InputError, M2BridgeError
+from ..macaulay2.protocol import polynomial_context
 from .jacobian import DEFAULT_PRIME, jacobian_at_random_point
 from .model import Field, PatternVariety, image_point
-from ..macaulay2.protocol import polynomial_context
 
 EXTRA_POINTS = 6
 """Points beyond the number of monomials: each extra point divides the error bound by about p."""
