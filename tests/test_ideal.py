@@ -9,8 +9,8 @@ import flint
 import pytest
 
 from m2bridge import Dataset, PatternVariety, jacobian_dim, pattern_ideal
-from m2bridge.varieties.model import image_point
-from m2bridge.macaulay2.protocol import polynomial_context
+from m2bridge.varieties.parametrization import image_point
+from m2bridge.varieties.polynomials import polynomial_context
 
 from conftest import run_cli
 
@@ -50,7 +50,7 @@ def test_seed_example_two_blocks():
     assert same_span(result.generators, [det(M1), det(D)])
     assert (result.dim, result.degree, result.mingens_degrees) == (6, 4, [2, 2])
     assert result.jacobian.dim == 6
-    assert result.complete and result.method == "m2-ker" and result.m2_version == "1.21"
+    assert result.complete and result.method == "ker" and result.m2_version == "1.21"
     assert vanishes_on_parametrization(result)
 
 

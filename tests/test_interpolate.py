@@ -11,7 +11,7 @@ from m2bridge.sweeps.casefile import SweepSpec
 from m2bridge.varieties.interpolate import (
     LiftError, interpolate_ideal, lift_generators, monomials_by_multidegree, rational_reconstruction,
 )
-from m2bridge.macaulay2.protocol import polynomial_context
+from m2bridge.varieties.polynomials import polynomial_context
 
 from conftest import run_cli
 
@@ -159,7 +159,7 @@ def test_auto_falls_back_to_interpolation_when_ker_runs_out_of_time():
 
 
 def test_auto_without_degree_bound_is_macaulay2():
-    assert pattern_ideal("2,2,2", "10|11", method="auto").method == "m2-ker"
+    assert pattern_ideal("2,2,2", "10|11", method="auto").method == "ker"
 
 
 def test_cli_interpolate_json():

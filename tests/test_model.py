@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 from m2bridge import ActivationPattern, Architecture, Dataset, Field, InputError, PatternVariety
-from m2bridge.ideals.api import make_variety
-from m2bridge.varieties.model import ArchitectureError, DataError, FieldError, PatternError
+from m2bridge.varieties.model import make_variety
+from m2bridge.varieties.model import ArchitectureError, DataError, PatternError
+from m2bridge.varieties.field import FieldError
 
 from conftest import run_cli
 
@@ -82,7 +83,7 @@ def test_data_files(tmp_path):
         make_variety("2,2,2", "10", data=[[1, 2, 3]])
     with pytest.raises(DataError, match="1 block\\(s\\), pattern '10\\|11' has 2"):
         make_variety("2,2,2", "10|11", data=str(good), blocks="3")
-    with pytest.raises(InputError, match="--blocks is required"):
+    with pytest.raises(InputError, match="blocks is required"):
         make_variety("2,2,2", "10|11", data=str(good))
     with pytest.raises(DataError, match="does not exist"):
         Dataset.load(tmp_path / "missing.npy")
@@ -98,7 +99,7 @@ def test_data_files(tmp_path):
         (["--arch", "3,3,3", "--pattern", "110|01"], "block 2, layer 1 has 2 digit(s)"),
         (["--arch", "3,0,3", "--pattern", "1|1"], "n1 = 0"),
         (["--arch", "2,2,2", "--pattern", "10", "--field", "ZZ/4"], "4 is not a prime"),
-        (["--arch", "2,2,2", "--pattern", "10", "--blocks", "2"], "--blocks needs --data"),
+        (["--arch", "2,2,2", "--pattern", "10", "--blocks", "2"], "--blocks needs data"),
         (["--arch", "2,2,2", "--pattern", "10", "--data", "nowhere.npy"], "does not exist"),
     ],
 )

@@ -16,9 +16,9 @@ import importlib
 # public name: module (under m2bridge) that defines it
 _PUBLIC = {
     "ActivationPattern": "varieties.model", "Architecture": "varieties.model", "Dataset": "varieties.model",
-    "Field": "varieties.model", "PatternVariety": "varieties.model",
+    "Field": "varieties.field", "PatternVariety": "varieties.model",
     "JacobianDim": "varieties.jacobian", "jacobian_dim": "varieties.jacobian",
-    "IdealResult": "ideals.api", "Implicitization": "ideals.api", "pattern_ideal": "ideals.api",
+    "IdealResult": "ideals.result", "IdealOptions": "ideals.options", "pattern_ideal": "ideals.api",
     "Verdict": "conjectures.check", "check": "conjectures.check",
     "Macaulay2": "macaulay2.process", "render_script": "macaulay2.render",
     "ConsistencyError": "errors", "InputError": "errors", "M2BridgeError": "errors", "M2Error": "errors",

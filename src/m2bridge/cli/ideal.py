@@ -3,41 +3,78 @@
 from __future__ import annotations
 
 import argparse
-import json
 
-from ..ideals.api import METHODS, make_variety, pattern_ideal
+from ..ideals.api import pattern_ideal
+from ..ideals.options import DEFAULT_INTERPOLATION_PRIME, METHODS, IdealOptions
 from ..macaulay2.process import DEFAULT_MEMORY_LIMIT, DEFAULT_TIMEOUT
-from ..varieties.jacobian import DEFAULT_PRIME, jacobian_dim
-from .args import nonnegative_int, positive_float, positive_int
+from ..varieties.jacobian import jacobian_dim
+from ..varieties.model import make_variety
+from .args import nonnegative_int, positive_float, positive_int, print_json
 
 
 def add_variety_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--arch", required=True, help="widths n0,n1,...,nL, e.g. 3,3,3")
     parser.add_argument("--pattern", required=True,
                         help="blocks separated by |, hidden layers by /, e.g. 110|011 or 11/10|01/11")
-    parser.add_argument("--bias", action="store_true", help="affine layers (homogenised, MATH.md §1)")
+    parser.add_argument("--bias", action="store_true", help="affine layers (homogenised)")
     parser.add_argument("--data", help="data file for I_X^A: .npy (integers) or .json (exact rationals), one point per row")
     parser.add_argument("--blocks", help="points per block, consecutive, e.g. 2,2 (with --data)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
+def add_method_arguments(parser: argparse.ArgumentParser, default_method: str = "auto") -> None:
+    """The options of IdealOptions that a user sets on the command line."""
+    parser.add_argument("--field", default="QQ", help="QQ (default) or ZZ/p, e.g. ZZ/32003")
+    parser.add_argument("--method", choices=METHODS + ("m2",), default=default_method,
+                        help="ker: Macaulay2's ker (complete); interpolate: linear algebra over GF(p) through "
+                             "--max-degree; auto (default): ker within its budget racing interpolation (only ker "
+                             "without --max-degree). m2 is the old name of ker")
+    parser.add_argument("--max-degree", type=positive_int, help="degree bound of the interpolation")
+    parser.add_argument("--timeout", type=positive_float, default=DEFAULT_TIMEOUT,
+                        help=f"seconds before Macaulay2 is killed (default {DEFAULT_TIMEOUT:g})")
+    parser.add_argument("--ker-timeout", type=positive_float,
+                        help="under --method auto with --max-degree: seconds ker may take (default min(timeout, 60))")
+    parser.add_argument("--memory-limit", type=positive_float, default=DEFAULT_MEMORY_LIMIT / 2**30,
+                        help="address-space cap for Macaulay2 in GiB (default 8)")
+    parser.add_argument("--seed", type=nonnegative_int, default=0, help="random seed (Macaulay2 and random points)")
+    parser.add_argument("--workers", type=positive_int, default=1,
+                        help="processes for the interpolation (at most the CPUs available)")
 
 
+def options_from(args, **extra) -> IdealOptions:
+    return IdealOptions(field=args.field, method=args.method, max_degree=args.max_degree, timeout=args.timeout,
+                        ker_timeout=args.ker_timeout, memory_limit=int(args.memory_limit * 2**30), seed=args.seed,
+                        workers=args.workers, **extra)
+
+
+def configure(name: str, parser: argparse.ArgumentParser) -> None:
+    add_variety_arguments(parser)
+    if name == "dim":
+        parser.add_argument("--seed", type=nonnegative_int, default=0, help="random seed of the parameter points")
+        parser.set_defaults(handler=_dim_command)
+        return
+    add_method_arguments(parser)
+    parser.add_argument("--verbose", action="store_true", help="stream Macaulay2's output to stderr")
+    parser.add_argument("--prime", type=positive_int,
+                        help=f"prime of the interpolation (default {DEFAULT_INTERPOLATION_PRIME}, or p of --field ZZ/p)")
+    parser.add_argument("--lift", action="store_true", help="lift interpolated generators to QQ and check them")
+    parser.add_argument("--certify", action="store_true",
+                        help="with --method interpolate --lift: ask Macaulay2 whether the generators give J^A")
+    parser.add_argument("--recheck-prime", type=positive_int, help="repeat the interpolation over this prime")
+    parser.set_defaults(handler=_ideal_command)
 
 
 def _ideal_command(args) -> int:
-    result = pattern_ideal(
-        args.arch, args.pattern, field=args.field, data=args.data, blocks=args.blocks, bias=args.bias,
-        timeout=args.timeout, memory_limit=int(args.memory_limit * 2**30), seed=args.seed,
-        verbose=args.verbose, method=args.method, max_degree=args.max_degree, prime=args.prime,
-        lift=args.lift, certify=args.certify, recheck_prime=args.recheck_prime, workers=args.workers,
-    )
+    options = options_from(args, verbose=args.verbose, prime=args.prime, lift=args.lift, certify=args.certify,
+                           recheck_prime=args.recheck_prime)
+    result = pattern_ideal(args.arch, args.pattern, data=args.data, blocks=args.blocks, bias=args.bias,
+                           options=options)
     if args.json:
-        print(json.dumps(result.to_json()))
+        print_json(result.to_json())
         return 0
     print(f"{result.variety.describe()} over {result.field.text}: "
           f"{len(result.generators)} minimal generators, degrees {result.mingens_degrees}")
-    if result.method == "m2-ker":
+    if result.method == "ker":
         print(f"dim {result.dim} (Jacobian rank {result.jacobian.dim}), degree {result.degree}, "
               f"Hilbert numerator {result.hilbert_numerator}")
         print(f"Macaulay2 {result.m2_version} ker in {result.seconds:.2f} s")
@@ -56,39 +93,10 @@ def _dim_command(args) -> int:
     variety = make_variety(args.arch, args.pattern, bias=args.bias, data=args.data, blocks=args.blocks)
     jac = jacobian_dim(variety, seed=args.seed)
     if args.json:
-        print(json.dumps({"arch": variety.arch.text, "pattern": variety.pattern.text, "bias": variety.bias,
-                          "dim": jac.dim, "method": "jacobian", "prime": jac.prime, "points": jac.points,
-                          "seed": jac.seed, "error_bound": jac.error_bound}))
+        print_json({"arch": variety.arch.text, "pattern": variety.pattern.text, "bias": variety.bias,
+                    "dim": jac.dim, "method": "jacobian", "prime": jac.prime, "points": jac.points,
+                    "seed": jac.seed, "error_bound": jac.error_bound})
     else:
         print(f"{variety.describe()}: dim {jac.dim} (Jacobian rank at {jac.points} random points over "
               f"GF({jac.prime}); probability of an underestimate <= {jac.error_bound:.2g})")
     return 0
-
-
-def configure(name: str, parser: argparse.ArgumentParser) -> None:
-    if name == "dim":
-        add_variety_arguments(parser)
-        parser.add_argument("--seed", type=nonnegative_int, default=0, help="random seed of the parameter points")
-        parser.set_defaults(handler=_dim_command)
-        return
-    ideal = parser
-    add_variety_arguments(ideal)
-    ideal.add_argument("--field", default="QQ", help="QQ (default) or ZZ/p, e.g. ZZ/32003")
-    ideal.add_argument("--timeout", type=positive_float, default=DEFAULT_TIMEOUT,
-                       help=f"seconds before Macaulay2 is killed (default {DEFAULT_TIMEOUT:g})")
-    ideal.add_argument("--memory-limit", type=positive_float, default=DEFAULT_MEMORY_LIMIT / 2**30,
-                       help="address-space cap for Macaulay2 in GiB (default 8)")
-    ideal.add_argument("--seed", type=nonnegative_int, default=0, help="random seed (Macaulay2 and Jacobian)")
-    ideal.add_argument("--verbose", action="store_true", help="stream Macaulay2's output to stderr")
-    ideal.add_argument("--method", choices=METHODS, default="auto",
-                       help="m2: Macaulay2's ker; interpolate: linear algebra over GF(p) through --max-degree; "
-                            "auto (default): ker within --timeout racing interpolation (only ker without --max-degree)")
-    ideal.add_argument("--max-degree", type=positive_int, help="degree bound of the interpolation")
-    ideal.add_argument("--prime", type=positive_int, help=f"prime of the interpolation (default {DEFAULT_PRIME}, "
-                                                           "or p of --field ZZ/p)")
-    ideal.add_argument("--lift", action="store_true", help="lift interpolated generators to QQ and check them")
-    ideal.add_argument("--certify", action="store_true",
-                       help="with --method interpolate --lift: ask Macaulay2 whether the generators give J^A")
-    ideal.add_argument("--recheck-prime", type=positive_int, help="repeat the interpolation over this prime")
-    ideal.add_argument("--workers", type=positive_int, default=1, help="processes for the interpolation")
-    ideal.set_defaults(handler=_ideal_command)

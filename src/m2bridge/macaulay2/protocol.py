@@ -1,7 +1,12 @@
-"""Step 4 of the pipeline: Macaulay2's framed reply → Python values and python-flint polynomials.
+"""Macaulay2's framed reply → Python values and python-flint polynomials; polynomials → the terms
+Macaulay2 reads. The one wire format between the two sides.
 
-The frame format is defined in `templates/lib/frame.m2.j2`:
-`@@m2b STATUS KEY LENGTH PAYLOAD`, opened by KEY `begin`, closed by KEY `end`.
+Every machine-readable line Macaulay2 prints is `@@m2b STATUS KEY LENGTH PAYLOAD` (defined in
+`templates/lib/frame.m2.j2`): STATUS ok or err, LENGTH the payload's length in bytes (so a truncated
+line is detected), a reply opened by KEY `begin` (payload: template name and protocol version) and
+closed by KEY `end`. Polynomials travel both ways as exact sparse terms: a list of (coefficient,
+[(variable index, exponent), …]); Macaulay2 prints them as `COEF:VAR^EXP,VAR^EXP;COEF:…`, Python
+hands them over as the same list rendered by the template filter (`encode_terms`).
 
 >>> reply = read_reply("noise\\n@@m2b ok begin 1 x\\n@@m2b ok dim 1 6\\n@@m2b ok end 0 \\n")
 >>> reply.integer("dim")
@@ -9,23 +14,25 @@ The frame format is defined in `templates/lib/frame.m2.j2`:
 >>> read_reply("@@m2b ok begin 1 x\\n@@m2b ok dim 2 6\\n")
 Traceback (most recent call last):
 ...
-m2bridge.errors.M2OutputError: unreadable Macaulay2 output, line 2: LENGTH says 2 characters, the payload has 1: '@@m2b ok dim 2 6'
->>> from m2bridge.varieties.model import Field
+m2bridge.errors.M2OutputError: unreadable Macaulay2 output, line 2: LENGTH says 2 bytes, the payload has 1: '@@m2b ok dim 2 6'
+>>> from m2bridge.varieties.field import Field
+>>> from m2bridge.varieties.polynomials import polynomial_context
 >>> ctx = polynomial_context(["x", "y"], Field.parse("QQ"))
->>> parse_polynomial("1/3:0^2;-1:1^1", ctx)
-1/3*x^2 - y
+>>> p = parse_polynomial("1/3:0^2;-1:1^1", ctx)
+>>> p, encode_terms(p)
+(1/3*x^2 - y, [[Fraction(1, 3), [[0, 2]]], [-1, [[1, 1]]]])
 """
 
 from __future__ import annotations
 
 import re
+from fractions import Fraction
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 import flint
 
 from ..errors import M2Error, M2OutputError
-from ..varieties.model import Field
 
 FRAME_PREFIX = "@@m2b "
 # The space before an empty payload may be gone: subprocess-tee strips line ends.
@@ -38,6 +45,7 @@ class Reply:
 
     records: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     script_path: str | None = None
+    begin: str = ""  # the payload of the `begin` frame: template name and protocol version
 
     def all(self, key: str) -> list[str]:
         return list(self.records.get(key, []))
@@ -66,17 +74,16 @@ def read_reply(stdout: str, script_path: str | None = None) -> Reply:
         if not m:
             raise M2OutputError(f"line {number}: not a frame 'STATUS KEY LENGTH PAYLOAD'", line, script_path)
         status, key, length, payload = m.group(1), m.group(2), int(m.group(3)), m.group(4) or ""
-        if len(payload) != length:
-            raise M2OutputError(
-                f"line {number}: LENGTH says {length} characters, the payload has {len(payload)}",
-                line, script_path,
-            )
+        size = len(payload.encode())
+        if size != length:
+            raise M2OutputError(f"line {number}: LENGTH says {length} bytes, the payload has {size}", line, script_path)
         if status == "err":
             raise M2Error(payload, script_path)
         if key == "begin":
             if state != "before":
                 raise M2OutputError(f"line {number}: a second 'begin' frame", line, script_path)
             state = "open"
+            reply.begin = payload
             continue
         if state != "open":
             raise M2OutputError(f"line {number}: frame outside begin/end", line, script_path)
@@ -89,13 +96,6 @@ def read_reply(stdout: str, script_path: str | None = None) -> Reply:
     if state == "open":
         raise M2OutputError("the reply has no 'end' frame (Macaulay2 stopped early?)", None, script_path)
     return reply
-
-
-def polynomial_context(names: list[str], field_: Field):
-    """One python-flint context whose generators are the m-variables, over QQ or ZZ/p."""
-    if field_.prime:
-        return flint.nmod_mpoly_ctx.get(tuple(names), ordering="degrevlex", modulus=field_.prime)
-    return flint.fmpq_mpoly_ctx.get(tuple(names), ordering="degrevlex")
 
 
 _COEFF = re.compile(r"-?[0-9]+(/[0-9]+)?\Z")
@@ -127,48 +127,18 @@ def parse_polynomial(payload: str, ctx, script_path: str | None = None):
     return ctx.from_dict(terms)
 
 
-_TERM = re.compile(r"([+-]?)([^+-]+)")
-_TEXT_FACTOR = re.compile(r"(.+?)(?:\^([0-9]+))?\Z")
-
-
-def parse_polynomial_text(text: str, ctx):
-    """A polynomial in Macaulay2 / flint syntax (`m_(1,1,1)^2 - 1/3*m_(1,2,1)`) → flint, in `ctx`.
-
-    >>> from m2bridge.varieties.model import Field
-    >>> ctx = polynomial_context(["m_(1,1,1)", "m_(1,2,1)"], Field.parse("QQ"))
-    >>> parse_polynomial_text("m_(1,1,1)^2 - 1/3*m_(1,2,1) + 2", ctx)
-    m_(1,1,1)^2 - 1/3*m_(1,2,1) + 2
-    """
-    index = {name: i for i, name in enumerate(ctx.names())}
-    modulus = ctx.modulus() if isinstance(ctx, flint.nmod_mpoly_ctx) else 0
-    compact = text.replace(" ", "")
-    if compact in ("", "0"):
-        return ctx.from_dict({})
-    terms: dict[tuple, object] = {}
-    pos = 0
-    for m in _TERM.finditer(compact):
-        if m.start() != pos:
-            raise M2OutputError(f"cannot read polynomial {text!r}")
-        pos = m.end()
-        sign, body = m.group(1), m.group(2)
-        coeff = flint.fmpq(-1 if sign == "-" else 1)
-        exps = [0] * len(index)
-        for factor in body.split("*"):
-            if _COEFF.match(factor):
-                coeff *= flint.fmpq(*map(int, factor.split("/")))
-                continue
-            f = _TEXT_FACTOR.match(factor)
-            name = f.group(1) if f else None
-            if name not in index:
-                raise M2OutputError(f"polynomial {text!r}: {factor!r} is not a number or a variable of the ring")
-            exps[index[name]] += int(f.group(2) or 1)
-        key = tuple(exps)
-        terms[key] = terms.get(key, 0) + coeff
-    if pos != len(compact):
-        raise M2OutputError(f"cannot read polynomial {text!r}")
-    if modulus:
-        terms = {k: int(c.p) * pow(int(c.q), -1, modulus) % modulus for k, c in terms.items()}
-    return ctx.from_dict(terms)
+def encode_terms(poly) -> list:
+    """A python-flint polynomial as exact sparse terms [[coefficient, [[variable, exponent], …]], …]:
+    what the `m2` template filter renders and `m2bFromTerms` (templates/lib/terms.m2.j2) reads.
+    Coefficients over ZZ/p are the integers 0..p-1; over QQ exact Fractions (integers when whole)."""
+    out = []
+    for exps, coeff in poly.to_dict().items():
+        if isinstance(coeff, flint.fmpq):
+            c = int(coeff.p) if coeff.q == 1 else Fraction(int(coeff.p), int(coeff.q))
+        else:
+            c = int(coeff)
+        out.append([c, [[i, int(e)] for i, e in enumerate(exps) if e]])
+    return out
 
 
 _HILBERT_TERM = re.compile(r"([+-]?)([0-9]*)\*?(T(?:\^([0-9]+))?)?")

@@ -1,12 +1,13 @@
-"""Step 2 of the pipeline: Macaulay2 programs from the Jinja2 templates in `templates/`.
+"""Macaulay2 programs from the Jinja2 templates in `templates/` (package data).
 
 Python hands templates validated data only. The `m2` filter renders integers, booleans, exact
 rationals and nested lists of them as Macaulay2 literals and refuses everything else, strings
-included, so no user text can reach a script.
+included, so no user text can reach a script. Negative numbers are parenthesised, so that
+`setRandomSeed (-1)` is not read as a subtraction.
 
 >>> from fractions import Fraction
->>> to_m2_literal([[1, 0], [Fraction(-1, 3), True]])
-'{{1, 0}, {(-1/3), true}}'
+>>> to_m2_literal([[1, 0], [Fraction(-1, 3), True, -2]])
+'{{1, 0}, {(-1/3), true, (-2)}}'
 >>> to_m2_literal("x; run rm")
 Traceback (most recent call last):
 ...
@@ -17,37 +18,46 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from fractions import Fraction
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
 import jinja2
 
 from ..errors import M2BridgeError
 
-# Templates live in the repository's templates/ (the package is installed editable);
-# M2BRIDGE_TEMPLATES points elsewhere for a relocated copy.
-TEMPLATE_DIR = Path(os.environ.get("M2BRIDGE_TEMPLATES", Path(__file__).resolve().parent / "templates"))
+PROTOCOL_VERSION = 2
+"""Version of the framed protocol and of the template header; the `begin` frame carries it."""
+
+
+def template_dir() -> Path:
+    """The templates shipped in the package, or the directory named by M2BRIDGE_TEMPLATES."""
+    override = os.environ.get("M2BRIDGE_TEMPLATES")
+    return Path(override) if override else Path(str(resources.files(__package__) / "templates"))
 
 
 def to_m2_literal(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
-        return str(value)
+        return str(value) if value >= 0 else f"({value})"
     if isinstance(value, Fraction):
-        return str(value.numerator) if value.denominator == 1 else f"({value.numerator}/{value.denominator})"
+        if value.denominator == 1:
+            return to_m2_literal(value.numerator)
+        return f"({value.numerator}/{value.denominator})"
     if isinstance(value, (list, tuple)):
         return "{" + ", ".join(to_m2_literal(v) for v in value) + "}"
     raise TypeError(f"refusing to render {value!r} ({type(value).__name__}) into a Macaulay2 script")
 
 
-@lru_cache(maxsize=1)
-def _environment() -> jinja2.Environment:
-    if not TEMPLATE_DIR.is_dir():
-        raise M2BridgeError(f"template directory {TEMPLATE_DIR} not found (set M2BRIDGE_TEMPLATES)")
+@lru_cache(maxsize=4)
+def _environment(directory: Path) -> jinja2.Environment:
+    if not directory.is_dir():
+        raise M2BridgeError(f"template directory {directory} not found (check M2BRIDGE_TEMPLATES)")
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
+        loader=jinja2.FileSystemLoader(directory),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
         keep_trailing_newline=True,
@@ -58,17 +68,28 @@ def _environment() -> jinja2.Environment:
     return env
 
 
+def script_name(template: str) -> str:
+    """`pattern_ideal.m2.j2` → `pattern_ideal`, the name the `begin` frame carries."""
+    name = template.removesuffix(".m2.j2")
+    if not re.fullmatch(r"[a-z_]+", name):
+        raise M2BridgeError(f"template name {template!r}: expected lower-case letters and '_'")
+    return name
+
+
 def render_script(template: str, **data) -> str:
     """The Macaulay2 program of `templates/<template>` for these data."""
+    directory = template_dir()
     try:
-        return _environment().get_template(template).render(**data)
+        return _environment(directory).get_template(template).render(
+            script_name=script_name(template), protocol=PROTOCOL_VERSION, **data)
     except jinja2.TemplateNotFound as exc:
-        raise M2BridgeError(f"template {exc.name!r} not found in {TEMPLATE_DIR}") from None
+        raise M2BridgeError(f"template {exc.name!r} not found in {directory}") from None
 
 
 def template_hash(template: str) -> str:
     """SHA-256 over the template and the shared library it includes: a changed script is a new key."""
+    directory = template_dir()
     digest = hashlib.sha256()
-    for path in [TEMPLATE_DIR / template, *sorted((TEMPLATE_DIR / "lib").glob("*.m2.j2"))]:
+    for path in [directory / template, *sorted((directory / "lib").glob("*.m2.j2"))]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()

@@ -34,9 +34,11 @@ import flint
 import numpy as np
 
 from ..errors import InputError, M2BridgeError
-from ..macaulay2.protocol import polynomial_context
+from .field import Field
 from .jacobian import DEFAULT_PRIME, jacobian_at_random_point
-from .model import Field, PatternVariety, image_point
+from .model import PatternVariety
+from .parametrization import image_point, sample_image
+from .polynomials import polynomial_context, residue
 
 EXTRA_POINTS = 6
 """Points beyond the number of monomials: each extra point divides the error bound by about p."""
@@ -110,7 +112,7 @@ class InterpolationResult:
                 raise InterpolationError(f"degree {sum(exps)} is above the interpolation bound {self.max_degree}")
             variables = [i for i, e in enumerate(exps) for _ in range(e)]
             md = _multidegree(variables, rows, cols, v.arch.n_out, v.columns)
-            components.setdefault(md, {})[tuple(exps)] = _residue(coeff, self.prime)
+            components.setdefault(md, {})[tuple(exps)] = residue(coeff, self.prime)
         for md, terms in components.items():
             component = ctx.from_dict(terms)
             if component.is_zero():
@@ -127,12 +129,6 @@ class InterpolationResult:
             if _poly_from_row(ctx, piece.monomials, combo, n_vars) != component:
                 return False
         return True
-
-
-def _residue(coeff, p: int) -> int:
-    if isinstance(coeff, flint.fmpq):
-        return int(coeff.p) * pow(int(coeff.q), -1, p) % p
-    return int(coeff) % p
 
 
 def _exponents(monomial_row, n_vars: int) -> tuple:
@@ -191,41 +187,6 @@ def _monomial_hashes(n_vars: int) -> np.ndarray:
     """Random 64-bit weights: a monomial's key is the sum of its variables' weights (mod 2^64), so
     the key of m_v·u is key(u) + weight(v). Keys are checked to be distinct inside each piece."""
     return np.random.default_rng(2**32 + n_vars).integers(0, 2**63, size=n_vars, dtype=np.uint64)
-
-
-# --- points of the variety ---------------------------------------------------------------------
-
-def _matmul_mod(A: np.ndarray, B: np.ndarray, p: int) -> np.ndarray:
-    """Batched A @ B mod p for residues below 2^31: each product fits int64, reduced before summing."""
-    out = np.zeros((A.shape[0], A.shape[1], B.shape[2]), dtype=np.int64)
-    for t in range(A.shape[2]):
-        out = (out + A[:, :, t, None] * B[:, None, t, :] % p) % p
-    return out
-
-
-def sample_image(variety: PatternVariety, count: int, prime: int, rng: np.random.Generator) -> np.ndarray:
-    """φ^A(θ) mod `prime` at `count` uniformly random θ: an array (count, coordinates), ring order.
-
-    >>> v = PatternVariety("2,2,2", "10")
-    >>> values = sample_image(v, 5, 101, np.random.default_rng(0))
-    >>> values.shape, bool(np.all((values[:, 0] * values[:, 3] - values[:, 1] * values[:, 2]) % 101 == 0))
-    ((5, 4), True)
-    """
-    weights = [rng.integers(0, prime, size=(count, r, c), dtype=np.int64) for (r, c) in variety.layer_shapes]
-    columns = variety.columns
-    blocks = []
-    for block in variety.pattern.blocks:
-        H = np.broadcast_to(np.eye(columns, dtype=np.int64), (count, columns, columns))
-        for l, W in enumerate(weights):
-            H = _matmul_mod(W, H, prime)
-            if l < len(weights) - 1:
-                H = H * np.array(block[l], dtype=np.int64)[None, :, None]
-                if variety.bias:  # the hidden state's constant coordinate (MATH.md §1)
-                    constant = np.zeros((count, 1, columns), dtype=np.int64)
-                    constant[:, 0, -1] = 1
-                    H = np.concatenate([H, constant], axis=1)
-        blocks.append(H.reshape(count, -1))
-    return np.concatenate(blocks, axis=1)
 
 
 # --- one piece ---------------------------------------------------------------------------------
@@ -348,9 +309,9 @@ def _independent_supports(variety: PatternVariety, prime: int, seed: int):
 
 def _check_inputs(variety: PatternVariety, max_degree, prime: int) -> None:
     if variety.data is not None:
-        raise InterpolationError("interpolation needs the (e_i, f_j) grading of J^A; with --data use --method m2")
+        raise InterpolationError("interpolation needs the (e_i, f_j) grading of J^A; with data use method ker", "data")
     if isinstance(max_degree, bool) or not isinstance(max_degree, int) or max_degree < 1:
-        raise InterpolationError(f"--max-degree {max_degree!r}: expected an integer >= 1")
+        raise InterpolationError(f"max_degree {max_degree!r}: expected an integer >= 1", "max_degree")
     Field.parse(f"ZZ/{prime}")  # a prime below 2^31: products of two residues fit in int64
 
 

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 
 import flint
 
-from ..errors import InputError
 from .model import ActivationPattern, Architecture, Dataset, PatternVariety
+from .parametrization import NmodMatrices, hidden_states
+from .polynomials import residue
 
 DEFAULT_PRIME = 2**31 - 1
 
@@ -39,8 +40,7 @@ def _matrix(rows: int, cols: int, entries, p: int) -> flint.nmod_mat:
 
 
 def _activation(bits, p: int, bias: bool) -> flint.nmod_mat:
-    """D(a), with a zero row below under bias: x ↦ [D(a) x; 0], the constant coordinate not being
-    a function of the previous layer."""
+    """D(a), with a zero row below under bias: the derivative side of x ↦ [D(a) x; constant]."""
     n = len(bits)
     entries = [bits[i] if i == j else 0 for i in range(n) for j in range(n)]
     return _matrix(n + 1, n, entries + [0] * n, p) if bias else _matrix(n, n, entries, p)
@@ -50,31 +50,20 @@ def _identity(n: int, p: int) -> flint.nmod_mat:
     return _matrix(n, n, [int(i == j) for i in range(n) for j in range(n)], p)
 
 
-def _constant_row_extension(P: flint.nmod_mat, p: int) -> flint.nmod_mat:
-    """[P; e_last]: append the constant coordinate's row (bias homogenisation)."""
-    rows, cols = P.nrows(), P.ncols()
-    entries = [int(P[i, j]) for i in range(rows) for j in range(cols)] + [0] * (cols - 1) + [1]
-    return _matrix(rows + 1, cols, entries, p)
-
-
 def _jacobian_at(variety: PatternVariety, weights: list[flint.nmod_mat], p: int) -> flint.nmod_mat:
     L = variety.arch.depth
     n_params = len(variety.parameters)
     columns: list[list[int]] = [[] for _ in range(n_params)]
+    arithmetic = NmodMatrices(p)
     for b, block in enumerate(variety.pattern.blocks):
         # Right_l: input to layer l as a function of the block's input (H_0 = X_b or identity).
         if variety.data is None:
-            H = _identity(variety.columns, p)
+            start = _identity(variety.columns, p)
         else:
             pts = variety.homogenised_block_points(b)
-            H = _matrix(variety.columns, len(pts),
-                        [_mod_fraction(pts[c][r], p) for r in range(variety.columns) for c in range(len(pts))], p)
-        rights = [H]
-        for l in range(1, L):
-            H = _activation(block[l - 1], p, False) * (weights[l - 1] * rights[-1])
-            if variety.bias:
-                H = _constant_row_extension(H, p)
-            rights.append(H)
+            start = _matrix(variety.columns, len(pts),
+                            [residue(pts[c][r], p) for r in range(variety.columns) for c in range(len(pts))], p)
+        rights = hidden_states(variety, block, weights, start, arithmetic)
         # Left_l: W_L D_(L-1) … W_(l+1) D_l, built from the output side.
         lefts = [None] * L
         left = _identity(variety.arch.n_out, p)
@@ -97,12 +86,6 @@ def _jacobian_at(variety: PatternVariety, weights: list[flint.nmod_mat], p: int)
             offset += rows_l * cols_l
     n_coords = len(columns[0]) if columns else 0
     return _matrix(n_params, n_coords, [x for col in columns for x in col], p)
-
-
-def _mod_fraction(x, p: int) -> int:
-    if x.denominator % p == 0:
-        raise InputError(f"data entry {x} has a denominator divisible by the prime {p}")
-    return x.numerator * pow(x.denominator, -1, p) % p
 
 
 def jacobian_dim(arch, pattern=None, *, bias: bool = False, data: Dataset | None = None,

@@ -211,11 +211,11 @@ class Dataset:
             if len(row) != width:
                 raise DataError(f"data: point {r} has {len(row)} entries, point 1 has {width}")
         if any(s < 1 for s in self.block_sizes):
-            raise DataError(f"--blocks {self.blocks_text}: every block needs at least one point")
+            raise DataError(f"blocks {self.blocks_text}: every block needs at least one point", "blocks")
         if sum(self.block_sizes) != len(self.points):
             raise DataError(
-                f"--blocks {self.blocks_text}: sizes add up to {sum(self.block_sizes)}, "
-                f"the data has {len(self.points)} points"
+                f"blocks {self.blocks_text}: sizes add up to {sum(self.block_sizes)}, "
+                f"the data has {len(self.points)} points", "blocks"
             )
 
     @property
@@ -280,10 +280,10 @@ class Dataset:
 
 
 def parse_block_sizes(text: str) -> tuple[int, ...]:
-    """Read `--blocks 2,2`."""
+    """Read the points per block, `2,2`."""
     parts = [p.strip() for p in str(text).split(",")]
     if not all(re.fullmatch(r"[0-9]+", p) for p in parts):
-        raise DataError(f"--blocks {text!r}: expected positive integers separated by commas")
+        raise DataError(f"blocks {text!r}: expected positive integers separated by commas", "blocks")
     return tuple(int(p) for p in parts)
 
 
@@ -313,8 +313,8 @@ class PatternVariety:
                 )
             if len(self.data.block_sizes) != self.pattern.k:
                 raise DataError(
-                    f"--blocks {self.data.blocks_text}: {len(self.data.block_sizes)} block(s), "
-                    f"pattern {self.pattern.text!r} has {self.pattern.k}"
+                    f"blocks {self.data.blocks_text}: {len(self.data.block_sizes)} block(s), "
+                    f"pattern {self.pattern.text!r} has {self.pattern.k}", "blocks"
                 )
         names = [f"m_({b},{i},{j})" for (b, i, j) in self.coordinates]
         object.__setattr__(self, "variable_names", names)
@@ -374,111 +374,19 @@ class PatternVariety:
         return text
 
 
-class FieldError(InputError):
-    """A coefficient field other than QQ or ZZ/p with p a prime below 2^31."""
-
-
-def _is_prime(n: int) -> bool:
-    if n < 2:
-        return False
-    small = (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37)
-    if n in small:
-        return True
-    if any(n % q == 0 for q in small):
-        return False
-    d, s = n - 1, 0
-    while d % 2 == 0:
-        d, s = d // 2, s + 1
-    for a in small:  # deterministic Miller-Rabin for n < 3.3e24
-        x = pow(a, d, n)
-        if x in (1, n - 1):
-            continue
-        for _ in range(s - 1):
-            x = x * x % n
-            if x == n - 1:
-                break
+def make_variety(arch, pattern=None, *, bias: bool = False, data=None, blocks=None) -> PatternVariety:
+    """A PatternVariety from text or objects (an existing PatternVariety passes through); `data` may be
+    a path (.npy / .json), a Dataset or a list of rows, `blocks` the points per block ("2,2")."""
+    if isinstance(arch, PatternVariety):
+        return arch
+    if data is not None and not isinstance(data, Dataset):
+        sizes = parse_block_sizes(blocks) if isinstance(blocks, str) else blocks
+        if isinstance(data, (list, tuple)):
+            data = Dataset.from_rows(data, sizes)
         else:
-            return False
-    return True
-
-
-@dataclass(frozen=True)
-class Field:
-    """QQ (prime = 0) or ZZ/p.
-
-    >>> Field.parse("ZZ/32003").text, Field.parse("QQ").prime
-    ('ZZ/32003', 0)
-    >>> Field.parse("ZZ/32004")
-    Traceback (most recent call last):
-    ...
-    m2bridge.varieties.model.FieldError: field 'ZZ/32004': 32004 is not a prime
-    """
-
-    prime: int = 0
-
-    # Macaulay2 1.21 builds ZZ/p with p < 2^31; nmod_mpoly needs p < 2^64.
-    MAX_PRIME = 2**31
-
-    @classmethod
-    def parse(cls, text: "str | Field") -> "Field":
-        if isinstance(text, Field):
-            return text
-        if text == "QQ":
-            return cls(0)
-        m = re.fullmatch(r"ZZ/([0-9]+)", text) if isinstance(text, str) else None
-        if not m:
-            raise FieldError(f"field {text!r}: use QQ or ZZ/p with p prime, e.g. ZZ/32003")
-        p = int(m.group(1))
-        if not _is_prime(p):
-            raise FieldError(f"field {text!r}: {p} is not a prime")
-        if p >= cls.MAX_PRIME:
-            raise FieldError(f"field {text!r}: p must be below 2^31 (Macaulay2's ZZ/p)")
-        return cls(p)
-
-    @property
-    def text(self) -> str:
-        return f"ZZ/{self.prime}" if self.prime else "QQ"
-
-    def __str__(self) -> str:
-        return self.text
-
-
-def _matmul(A, B):
-    return [[sum(a * b for a, b in zip(row, col)) for col in zip(*B)] for row in A]
-
-
-def block_matrices(variety: PatternVariety, weights, masks=None, convert=Fraction) -> list[list[list]]:
-    """M_b(θ) (times X_b with data) for every block, in whatever ring the entries of the weights
-    θ = (W_1, …, W_L) live in (Fractions, ints, flint polynomials): each W_l is a list of rows, bias
-    column last under `bias`. `masks` replaces the blocks' patterns (e.g. by path networks);
-    `convert` brings the rational identity / data entries into the weights' ring.
-    """
-    for l, (W, (rows, cols)) in enumerate(zip(weights, variety.layer_shapes), start=1):
-        if len(W) != rows or any(len(r) != cols for r in W):
-            raise InputError(f"weights: W{l} must be {rows} x {cols}")
-    out = []
-    for b, mask in enumerate(variety.pattern.blocks if masks is None else masks):
-        if variety.data is None:
-            H = [[convert(int(i == j)) for j in range(variety.columns)] for i in range(variety.columns)]
-        else:
-            H = [[convert(x) for x in col] for col in zip(*variety.homogenised_block_points(b))]
-        # Under bias the input's last row is the constant coordinate; it is carried along unchanged.
-        constant_row = H[-1]
-        for l, W in enumerate(weights):
-            H = _matmul(W, H)
-            if l < len(weights) - 1:
-                H = [[x if mask[l][i] else x - x for x in row] for i, row in enumerate(H)]
-                if variety.bias:
-                    H.append(constant_row)
-        out.append(H)
-    return out
-
-
-def image_point(variety: PatternVariety, weights) -> list[Fraction]:
-    """φ^A(θ) exactly: the coordinates m_(b,i,j) (in `variety.coordinates` order) at the weights θ.
-
-    >>> v = PatternVariety("2,2,2", "10|11")
-    >>> [int(x) for x in image_point(v, [[[1, 2], [3, 4]], [[1, 0], [0, 1]]])]
-    [1, 2, 0, 0, 1, 2, 3, 4]
-    """
-    return [x for M in block_matrices(variety, weights) for row in M for x in row]
+            data = Dataset.load(data, sizes)
+        if blocks is None and ActivationPattern.parse(pattern).k != 1:
+            raise InputError("blocks is required when the pattern has more than one block", "blocks")
+    elif blocks is not None and data is None:
+        raise InputError("blocks needs data", "blocks")
+    return PatternVariety(Architecture.parse(arch), ActivationPattern.parse(pattern), bias, data)

@@ -1,0 +1,234 @@
+"""The methods that compute J^A, as small solver classes in a registry (after CVXPY's solver chain).
+
+Every solver has `apply(variety, options)` → the problem in the solver's terms (a rendered Macaulay2
+script, or the interpolation's inputs), `solve_via_data(data, options)` → the solver's raw answer,
+and `invert(raw, variety, options)` → an `IdealResult`; `solve` strings the three together.
+`SOLVERS` maps each method name to its class; `auto` is the race of the other two.
+
+- `ker` (`KerSolver`): Macaulay2's `ker` of m ↦ M_b(θ) (templates/pattern_ideal.m2.j2); complete.
+- `interpolate` (`InterpolationSolver`): multigraded interpolation over GF(p) through a degree
+  bound (`varieties/interpolate.py`), optionally lifted to QQ, rechecked over a second prime, and
+  certified complete by Macaulay2 (`Certificate`, templates/certify.m2.j2).
+- `auto` (`RaceSolver`): `ker` in a Macaulay2 session within `options.ker_budget` while
+  interpolation runs here; the first complete answer wins, else the interpolated one.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+
+from ..errors import ConsistencyError, M2Error, M2OutputError, M2TimeoutError
+from ..macaulay2.process import M2Session, Macaulay2
+from ..macaulay2.program import Script, render, run
+from ..macaulay2.protocol import encode_terms, hilbert_numerator_coefficients, parse_polynomial
+from ..varieties.field import Field
+from ..varieties.interpolate import Stopped, interpolate_ideal, lift_generators
+from ..varieties.jacobian import jacobian_dim
+from ..varieties.model import PatternVariety
+from ..varieties.polynomials import polynomial_context
+from .options import IdealOptions
+from .result import IdealResult
+
+
+class Solver:
+    """apply → solve_via_data → invert."""
+
+    name = ""
+
+    def __init__(self, m2=None):
+        self.m2 = m2  # a Macaulay2 or an M2Session; made from the options when None
+
+    def runner(self, options: IdealOptions):
+        return self.m2 or Macaulay2(timeout=options.timeout, memory_limit=options.memory_limit,
+                                    verbose=options.verbose)
+
+    def apply(self, variety: PatternVariety, options: IdealOptions):
+        raise NotImplementedError
+
+    def solve_via_data(self, data, options: IdealOptions):
+        raise NotImplementedError
+
+    def invert(self, raw, variety: PatternVariety, options: IdealOptions) -> IdealResult:
+        raise NotImplementedError
+
+    def solve(self, variety: PatternVariety, options: IdealOptions) -> IdealResult:
+        return self.invert(self.solve_via_data(self.apply(variety, options), options), variety, options)
+
+
+class KerSolver(Solver):
+    """Macaulay2's `ker` of the ring map m ↦ M_b(θ) (of M_b(θ)·X_b with data)."""
+
+    name = "ker"
+    template = "pattern_ideal.m2.j2"
+
+    def apply(self, variety, options) -> tuple[Script, list[str]]:
+        data = None
+        if variety.data is not None:
+            data = [[list(p) for p in variety.homogenised_block_points(b)] for b in range(variety.k)]
+        script = render(self.template, seed=options.seed, field=options.field, widths=list(variety.arch.widths),
+                        blocks=[[list(layer) for layer in block] for block in variety.pattern.blocks],
+                        bias=bool(variety.bias), parameters=variety.parameters, coordinates=variety.coordinates,
+                        data=data)
+        return script, variety.variable_names
+
+    def solve_via_data(self, data, options):
+        script, names = data
+        return script, run(self.runner(options), script, variables=names,
+                           promises=("ngens", "dim", "degree", "hilbert", "version"))
+
+    def invert(self, raw, variety, options) -> IdealResult:
+        script, done = raw
+        reply = done.reply
+        ctx = polynomial_context(variety.variable_names, options.field)
+        payloads = reply.all("gen")
+        if len(payloads) != reply.integer("ngens"):
+            raise M2OutputError(f"{reply.integer('ngens')} generators announced, {len(payloads)} sent")
+        gens = sorted((parse_polynomial(p, ctx) for p in payloads), key=lambda g: int(g.total_degree()))
+        degrees = [int(g.total_degree()) for g in gens]
+        jac = jacobian_dim(variety, seed=options.seed) if options.check_dim else None
+        dim = reply.integer("dim")
+        if jac is not None and jac.dim != dim:
+            raise ConsistencyError(f"{variety.describe()}: Macaulay2's dim is {dim}, the Jacobian rank over "
+                                   f"GF({jac.prime}) is {jac.dim}")
+        through = options.max_degree or max(degrees, default=1)
+        graded, by_degree = graded_summary(degrees, reply.one("hilbert"), len(variety.variable_names), through)
+        return IdealResult(variety=variety, field=options.field, generators=gens, dim=dim,
+                           degree=reply.integer("degree"), mingens_degrees=degrees,
+                           hilbert_numerator=reply.one("hilbert"), jacobian=jac, method=self.name, complete=True,
+                           seconds=done.seconds, m2_version=reply.one("version"), seed=options.seed,
+                           script=script.text, graded_dims=graded, mingens_by_degree=by_degree)
+
+
+def graded_summary(mingens_degrees: list[int], hilbert_numerator: str, n_vars: int, through: int):
+    """dim (J^A)_d from the Hilbert series N(T)/(1-T)^n, and generator counts, for d = 1..through."""
+    numerator = hilbert_numerator_coefficients(hilbert_numerator)
+    dims = {}
+    for d in range(1, through + 1):
+        quotient = sum(c * math.comb(n_vars - 1 + d - e, n_vars - 1) for e, c in numerator.items() if e <= d)
+        dims[d] = math.comb(n_vars - 1 + d, n_vars - 1) - quotient
+    counts = Counter(mingens_degrees)
+    return dims, {d: counts.get(d, 0) for d in range(1, through + 1)}
+
+
+class InterpolationSolver(Solver):
+    """Multigraded interpolation over GF(p) through `options.max_degree` (no Macaulay2 unless
+    `certify`)."""
+
+    name = "interpolate"
+
+    def __init__(self, m2=None, should_stop=None):
+        super().__init__(m2)
+        self.should_stop = should_stop
+
+    def apply(self, variety, options):
+        return variety, jacobian_dim(variety, seed=options.seed)
+
+    def solve_via_data(self, data, options):
+        variety, jac = data
+        found = interpolate_ideal(variety, max_degree=options.max_degree, prime=options.interpolation_prime,
+                                  seed=options.seed, workers=options.workers, should_stop=self.should_stop)
+        return found, jac
+
+    def invert(self, raw, variety, options) -> IdealResult:
+        found, jac = raw
+        generators = lift_generators(found, seed=options.seed) if options.lift else found.generators
+        result = IdealResult(
+            variety=variety, field=Field(0) if options.lift else Field(found.prime), generators=generators,
+            dim=jac.dim, degree=None, mingens_degrees=found.mingens_degrees, hilbert_numerator=None, jacobian=jac,
+            method=self.name, complete=False, seconds=found.seconds, seed=options.seed,
+            graded_dims=found.graded_dims, mingens_by_degree=found.mingens_by_degree,
+            checked_through_degree=found.max_degree, error_bound=found.error_bound,
+        )
+        if options.recheck_prime is not None:
+            recheck(result, options)
+        if options.certify:
+            Certificate(self.runner(options)).run(result)
+        return result
+
+
+def recheck(result: IdealResult, options: IdealOptions) -> None:
+    """Interpolate again over GF(recheck_prime): graded dimensions and generator counts must agree."""
+    again = interpolate_ideal(result.variety, max_degree=result.checked_through_degree, prime=options.recheck_prime,
+                              seed=options.seed + 1, workers=options.workers)
+    if (again.graded_dims, again.mingens_by_degree) != (result.graded_dims, result.mingens_by_degree):
+        raise ConsistencyError(
+            f"{result.variety.describe()}: interpolation over GF({options.recheck_prime}) gives graded dimensions "
+            f"{again.graded_dims} and generators {again.mingens_by_degree}, the first prime {result.graded_dims} "
+            f"and {result.mingens_by_degree}")
+
+
+class Certificate:
+    """Macaulay2 decides whether generators over QQ generate J^A (templates/certify.m2.j2): they vanish
+    on the parametrization (so ideal(G) ⊆ J^A), ideal(G) is prime, and its dimension is the Jacobian
+    rank (a lower bound of dim J^A): two primes, one inside the other, of one dimension are equal."""
+
+    template = "certify.m2.j2"
+
+    def __init__(self, m2):
+        self.m2 = m2
+
+    def run(self, result: IdealResult) -> bool:
+        """Mark `result` complete (with degree and Hilbert numerator) iff the certificate holds."""
+        v = result.variety
+        done = run(self.m2, render(self.template, seed=result.seed, field=Field(0), widths=list(v.arch.widths),
+                                   blocks=[[list(layer) for layer in block] for block in v.pattern.blocks],
+                                   bias=bool(v.bias), parameters=v.parameters, coordinates=v.coordinates,
+                                   generators=[encode_terms(g) for g in result.generators]),
+                   variables=result.variable_names, promises=("vanish", "dim", "prime", "degree", "hilbert"))
+        reply = done.reply
+        if reply.one("vanish") != "true":
+            raise ConsistencyError(f"{v.describe()}: a generator found by interpolation does not vanish on the "
+                                   "parametrization")
+        if reply.one("prime") == "true" and reply.integer("dim") == result.jacobian.dim:
+            result.complete, result.checked_through_degree = True, None
+            result.degree, result.hilbert_numerator = reply.integer("degree"), reply.one("hilbert")
+            result.m2_version = reply.one("version")
+        return result.complete
+
+
+class RaceSolver(Solver):
+    """`ker` in a Macaulay2 session (within `options.ker_budget`) while interpolation runs in this
+    thread; the first complete answer wins. Interpolated generators over QQ are offered to the
+    certificate, which can make them complete without `ker`."""
+
+    name = "auto"
+
+    def solve(self, variety, options) -> IdealResult:
+        runner = self.runner(options)
+        session = M2Session(Macaulay2(timeout=options.ker_budget, memory_limit=options.memory_limit))
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="m2bridge-ker")
+        ker = pool.submit(KerSolver(session).solve, variety, replace(options, method="ker"))
+        try:
+            try:
+                result = InterpolationSolver(runner, should_stop=ker.done).solve(
+                    variety, replace(options, method="interpolate", certify=False))
+            except Stopped:
+                result = None
+            if result is not None and not ker.done() and options.lift:
+                try:
+                    Certificate(runner).run(result)
+                except (M2TimeoutError, M2Error):
+                    pass
+                if result.complete:
+                    return result
+            try:
+                return ker.result()
+            except (M2TimeoutError, M2Error):
+                if result is None:
+                    raise
+                return result
+        finally:
+            session.close()
+            pool.shutdown(wait=True)
+
+
+SOLVERS: dict[str, type[Solver]] = {"ker": KerSolver, "interpolate": InterpolationSolver, "auto": RaceSolver}
+
+
+def solver_for(options: IdealOptions, m2=None) -> Solver:
+    """The solver of `options.method` (auto without a degree bound is ker)."""
+    name = options.method if options.uses_interpolation or options.method == "ker" else "ker"
+    return SOLVERS[name](m2)
