@@ -29,6 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "codes": ("codes", "ReLU codes of data points: distances and cell adjacency"),
     "patterns": ("codes", "activation pattern of a dataset (blocks of points sharing a code)"),
     "regions": ("regions", "count or bound the linear regions of a ReLU network on an input box"),
+    "doctor": ("doctor", "check the installation: Macaulay2, python-flint, extras, a smoke computation"),
 }
 
 # Library parameters named in error messages → the flags a user types.
