@@ -1,10 +1,19 @@
-# The README's two commands: `make run` and `make test`. Each does all set-up it needs.
+# m2bridge. The README's quick start is two commands, each doing all the set-up it needs:
+#   make run    set-up, then the main job (cases/seed.toml and its reports)
+#   make test   set-up, then the tests (real Macaulay2, nothing skipped), the docs build (strict)
+#               and the wheel check
+# Set-up installs Macaulay2 from Debian's package (as root) and a venv in .venv with the package
+# and every extra; it is idempotent and takes a moment when already done (stamp files).
+
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
+EXTRAS := test,dask,regions,plot,dataframe,progress,docs
 STAMP  := $(VENV)/.installed-stamp
+PIP    := $(BIN)/python -m pip install -q --disable-pip-version-check
+PYTEST := M2BRIDGE_REQUIRE_M2=1 M2BRIDGE_REQUIRE_EXTRAS=1 $(BIN)/pytest -q -p no:cacheprovider
 
-.PHONY: run test test-fast bench setup macaulay2 clean
+.PHONY: run test test-fast pytest docs wheel-check bench doctor setup macaulay2 python clean
 
 run: setup
 	$(BIN)/m2bridge sweep cases/seed.toml
@@ -12,26 +21,40 @@ run: setup
 	$(BIN)/m2bridge report --sweep seed --conjectures
 
 test: setup
-	$(BIN)/pytest -q
+	$(PYTEST)
+	$(MAKE) --no-print-directory docs wheel-check
 
-# Skips the tests marked slow.
+# Everything but the tests marked slow (under 3 minutes on 2 cores).
 test-fast: setup
-	$(BIN)/pytest -q -m "not slow"
+	$(PYTEST) -m "not slow"
+
+docs: setup
+	@start=$$(date +%s); $(BIN)/mkdocs build --strict --quiet --site-dir build/site && \
+	    echo "docs: built build/site in $$(( $$(date +%s) - start )) s (mkdocs --strict)"
+
+# Build the wheel, install it into a fresh venv with the core dependencies only and use it from
+# another directory. WHEEL_CHECK_EXTRAS=1 also measures a venv with every runtime extra.
+wheel-check: setup
+	@PYTHON=$(BIN)/python scripts/wheel-check.sh
 
 bench: setup
-	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[bench]'
+	$(PIP) -e '.[bench]'
 	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+doctor: setup
+	$(BIN)/m2bridge doctor
 
 setup: macaulay2 $(STAMP)
 
 macaulay2:
 	@scripts/install-macaulay2.sh
 
-# Re-installs only when pyproject.toml changes.
+# (Re)installs when pyproject.toml changes or the venv is missing.
 $(STAMP): pyproject.toml
+	@scripts/ensure-python.sh $(PYTHON)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[test]'
+	$(PIP) -e '.[$(EXTRAS)]'
 	touch $(STAMP)
 
 clean:
-	rm -rf $(VENV) .m2bridge
+	rm -rf $(VENV) .m2bridge build/site

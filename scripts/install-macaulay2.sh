@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Installs Macaulay2 from Debian's package when `M2` is not on PATH.
+# Installs Macaulay2 from Debian's package `macaulay2` when `M2` is not on PATH (idempotent: exits at
+# once when it is). Needs root; otherwise prints the command to run.
 # --no-install-recommends: the recommended extras (TeX, browsers, ~1,000 packages) are not needed by
-# any template in m2scripts/; the plain package has everything `ker`, `mingens`, `hilbertSeries` use.
+# any template in src/m2bridge/macaulay2/templates; the plain package has everything `ker`,
+# `mingens`, `hilbertSeries` use.
 set -euo pipefail
 if command -v M2 >/dev/null 2>&1; then
     exit 0
@@ -14,6 +16,7 @@ if [ "$(id -u)" != "0" ]; then
 fi
 echo "m2bridge: installing Macaulay2: apt-get update && $cmd"
 export DEBIAN_FRONTEND=noninteractive
+start=$(date +%s)
 apt-get update -qq
 $cmd -qq >/dev/null
-M2 --version
+echo "m2bridge: Macaulay2 $(M2 --version) installed in $(( $(date +%s) - start )) s"

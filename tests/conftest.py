@@ -1,4 +1,34 @@
+"""Shared test helpers, and the rules that decide which tests run where.
+
+Markers (registered in pyproject.toml):
+
+- `m2`: runs the real Macaulay2. Skipped when `M2` is not on PATH, so `pytest -m "not m2"` (or
+  plain `pytest`) passes on a machine without Macaulay2. With `M2BRIDGE_REQUIRE_M2=1` (set by
+  `make test`) a missing M2 stops the session at once, and any skipped `m2` test fails it.
+- `scip`: needs the `regions` extra (SciPy and PySCIPOpt); `dask`: needs the `dask` extra (Dask
+  distributed). Skipped when missing; with `M2BRIDGE_REQUIRE_EXTRAS=1` (set by `make test`) any
+  such skip fails the session.
+- `slow`: long tests; `make test-fast` deselects them.
+
+Automatic marks (so that nobody has to remember them on doctests):
+
+- Doctests of the layers that may call Macaulay2 (`m2bridge` itself, `m2bridge.macaulay2`,
+  `ideals`, `conjectures`, `sweeps`, `cli`) and of README.md are `m2`. Doctests of
+  `m2bridge.varieties`, `m2bridge.networks`, `m2bridge.extras` and `m2bridge.errors` never call it.
+- Doctests of `m2bridge.networks` and of README.md are `scip` (cells and regions use SciPy and
+  PySCIPOpt).
+- A test module under tests/ that cannot be imported because an optional dependency is missing
+  is skipped (naming the extra), and so is a source module collected for doctests
+  (`--doctest-ignore-import-errors`); any other import failure still fails the session.
+- A test that is not marked `m2` but calls Macaulay2 on a machine without it (it raises
+  M2NotFoundError, or `run_cli` reports that M2 is missing) is skipped with a reason asking for
+  the mark, instead of failing.
+"""
+
+import importlib
+import importlib.util
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -9,18 +39,206 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 CLI = str(Path(sys.executable).with_name("m2bridge"))
 
+# Module (top-level name) → the extra that installs it.
+EXTRA_OF_MODULE = {
+    "scipy": "regions", "pyscipopt": "regions", "distributed": "dask", "dask": "dask",
+    "matplotlib": "plot", "pandas": "dataframe", "tqdm": "progress",
+}
+MARKER_MODULES = {"scip": ("scipy", "pyscipopt"), "dask": ("distributed",)}
+# Doctests of these packages never run Macaulay2; every other m2bridge doctest may.
+NO_M2_DOCTESTS = ("m2bridge.varieties", "m2bridge.networks", "m2bridge.extras", "m2bridge.errors")
+SCIP_DOCTESTS = ("m2bridge.networks",)
+M2_MISSING_TEXT = "not found. Install it with: apt-get"
 
-@pytest.fixture(scope="session", autouse=True)
-def _macaulay2_present():
-    # The tests run the real Macaulay2; `make test` installs it. Missing M2 is a set-up failure.
-    if shutil.which("M2") is None:
-        pytest.exit("Macaulay2 (M2) is not on PATH: run `make test`, which installs it", returncode=1)
+
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "").strip() not in ("", "0", "false", "no")
+
+
+REQUIRE_M2 = _flag("M2BRIDGE_REQUIRE_M2")
+REQUIRE_EXTRAS = _flag("M2BRIDGE_REQUIRE_EXTRAS")
+
+
+def m2_executable() -> str:
+    return os.environ.get("M2BRIDGE_M2", "M2")
+
+
+def m2_available() -> bool:
+    return shutil.which(m2_executable()) is not None
+
+
+def _installed(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def _missing(marker: str) -> list[str]:
+    return [m for m in MARKER_MODULES[marker] if not _installed(m)]
+
+
+# --- session set-up ------------------------------------------------------------------------------
+
+
+def pytest_configure(config):
+    if REQUIRE_M2 and not m2_available():
+        raise pytest.UsageError(
+            f"M2BRIDGE_REQUIRE_M2=1 but Macaulay2 ({m2_executable()!r}) is not on PATH: run "
+            "`make test`, which installs it (scripts/install-macaulay2.sh)"
+        )
+
+
+# --- marks and skips -----------------------------------------------------------------------------
+
+
+def _doctest_module(item) -> str | None:
+    """The dotted module of a doctest item ('README.md' for the README), else None."""
+    if type(item).__name__ != "DoctestItem":
+        return None
+    path = Path(str(item.path))
+    if path.suffix == ".md":
+        return path.name
+    try:
+        relative = path.resolve().relative_to(ROOT / "src")
+    except ValueError:
+        return None
+    parts = list(relative.with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _under(module: str, packages) -> bool:
+    return any(module == p or module.startswith(p + ".") for p in packages)
+
+
+def pytest_collection_modifyitems(config, items):
+    have_m2 = m2_available()
+    missing = {marker: _missing(marker) for marker in MARKER_MODULES}
+    for item in items:
+        module = _doctest_module(item)
+        if module is not None:
+            if module.endswith(".md") or not _under(module, NO_M2_DOCTESTS):
+                item.add_marker(pytest.mark.m2)
+            if module.endswith(".md") or _under(module, SCIP_DOCTESTS):
+                item.add_marker(pytest.mark.scip)
+        if item.get_closest_marker("m2") and not have_m2:
+            item.add_marker(pytest.mark.skip(reason=f"needs Macaulay2 ({m2_executable()!r} not on PATH)"))
+        for marker, absent in missing.items():
+            if absent and item.get_closest_marker(marker):
+                extra = EXTRA_OF_MODULE[absent[0]]
+                item.add_marker(pytest.mark.skip(
+                    reason=f"needs {', '.join(absent)}: pip install 'm2bridge[{extra}]'"))
+
+
+def _missing_extra_in(text: str) -> str | None:
+    """'scipy' if `text` says an optional module that is really absent could not be imported."""
+    for name in re.findall(r"No module named '([\w.]+)'", text or ""):
+        top = name.split(".")[0]
+        if top in EXTRA_OF_MODULE and not _installed(top):
+            return top
+    for name in re.findall(r"optional dependency '([\w.]+)'", text or ""):  # m2bridge.extras
+        if not _installed(name.split(".")[0]):
+            return name.split(".")[0]
+    return None
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(collector):
+    """A test module that needs a missing optional dependency is skipped, naming the extra."""
+    report = yield
+    if report.failed and isinstance(collector, pytest.Module):
+        module = _missing_extra_in(str(report.longrepr))
+        if module is not None:
+            report.outcome = "skipped"
+            report.longrepr = (str(collector.path), 0,
+                               f"Skipped: needs {module}: pip install 'm2bridge[{EXTRA_OF_MODULE.get(module, '…')}]'")
+    return report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Without Macaulay2, a test that calls it although it is not marked `m2` is skipped."""
+    report = yield
+    if report.failed and call.excinfo is not None and not m2_available() and not REQUIRE_M2:
+        if type(call.excinfo.value).__name__ == "M2NotFoundError":
+            report.outcome = "skipped"
+            report.longrepr = (str(item.path), item.location[1] or 0,
+                               "Skipped: calls Macaulay2, which is not on PATH (mark it @pytest.mark.m2)")
+    return report
+
+
+# --- the session's verdict -----------------------------------------------------------------------
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Under M2BRIDGE_REQUIRE_M2 / _EXTRAS nothing that needs Macaulay2 or an extra may be skipped,
+    and a source module may fail to import only for a missing optional dependency."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is None:
+        return
+    problems = []
+    for report in reporter.stats.get("skipped", []):
+        text = str(report.longrepr)
+        keywords = getattr(report, "keywords", {}) or {}
+        if "unable to import module" in text:
+            problem = _import_problem(text)
+            if problem:
+                problems.append(problem)
+            continue
+        if REQUIRE_M2 and ("m2" in keywords or "Macaulay2" in text):
+            problems.append(f"{report.nodeid}: skipped although M2BRIDGE_REQUIRE_M2=1 ({text})")
+        if REQUIRE_EXTRAS and (any(m in keywords for m in MARKER_MODULES) or "pip install 'm2bridge[" in text):
+            problems.append(f"{report.nodeid}: skipped although M2BRIDGE_REQUIRE_EXTRAS=1 ({text})")
+    if problems:
+        reporter.section("tests that must not be skipped", sep="=", red=True, bold=True)
+        for line in problems:
+            reporter.line(line, red=True)
+        if session.exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED):
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def _import_problem(text: str) -> str | None:
+    """Why a doctest module was skipped as unimportable, unless it lacks an optional dependency."""
+    match = re.search(r"unable to import module (?:PosixPath\()?'?([^')]+)", text)
+    path = Path(match.group(1)) if match else None
+    if path is None:
+        return f"a module could not be imported: {text}"
+    try:
+        relative = path.resolve().relative_to(ROOT / "src")
+    except ValueError:
+        return f"{path} could not be imported"
+    name = ".".join(relative.with_suffix("").parts).removesuffix(".__init__")
+    try:
+        importlib.import_module(name)
+    except ImportError as exc:
+        top = (exc.name or "").split(".")[0]
+        if top in EXTRA_OF_MODULE and not _installed(top):
+            if REQUIRE_EXTRAS:
+                return f"{name}: not imported for want of {top} although M2BRIDGE_REQUIRE_EXTRAS=1"
+            return None
+        return f"{name} cannot be imported: {type(exc).__name__}: {exc}"
+    except Exception as exc:  # noqa: BLE001 - any failure of a module import is the finding
+        return f"{name} cannot be imported: {type(exc).__name__}: {exc}"
+    return None
+
+
+# --- helpers for the tests -----------------------------------------------------------------------
 
 
 def run_cli(*args, env=None, timeout=300):
-    """The real `m2bridge` command; returns the CompletedProcess (text)."""
+    """The real `m2bridge` command; returns the CompletedProcess (text).
+
+    On a machine without Macaulay2, a call that fails only because M2 is missing skips the test
+    (unless the test chose its own M2 through M2BRIDGE_M2 in `env`, or M2BRIDGE_REQUIRE_M2=1).
+    """
     full_env = dict(os.environ, **(env or {}))
-    return subprocess.run([CLI, *args], capture_output=True, text=True, env=full_env, timeout=timeout)
+    done = subprocess.run([CLI, *args], capture_output=True, text=True, env=full_env, timeout=timeout)
+    if (done.returncode != 0 and M2_MISSING_TEXT in done.stderr and not REQUIRE_M2
+            and "M2BRIDGE_M2" not in (env or {}) and not m2_available()):
+        pytest.skip("calls Macaulay2, which is not on PATH (mark it @pytest.mark.m2)")
+    return done
 
 
 @pytest.fixture
