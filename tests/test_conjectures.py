@@ -6,11 +6,15 @@ import random
 import flint
 import pytest
 
-from m2bridge import Field, check, jacobian_dim, pattern_ideal
+from m2bridge import Field, InputError, check, jacobian_dim, pattern_ideal
 from m2bridge.sweeps.casefile import SweepSpec
-from m2bridge.conjectures.check import CONJECTURES, contained_in_variety, minors
+from m2bridge.conjectures.base import CaseCheck
+from m2bridge.conjectures.compare import contained_in_variety
+from m2bridge.ideals.options import IdealOptions
+from m2bridge.conjectures.statements import STATEMENTS
+from m2bridge.varieties.polynomials import minors
 from m2bridge.varieties.model import PatternVariety
-from m2bridge.macaulay2.protocol import polynomial_context
+from m2bridge.varieties.polynomials import polynomial_context
 from m2bridge.sweeps.report import conjecture_report, format_conjecture_report
 from m2bridge.sweeps.store import InMemoryCaseStore
 from m2bridge.sweeps.sweep import run_sweep
@@ -26,34 +30,43 @@ def test_seed_example_generates(convention, variant):
     assert v.extra_generators == [] and v.checked_through_degree is None
     assert v.ranks == {"r1": 1, "r2": 2, "s": 1, "t": 1}
     assert v.method and v.field == "QQ" and v.seeds == {"m2": 0, "ranks": 0}
+    assert v.claim == "generation" and v.outcome == "holds"
 
 
-def test_literal_and_generic_conventions_disagree():
-    """(1,2,2) `01|11`: |R_2| = 2 > min(n0, n2) = 1, so generic r_2 = 1 and t = 0: the generic
-    convention claims M_1 = M_2, which is false; the literal one generates J^A."""
-    literal = check("1,2,2", "01|11", "shallow-two-block", rank_convention="literal")
-    generic = check("1,2,2", "01|11", "shallow-two-block", rank_convention="generic")
-    assert literal.generates is True and literal.ranks["t"] == 1
-    assert generic.generates is False and generic.contained is False and generic.ranks["t"] == 0
-    assert generic.not_contained == ["m_(1,1,1) - m_(2,1,1)", "m_(1,2,1) - m_(2,2,1)"]
+@pytest.mark.parametrize("arch, pattern", [("1,2,2", "01|11"), ("2,3,2", "111|100")])
+def test_generic_convention_caps_t_too(arch, pattern):
+    """|R_2| > min(n0, n2): the generic convention caps r_i and t = |R1 Δ R2| at min(n0, n2). Capping
+    r_i but keeping t = r1 + r2 − 2s would claim M_1 = M_2 on (1,2,2) `01|11` (t = 0), which is false."""
+    literal = check(arch, pattern, "shallow-two-block", rank_convention="literal")
+    generic = check(arch, pattern, "shallow-two-block", rank_convention="generic")
+    assert literal.generates is True and generic.generates is True
+    assert generic.contained is True and generic.not_contained == []
+    n0, _, n2 = map(int, arch.split(","))
+    assert generic.ranks["t"] == min(literal.ranks["t"], n0, n2)
 
 
-def test_failure_lists_the_missing_generators():
-    """The deep theorem only gives containments; for (2,2,2,2) `11/10|01/11` both M_b have rank 1
-    (one active neuron in a layer) but r_a + r_b = 2, so det M_1 and det M_2 are missing."""
-    v = check("2,2,2,2", "11/10|01/11", "deep-two-block")
+@pytest.mark.parametrize("arch, pattern", [("2,2,2,2", "11/10|01/11"), ("2,3,2,3", "110/11|011/10")])
+def test_containment_theorem_with_missing_generators_holds(arch, pattern):
+    """The deep theorem only claims containment; for (2,2,2,2) `11/10|01/11` both M_b have rank 1
+    (one active neuron in a layer) but r_a + r_b = 2, so det M_1 and det M_2 are missing: that is
+    information (generates False), not a counterexample (the claim holds)."""
+    v = check(arch, pattern, "deep-two-block")
+    assert v.claim == "containment" and v.outcome == "holds" and not v.failed and not v.counterexample
     assert v.applies and v.contained is True and v.generates is False
-    assert v.ranks["r_a"] == v.ranks["r_b"] == v.ranks["r_c"] == 1
     (extra,) = v.extra_generators
-    assert extra["degree"] == 2 and extra["count"] == 2
-    assert "m_(1,1,2)*m_(1,2,1) - m_(1,1,1)*m_(1,2,2)" in extra["polynomials"]
-    assert v.outcome == "fails"
+    assert extra["degree"] == 2 and extra["count"] >= 2
+    if arch == "2,2,2,2":
+        assert extra["count"] == 2
+        assert v.ranks["r_a"] == v.ranks["r_b"] == v.ranks["r_c"] == 1
+        assert "m_(1,1,2)*m_(1,2,1) - m_(1,1,1)*m_(1,2,2)" in extra["polynomials"]
+    with pytest.raises(InputError, match="claim 'generation'"):
+        check(arch, pattern, "deep-two-block", claim="generation")
 
 
 def test_not_applicable_is_said_with_a_reason():
     v = check("2,2,2", "10|01|11", "shallow-two-block")
     assert v.applies is False and "two blocks" in v.reason and v.generates is None
-    assert check("2,2,2", "10", "deep-two-block").outcome == "n/a"
+    assert check("2,2,2", "10", "deep-two-block").outcome == "not applicable"
 
 
 def _random_cases(rng, depth, count):
@@ -72,9 +85,11 @@ def test_theorem_families_are_contained_by_substitution(arch, pattern):
     variety = PatternVariety(arch, pattern)
     ctx = polynomial_context(variety.variable_names, Field())
     name = "shallow-two-block" if variety.arch.depth == 2 else "deep-two-block"
-    fams, _ = CONJECTURES[name].families(variety, ctx, "literal", None, 0)
-    assert contained_in_variety(variety, [p for _, _, ps in fams for p in ps]) == []
-    mined, _ = CONJECTURES["mine"].families(variety, ctx, None, None, 0)
+    case = CaseCheck(variety, IdealOptions())
+    for convention in ("literal", "generic") if name == "shallow-two-block" else (None,):
+        fams, _ = STATEMENTS[name].families(variety, ctx, convention, None, case)
+        assert contained_in_variety(variety, [p for _, _, ps in fams for p in ps]) == []
+    mined, _ = STATEMENTS["mine"].families(variety, ctx, None, None, case)
     assert contained_in_variety(variety, [p for _, _, ps in mined for p in ps]) == []
     # The check can fail: a nonzero constant and a generic linear form never vanish on it.
     one = ctx.from_dict({(0,) * ctx.nvars(): 1})
@@ -94,28 +109,38 @@ def test_minors_of_a_generic_matrix():
 @pytest.mark.parametrize(
     "arch, pattern, verdict",
     [("2,2,2", "10|11", "expected"), ("3,3,3", "110|011", "expected"), ("3,2,3", "10|11", "expected"),
-     ("2,3,2", "110|011", "drop by 1"), ("1,2,1", "01|11", "theorem violated"), ("1,3,2", "001|111", None)],
+     ("2,3,2", "110|011", "drop by 1"), ("1,2,1", "01|11", "no drop although the conditions fail"),
+     ("4,3,1", "100|110", None), ("3,4,2", "1111|1000", None), ("1,3,2", "001|111", None)],
 )
 def test_dimension_verdict_matches_the_jacobian(arch, pattern, verdict):
     v = check(arch, pattern, "dimension")
-    assert v.dim == jacobian_dim(arch, pattern).dim
+    assert v.claim == "dimension" and v.dim == jacobian_dim(arch, pattern).dim
+    n0, _, n2 = map(int, arch.split(","))
+    assert v.ambient_dim == 2 * n0 * n2 and v.expected_dim is not None
+    assert v.outcome != "violated"
     if verdict is not None:
-        assert v.dim_verdict == verdict
-    if v.dim_verdict == "expected":
+        assert v.outcome == verdict
+    if v.outcome == "expected":
         assert v.expected_dim == v.dim
-    elif v.dim_verdict.startswith("drop by"):
-        assert v.expected_dim - v.dim == int(v.dim_verdict.split()[-1])
+    elif v.outcome.startswith("drop by"):
+        assert v.expected_dim - v.dim == int(v.outcome.split()[-1])
+
+
+def test_dimension_same_variety_same_outcome():
+    """(2,2,2) `01|11` and (2,3,2) `001|011` differ by a neuron inactive in both blocks."""
+    a, b = check("2,2,2", "01|11", "dimension"), check("2,3,2", "001|011", "dimension")
+    assert (a.outcome, a.dim, a.expected_dim) == (b.outcome, b.dim, b.expected_dim)
 
 
 def test_rank_sum_elimination_equals_j():
     v = check("2,2,2", "10|11", "rank-sum")
-    assert v.generates is True and v.families[0].count == 2
+    assert v.generates is True and v.families[0].count == 2 and v.outcome == "holds"
 
 
 def test_mine_three_blocks_finds_the_linear_relation():
     """(2,2,2) `10|01|11`: M_3 = M_1 + M_2 (rank 0), det M_1, det M_2 — together they generate J^A."""
     v = check("2,2,2", "10|01|11", "mine")
-    assert v.generates is True
+    assert v.generates is True and v.published is False
     assert v.ranks["M1 +M2 -M3"] == 0 and v.ranks["M1"] == 1
 
 
@@ -134,10 +159,11 @@ def test_cli_conjecture_json_fields():
     done = run_cli("conjecture", "--arch", "1,2,2", "--pattern", "01|11", "--rank-convention", "generic", "--json")
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)
-    for key in ("conjecture", "variant", "rank_convention", "applies", "contained", "generates",
-                "checked_through_degree", "extra_generators", "expected_dim", "dim"):
+    for key in ("statement", "claim", "outcome", "variant", "rank_convention", "applies", "contained", "generates",
+                "checked_through_degree", "extra_generators", "expected_dim", "dim", "method"):
         assert key in out
-    assert out["generates"] is False and out["contained"] is False and out["rank_convention"] == "generic"
+    assert out["generates"] is True and out["contained"] is True and out["rank_convention"] == "generic"
+    assert out["claim"] == "generation" and out["outcome"] == "holds"
     done = run_cli("conjecture", "--arch", "2,2,2,2", "--pattern", "11/10|01/11", "--name", "deep-two-block")
     assert done.returncode == 0 and "missing 2 generator(s) of degree 2" in done.stdout
     bad = run_cli("conjecture", "--arch", "2,2,2", "--pattern", "10|11", "--name", "nonsense")
@@ -159,14 +185,19 @@ blocks = 2
     assert summary.failed == 0
     assert summary.computed == summary.tasks == 3 * summary.unique_after_symmetry  # ideal + 2 statements
     report = conjecture_report(store, "conj")
-    assert report["counts"]["2,2,2"]["shallow-two-block:literal"] == {"generates": 4}
-    failing = [c for c in report["counterexamples"] if c["statement"] == "shallow-two-block:generic"]
-    assert failing and all(c["arch"] == "1,2,2" for c in failing)
-    assert failing[0]["not_contained"]
+    assert report["counts"]["2,2,2"]["shallow-two-block:literal [generation]"] == {"holds": 4}
+    assert report["counterexamples"] == []
     text = format_conjecture_report(report, "md")
-    assert "Counterexamples" in text and "not in J^A" in text
+    assert "Counterexamples (0)" in text
     again = run_sweep(spec, store)
     assert again.computed == 0 and again.cached == again.tasks
+
+
+def test_unknown_reading_is_refused():
+    with pytest.raises(InputError, match="rank_convention 'generc'"):
+        check("2,2,2", "10|11", "shallow-two-block", rank_convention="generc")
+    with pytest.raises(InputError, match="variant 'unoin'"):
+        check("2,2,2", "10|11", "shallow-two-block", variant="unoin")
 
 
 def test_case_file_conjecture_names_are_checked():
@@ -194,11 +225,14 @@ def test_degree_bounded_j_never_claims_more_than_was_checked():
             assert v.checked_through_degree == bound
             assert v.generates is None or v.generates is False
             if v.generates is None:
-                assert v.outcome == f"generates through degree {bound}"
+                assert v.outcome == f"holds through degree {bound}"
             else:
                 assert all(e["degree"] <= bound for e in v.extra_generators)
-            outcomes.add(v.outcome)
-    assert outcomes == {"generates through degree 2", "generates through degree 3", "fails"}
+            outcomes.add((v.claim, v.generates, v.outcome))
+    # mine claims generation: never more than "through degree D"; the deep theorem claims containment
+    # (it holds) and its families miss generators of degree 2 (a fact, not a failed claim).
+    assert outcomes == {("generation", None, "holds through degree 2"), ("generation", None, "holds through degree 3"),
+                        ("containment", False, "holds")}
 
 
 @pytest.mark.slow
@@ -210,4 +244,4 @@ def test_cli_max_degree_when_ker_does_not_finish():
     assert plain["checked_through_degree"] == 4 and plain["generates"] is False and plain["contained"] is True
     assert [(e["degree"], e["count"]) for e in plain["extra_generators"]] == [(4, 40)]
     union = json.loads(run_cli(*args, "--variant", "union").stdout)
-    assert union["generates"] is None and union["outcome"] == "generates through degree 4"
+    assert union["generates"] is None and union["outcome"] == "holds through degree 4"

@@ -1,5 +1,6 @@
 """Case files, symmetry, the case database and sweeps, with the real Macaulay2 and real SQLite."""
 
+import dataclasses
 import json
 import os
 import shutil
@@ -13,9 +14,9 @@ import pytest
 
 from m2bridge import pattern_ideal
 from m2bridge.sweeps.casefile import CaseFileError, SweepSpec
-from m2bridge.macaulay2.protocol import parse_polynomial_text, polynomial_context
-from m2bridge.sweeps.report import export_records, format_rows, report_rows, verify_export
-from m2bridge.sweeps.store import InMemoryCaseStore, SQLiteCaseStore, open_store
+from m2bridge.varieties.polynomials import parse_polynomial_text, polynomial_context
+from m2bridge.sweeps.report import format_rows, report_rows
+from m2bridge.sweeps.store import InMemoryCaseStore, SQLiteCaseStore
 from m2bridge.sweeps.sweep import cached_result, run_sweep
 from m2bridge.varieties.symmetry import canonical_form, enumerate_patterns
 
@@ -185,7 +186,7 @@ def test_timeouts_and_errors_are_recorded_and_the_sweep_goes_on(tmp_path):
     assert timeouts[0].case.arch == "3,3,3" and "timed out after 1.5 s" in timeouts[0].error
     # Same time limit: the timeout is remembered; a longer limit retries it.
     assert run_sweep(spec, store).computed == 0
-    spec.timeout = 2.0
+    spec.options = dataclasses.replace(spec.options, timeout=2.0)
     assert run_sweep(spec, store).computed == 1
 
 
@@ -334,14 +335,14 @@ def test_case_file_method_interpolate_is_recorded_and_keyed():
     summary = run_sweep(spec, store, workers=2)
     assert summary.failed == 0 and summary.computed == summary.tasks == 8
     records = store.records()
-    assert all(r.method == "m2-ker/interpolate<=3" for r in records)
+    assert all(r.method == "interpolate<=3" for r in records)
     assert all(r.result["method_used"] == "interpolate" and r.result["checked_through_degree"] == 3 for r in records)
     # Against ker: the same generator degrees (all these ideals are generated in degree <= 2).
     ker = InMemoryCaseStore()
     run_sweep(SweepSpec.from_text(SMALL.replace('compute = ["ideal", "dim"]', 'compute = ["ideal"]'), "k.toml"), ker)
     by_case = lambda st: {r.case: r.result["mingens_degrees"] for r in st.records()}
     assert by_case(store) == by_case(ker)
-    with pytest.raises(CaseFileError, match="needs the key 'max_degree'"):
+    with pytest.raises(CaseFileError, match="key 'max_degree': max_degree is required"):
         SweepSpec.from_text(SMALL.replace("timeout = 60", 'timeout = 60\nmethod = "interpolate"'), "x.toml")
     with pytest.raises(CaseFileError, match="key 'method'"):
         SweepSpec.from_text(SMALL.replace("timeout = 60", 'timeout = 60\nmethod = "magic"'), "x.toml")

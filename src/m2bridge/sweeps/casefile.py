@@ -36,17 +36,19 @@ from dataclasses import field as dataclass_field
 from pathlib import Path
 
 from ..errors import InputError
-from ..varieties.model import Architecture, Field
+from ..varieties.field import Field
+from ..ideals.options import IdealOptions
+from ..varieties.model import ActivationPattern, Architecture
 from ..varieties.model import InputError as _InputError
+from ..conjectures.statements import NAMES
 from ..varieties.symmetry import Case, canonical_form, enumerate_patterns, is_trivial
 
 COMPUTATIONS = ("ideal", "dim", "conjectures")
 _SWEEP_KEYS = {
     "name": str, "description": str, "field": str, "timeout": (int, float), "compute": list,
     "seed": int, "memory_limit": (int, float), "family": list, "conjectures": list,
-    "method": str, "max_degree": int,
+    "method": str, "max_degree": int, "ker_timeout": (int, float),
 }
-IDEAL_METHODS = ("m2", "interpolate", "auto")
 _FAMILY_KEYS = {"architectures": list, "blocks": int, "patterns": list, "bias": bool, "name": str}
 
 
@@ -58,7 +60,7 @@ class CaseFileError(InputError):
 class Family:
     architectures: list[Architecture]
     blocks: int | None = None
-    patterns: list[str] | None = None
+    patterns: list[ActivationPattern] | None = None
     bias: bool = False
 
 
@@ -77,15 +79,14 @@ class SweepSpec:
     name: str
     path: str
     families: list[Family]
-    field: Field = dataclass_field(default_factory=Field)
-    timeout: float = 600.0
+    options: IdealOptions = dataclass_field(default_factory=IdealOptions)  # how every case is computed
     compute: list[str] = dataclass_field(default_factory=lambda: ["ideal", "dim"])
-    seed: int = 0
-    memory_limit: float = 8.0  # GiB
     description: str = ""
     conjectures: list[str] = dataclass_field(default_factory=list)
-    method: str = "m2"  # how J^A is computed: m2 (ker), interpolate or auto (through max_degree)
-    max_degree: int | None = None
+
+    @property
+    def field(self) -> Field:
+        return self.options.field
 
     @classmethod
     def load(cls, path: "str | Path") -> "SweepSpec":
@@ -122,45 +123,25 @@ class SweepSpec:
                 raise CaseFileError(f"case file {path!r}: [sweep] needs the key {required!r}")
         if not re.fullmatch(r"[A-Za-z0-9_.-]+", sweep["name"]):
             raise fail("use letters, digits, '.', '_' and '-' only", "name")
-        try:
-            field_ = Field.parse(sweep.get("field", "QQ"))
-        except _InputError as exc:
-            raise fail(str(exc), "field") from None
-        timeout = float(sweep.get("timeout", 600))
-        if timeout <= 0:
-            raise fail("must be positive", "timeout")
         compute = sweep.get("compute", ["ideal", "dim"])
         bad = [c for c in compute if c not in COMPUTATIONS]
         if bad or not compute:
             raise fail(f"{bad or 'empty'}: choose from {list(COMPUTATIONS)}", "compute")
         conjectures = sweep.get("conjectures", [])
         if "conjectures" in compute or conjectures:
-            from ..conjectures.check import NAMES
-
             bad = [n for n in conjectures if n not in NAMES]
             if bad or not conjectures:
                 raise fail(f"{bad or 'empty'}: choose from {list(NAMES)}", "conjectures")
             if "conjectures" not in compute:
                 raise fail("lists conjectures, but 'compute' does not include \"conjectures\"", "conjectures")
-        method = sweep.get("method", "m2")
-        if method not in IDEAL_METHODS:
-            raise fail(f"{method!r}: choose from {list(IDEAL_METHODS)}", "method")
-        max_degree = sweep.get("max_degree")
-        if method == "interpolate" and max_degree is None:
-            raise CaseFileError(f"case file {path!r}: method 'interpolate' needs the key 'max_degree'")
-        if max_degree is not None and max_degree < 1:
-            raise fail("must be at least 1", "max_degree")
+        options = _options(sweep, fail)
         families = []
         for index, fam in enumerate(sweep["family"]):
             if not isinstance(fam, dict):
                 raise fail("must be a table [[sweep.family]]", "family")
             families.append(_family(fam, index, fail))
-        return cls(
-            name=sweep["name"], path=path, families=families, field=field_, timeout=timeout,
-            compute=list(compute), seed=sweep.get("seed", 0), memory_limit=float(sweep.get("memory_limit", 8)),
-            description=sweep.get("description", ""), conjectures=list(sweep.get("conjectures", [])),
-            method=method, max_degree=max_degree,
-        )
+        return cls(name=sweep["name"], path=path, families=families, options=options, compute=list(compute),
+                   description=sweep.get("description", ""), conjectures=list(sweep.get("conjectures", [])))
 
     def plan(self) -> SweepPlan:
         """Requested cases (trivial ones skipped with a note) and their canonical forms."""
@@ -183,13 +164,33 @@ class SweepSpec:
                     if is_trivial(arch, pattern, fam.bias):
                         trivial += 1
                         continue
-                    case = Case(arch.text, pattern, fam.bias)
+                    case = Case.of(arch, pattern, fam.bias)
                     cases.setdefault(case, canonical_form(arch, pattern, fam.bias))
         if trivial:
             notes.append(f"skipped {trivial} pattern(s) with an all-zero hidden layer in every block "
                          "(every M_b = 0: the variety is a point)")
         unique = len({form.case for form in cases.values()})
         return SweepPlan(cases, requested, unique, notes)
+
+
+# case-file key → IdealOptions field, and the conversion (memory_limit is in GiB in a case file).
+_OPTION_KEYS = {"field": "field", "method": "method", "max_degree": "max_degree", "timeout": "timeout",
+                "ker_timeout": "ker_timeout", "memory_limit": "memory_limit", "seed": "seed"}
+
+
+def _options(sweep: dict, fail) -> IdealOptions:
+    """The sweep's IdealOptions, validated exactly as the Python API validates them; an error names
+    the case-file key and its line."""
+    given = {field_name: sweep[key] for key, field_name in _OPTION_KEYS.items() if key in sweep}
+    if "memory_limit" in given:
+        memory = given["memory_limit"]
+        given["memory_limit"] = memory * 2**30 if isinstance(memory, (int, float)) and not isinstance(memory, bool) else memory
+    given.setdefault("method", "ker")
+    try:
+        return IdealOptions(**given)
+    except _InputError as exc:
+        key = exc.parameter if exc.parameter in _OPTION_KEYS else "method"
+        raise fail(str(exc), key) from None
 
 
 def _check_keys(table: dict, allowed: dict, fail, family):
@@ -211,8 +212,6 @@ def _type_name(expected) -> str:
 
 
 def _family(fam: dict, index: int, fail) -> Family:
-    from ..varieties.model import ActivationPattern
-
     _check_keys(fam, _FAMILY_KEYS, fail, index)
     if "architectures" not in fam:
         raise fail("is required", "architectures", index)
@@ -226,13 +225,17 @@ def _family(fam: dict, index: int, fail) -> Family:
             raise fail(str(exc), "architectures", index) from None
     if "blocks" in fam and fam["blocks"] < 1:
         raise fail("must be at least 1", "blocks", index)
-    patterns = fam.get("patterns")
-    for text in patterns or []:
-        for arch in archs:
+    patterns = None
+    if "patterns" in fam:
+        patterns = []
+        for text in fam["patterns"]:
             try:
-                ActivationPattern.parse(text).check(arch)
+                pattern = ActivationPattern.parse(text)
+                for arch in archs:
+                    pattern.check(arch)
             except _InputError as exc:
                 raise fail(str(exc), "patterns", index) from None
+            patterns.append(pattern)
     return Family(archs, fam.get("blocks"), patterns, fam.get("bias", False))
 
 

@@ -1,5 +1,4 @@
-"""Reading the case database: tables of a sweep (`report`), reproducible records (`export`) and
-their recomputation (`verify`).
+"""Reading the case database: a table of a sweep's cases and a table of its verdicts.
 
 >>> rows = [ReportRow("2,2,2", "10|11", False, 1, 6, 6, 4, [2, 2], "ok", 0.4)]
 >>> print(format_rows(rows, "md").splitlines()[2])
@@ -12,21 +11,15 @@ import csv
 import io
 import json
 import re
-import sys
-import time
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
+from ..conjectures.verdict import FAILED
 from ..errors import InputError
-from ..ideals.api import Implicitization
-from ..macaulay2.process import Macaulay2, RunOutput
-from ..macaulay2.render import template_hash
-from ..varieties.jacobian import jacobian_dim
-from ..varieties.model import Field, PatternVariety
 from ..varieties.symmetry import Case, canonical_form
 from .store import CaseRecord, CaseStore
+from .sweep import rename_polynomials
+from .tasks import CONJECTURE_PREFIX
 
-EXPORT_FORMAT = "m2bridge-export-1"
 
 
 @dataclass
@@ -82,11 +75,13 @@ def report_rows(store: CaseStore, sweep: str | None = None) -> list[ReportRow]:
             result.get("degree"), result.get("mingens_degrees"), main.status,
             sum(r.seconds for r in recs.values() if r is not None),
         ))
-    if sweep is not None:
-        missing = len({k for k in keys if k not in records})
-        if missing:
-            print(f"note: {missing} task(s) of sweep {sweep!r} not computed yet", file=sys.stderr)
     return rows
+
+
+def pending_tasks(store: CaseStore, sweep: str) -> int:
+    """Tasks a sweep planned that the database does not hold yet."""
+    keys = {k for _, k in store.sweep_members(sweep)}
+    return len(keys - set(store.fetch_many(keys)))
 
 
 _HEADER = ["architecture", "pattern", "requested", "dim", "degree", "generator degrees", "status", "seconds"]
@@ -141,15 +136,13 @@ def format_rows(rows: list[ReportRow], fmt: str) -> str:
 # --- conjecture verdicts -------------------------------------------------------------------------
 
 def conjecture_report(store: CaseStore, sweep: str) -> dict:
-    """Per architecture and statement: how many cases each outcome has; and every counterexample
-    (a failed generation, a polynomial outside J^A, a violated dimension theorem), its polynomials
-    renamed to the coordinates of the case the sweep asked for."""
-    from .sweep import CONJECTURE_PREFIX, rename_result
-
-    members = [(c, k) for c, k in store.sweep_members(sweep)]
+    """Per architecture and statement (with its reading and claim): how many cases each outcome has;
+    and every counterexample — a failed claim of a published statement — with its polynomials renamed
+    to the coordinates of the case the sweep asked for."""
+    members = store.sweep_members(sweep)
     if not members:
         known = ", ".join(store.sweeps()) or "none"
-        raise InputError(f"no sweep named {sweep!r} in the case database (known: {known})")
+        raise InputError(f"no sweep named {sweep!r} in the case database (known: {known})", "sweep")
     records = store.fetch_many({k for _, k in members})
     counts: dict[str, dict[str, dict[str, int]]] = {}
     counterexamples = []
@@ -159,18 +152,18 @@ def conjecture_report(store: CaseStore, sweep: str) -> dict:
             continue
         form = canonical_form(requested.arch, requested.pattern, requested.bias)
         for verdict in record.result["verdicts"]:
-            label = ":".join(p for p in (verdict["conjecture"], verdict["rank_convention"], verdict["variant"]) if p)
+            label = f"{verdict['label']} [{verdict['claim']}]"
             per_arch = counts.setdefault(requested.arch, {}).setdefault(label, {})
             per_arch[verdict["outcome"]] = per_arch.get(verdict["outcome"], 0) + 1
-            if verdict["outcome"] in ("fails", "theorem violated") or verdict["contained"] is False:
-                extras = [dict(e, polynomials=rename_result({"generators": e["polynomials"]}, form)["generators"])
+            if verdict["outcome"] in FAILED and verdict["published"]:
+                extras = [dict(e, polynomials=rename_polynomials(e["polynomials"], form))
                           for e in verdict["extra_generators"]]
                 counterexamples.append({
                     "arch": requested.arch, "pattern": requested.pattern, "bias": requested.bias,
                     "canonical": form.case.label,  # ranks refer to its blocks and layers
-                    "statement": label, "outcome": verdict["outcome"], "ranks": verdict["ranks"],
-                    "missing": extras,
-                    "not_contained": rename_result({"generators": verdict["not_contained"]}, form)["generators"],
+                    "statement": verdict["label"], "claim": verdict["claim"], "outcome": verdict["outcome"],
+                    "ranks": verdict["ranks"], "missing": extras,
+                    "not_contained": rename_polynomials(verdict["not_contained"], form),
                     "expected_dim": verdict["expected_dim"], "dim": verdict["dim"],
                 })
     return {"sweep": sweep, "counts": counts, "counterexamples": counterexamples}
@@ -190,9 +183,9 @@ def format_conjecture_report(report: dict, fmt: str) -> str:
     lines += ["", f"### Counterexamples ({len(report['counterexamples'])})", ""]
     for ce in report["counterexamples"]:
         bias = " (bias)" if ce["bias"] else ""
-        lines.append(f"- **{ce['arch']} `{ce['pattern']}`{bias}**, {ce['statement']}: {ce['outcome']}"
+        lines.append(f"- **{ce['arch']} `{ce['pattern']}`{bias}**, {ce['statement']} [{ce['claim']}]: {ce['outcome']}"
                      f" (ranks {ce['ranks']} of the canonical form {ce['canonical']})")
-        if ce["expected_dim"] is not None and ce["outcome"] == "theorem violated":
+        if ce["expected_dim"] is not None and ce["outcome"] == "violated":
             lines.append(f"  - expected dim {ce['expected_dim']}, dim {ce['dim']}")
         for extra in ce["missing"]:
             lines.append(f"  - missing {extra['count']} generator(s) of degree {extra['degree']}: "
@@ -200,84 +193,3 @@ def format_conjecture_report(report: dict, fmt: str) -> str:
         if ce["not_contained"]:
             lines.append("  - not in J^A: " + "; ".join(f"`{p}`" for p in ce["not_contained"]))
     return "\n".join(lines)
-
-
-# --- export and verify --------------------------------------------------------------------------
-
-def export_records(store: CaseStore, what: str) -> dict:
-    """Records of a sweep name, or of a case `ARCH:PATTERN[:bias]`, as a self-contained document."""
-    if what in store.sweeps():
-        members = store.sweep_members(what)
-        records = store.fetch_many({k for _, k in members})
-        requested = {}
-        for case, key in members:
-            requested.setdefault(key, []).append(case.label)
-    else:
-        m = re.fullmatch(r"([0-9,]+):([01/|]*)(:bias)?", what)
-        if not m:
-            known = ", ".join(store.sweeps()) or "none"
-            raise InputError(f"{what!r} is neither a sweep name (known: {known}) nor a case ARCH:PATTERN[:bias]")
-        form = canonical_form(m.group(1), m.group(2), bool(m.group(3)))
-        records = {r.key: r for r in store.records() if r.case == form.case}
-        requested = {k: [what] for k in records}
-        if not records:
-            raise InputError(f"case {what!r} (canonical {form.case.label}) is not in the case database")
-    return {
-        "format": EXPORT_FORMAT,
-        "exported": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "records": [records[k].to_json() | {"requested": sorted(requested[k])} for k in sorted(records)],
-    }
-
-
-def _recompute(record: CaseRecord, m2: Macaulay2) -> dict:
-    """The same computation again, from the record's own inputs and exact script."""
-    variety = PatternVariety(record.case.arch, record.case.pattern, record.case.bias)
-    if record.computation == "dim":
-        jac = jacobian_dim(variety, seed=record.seed)
-        return {"dim": jac.dim, "prime": jac.prime, "points": jac.points, "error_bound": jac.error_bound}
-    solver = Implicitization(m2)
-    output: RunOutput = solver.solve_via_data(record.script)
-    parsed = solver.invert(output, variety, Field.parse(record.field))
-    m2.discard(output)
-    return {
-        "generators": [str(g) for g in parsed["generators"]],
-        "dim": parsed["dim"], "degree": parsed["degree"], "mingens_degrees": parsed["mingens_degrees"],
-        "hilbert_numerator": parsed["hilbert_numerator"],
-    }
-
-
-def verify_export(document: dict, m2: Macaulay2 | None = None) -> list[str]:
-    """Recompute every `ok` record; return the differences (empty: all reproduced)."""
-    m2 = m2 or Macaulay2()
-    differences = []
-    for data in document["records"]:
-        record = CaseRecord.from_json({k: v for k, v in data.items() if k != "requested"})
-        label = f"{record.case.label} [{record.computation}]"
-        if record.status != "ok":
-            continue
-        if record.computation == "ideal" and record.template_hash != template_hash(Implicitization.template):
-            print(f"note: {label}: the template has changed since export; rerunning the exported script",
-                  file=sys.stderr)
-        again = _recompute(record, m2)
-        for field_name, value in again.items():
-            if record.result.get(field_name) != value:
-                differences.append(f"{label}: {field_name} was {record.result.get(field_name)!r}, now {value!r}")
-    return differences
-
-
-def _load_export(path: str) -> dict:
-    try:
-        document = json.loads(Path(path).read_text())
-    except FileNotFoundError:
-        raise InputError(f"export file {path!r} does not exist") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"export file {path!r} is not JSON: {exc}") from None
-    if not isinstance(document, dict) or document.get("format") != EXPORT_FORMAT or not isinstance(document.get("records"), list):
-        raise InputError(f"export file {path!r} is not an m2bridge export ({EXPORT_FORMAT})")
-    for index, data in enumerate(document["records"], start=1):
-        try:
-            CaseRecord.from_json({k: v for k, v in data.items() if k != "requested"})
-            PatternVariety(data["case"]["arch"], data["case"]["pattern"], data["case"]["bias"])
-        except (TypeError, KeyError, AttributeError) as exc:
-            raise InputError(f"export file {path!r}: record {index} is malformed ({exc})") from None
-    return document

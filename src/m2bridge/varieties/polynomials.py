@@ -106,7 +106,7 @@ def parse_polynomial_text(text: str, ctx):
     return ctx.from_dict(terms)
 
 
-# --- matrices of polynomials ------------------------------------------------------------------------
+# --- matrices ------------------------------------------------------------------------
 
 def coordinate_matrices(variety: PatternVariety, ctx) -> list[list[list]]:
     """M_1 … M_k as matrices of the m-variables of `ctx`."""
@@ -151,4 +151,34 @@ def minors(M, size: int) -> list:
             d = det(rs, cs)
             if d != 0:
                 out.append(d)
+    return out
+
+
+def rational_kernel(A: flint.fmpq_mat) -> list[list]:
+    """A basis of the right kernel of an fmpq_mat over QQ."""
+    rref, rank = A.rref()
+    cols = A.ncols()
+    pivots, r = [], 0
+    for c in range(cols):
+        if r < rank and rref[r, c] != 0:
+            pivots.append(c)
+            r += 1
+    basis = []
+    for free in (c for c in range(cols) if c not in pivots):
+        v = [flint.fmpq(0)] * cols
+        v[free] = flint.fmpq(1)
+        for row, p in enumerate(pivots):
+            v[p] = -rref[row, free]
+        basis.append(v)
+    return basis
+
+
+def independent_columns(A: flint.fmpq_mat) -> list[int]:
+    """The pivot columns of A: a maximal set of linearly independent columns."""
+    rref, rank = A.rref()
+    cols, out, r = A.ncols(), [], 0
+    for c in range(cols):
+        if r < rank and rref[r, c] != 0:
+            out.append(c)
+            r += 1
     return out

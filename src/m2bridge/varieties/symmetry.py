@@ -1,7 +1,12 @@
-"""Cases up to symmetry (MATH.md §1): neuron permutations per hidden layer (the same in every block),
-block permutations, and transposition of the network (bias-free cases only: a bias column has no
+"""Cases up to symmetry: neuron permutations per hidden layer (the same in every block), block
+permutations, and transposition of the network (bias-free cases only: a bias column has no
 transpose). Equivalent cases have the same variety up to renaming coordinates, so a sweep computes
 one representative per orbit and renames the stored result for the case that was asked for.
+
+The canonical form is the lexicographically least equivalent case. The neurons of different layers
+permute independently, so for a fixed order of the blocks the least pattern sorts the neurons of
+each layer by their column of bits (one bit per block, in that order); the canonical form is the
+least of these over the k! block orders and the two orientations: polynomial in the widths.
 
 >>> canonical_form("3,3,3", "110|011").case   # swap neurons 2 and 3
 Case(arch='3,3,3', pattern='011|101', bias=False)
@@ -17,8 +22,10 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass
+from functools import cached_property
 
-from .model import ActivationPattern, Architecture
+from ..errors import InputError
+from .model import ActivationPattern, Architecture, PatternVariety
 
 Block = tuple[tuple[int, ...], ...]
 
@@ -30,6 +37,30 @@ class Case:
     arch: str
     pattern: str
     bias: bool = False
+
+    def __post_init__(self):
+        # Parsed (and validated) once, where the case is made; every later step uses the objects.
+        object.__setattr__(self, "bias", bool(self.bias))
+        variety = PatternVariety(Architecture.parse(self.arch), ActivationPattern.parse(self.pattern), self.bias)
+        object.__setattr__(self, "arch", variety.arch.text)
+        object.__setattr__(self, "pattern", variety.pattern.text)
+        self.__dict__["variety"] = variety
+
+    @cached_property
+    def variety(self) -> PatternVariety:
+        return PatternVariety(self.arch, self.pattern, self.bias)
+
+    @classmethod
+    def of(cls, arch: Architecture, pattern: ActivationPattern, bias: bool = False) -> "Case":
+        return cls(arch.text, pattern.text, bias)
+
+    @classmethod
+    def from_label(cls, label: str) -> "Case":
+        """`ARCH:PATTERN[:bias]`, as `label` writes it."""
+        parts = str(label).split(":")
+        if len(parts) not in (2, 3) or (len(parts) == 3 and parts[2] != "bias"):
+            raise InputError(f"case {label!r}: expected ARCH:PATTERN or ARCH:PATTERN:bias", "case")
+        return cls(parts[0], parts[1], len(parts) == 3)
 
     @property
     def label(self) -> str:
@@ -64,7 +95,7 @@ def _permuted(block: Block, perms) -> Block:
 
 
 def canonical_form(arch, pattern, bias: bool = False) -> CanonicalForm:
-    """The lexicographically least equivalent case (architecture, then sorted blocks)."""
+    """The lexicographically least equivalent case (architecture, then the blocks' texts)."""
     arch = Architecture.parse(arch)
     pattern = ActivationPattern.parse(pattern).check(arch)
     candidates = [(False, arch, pattern.blocks)]
@@ -72,16 +103,26 @@ def canonical_form(arch, pattern, bias: bool = False) -> CanonicalForm:
         candidates.append((True, arch.reversed(), tuple(tuple(reversed(b)) for b in pattern.blocks)))
     best = None
     for transposed, a, blocks in candidates:
-        # Every combination of neuron permutations; blocks are then sorted, which picks the best
-        # block permutation for that combination.
-        for perms in itertools.product(*(itertools.permutations(range(n)) for n in a.hidden)):
-            order = sorted(range(len(blocks)), key=lambda b: _block_text(_permuted(blocks[b], perms)))
-            key = (a.widths, tuple(_block_text(_permuted(blocks[b], perms)) for b in order))
+        for order in itertools.permutations(range(len(blocks))):
+            ordered = [blocks[b] for b in order]
+            key = (a.widths, _least_texts(ordered))
             if best is None or key < best[0]:
-                best = (key, transposed, tuple(order))
+                best = (key, transposed, order)
     (widths, texts), transposed, order = best
     case = Case(",".join(map(str, widths)), "|".join(texts), bias)
-    return CanonicalForm(case, transposed, order)
+    return CanonicalForm(case, transposed, tuple(order))
+
+
+def _least_texts(blocks: list[Block]) -> tuple[str, ...]:
+    """The blocks' texts, in this block order, with each layer's neurons sorted by their bits across
+    the blocks (0 before 1, the first block deciding first): the least this order allows."""
+    if not blocks or not blocks[0]:
+        return tuple(_block_text(b) for b in blocks)
+    perms = []
+    for layer in range(len(blocks[0])):
+        columns = list(zip(*(block[layer] for block in blocks)))  # one tuple of bits per neuron
+        perms.append(sorted(range(len(columns)), key=lambda i: columns[i]))
+    return tuple(_block_text(_permuted(b, perms)) for b in blocks)
 
 
 def is_trivial(arch, pattern, bias: bool = False) -> bool:
