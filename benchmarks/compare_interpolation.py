@@ -21,6 +21,7 @@ sys.path.insert(0, str(ROOT / "src"))
 import m2bridge  # noqa: E402
 from m2bridge.sweeps.casefile import SweepSpec  # noqa: E402
 from m2bridge.varieties.interpolate import interpolate_ideal  # noqa: E402
+from m2bridge.varieties.model import PatternVariety  # noqa: E402
 from m2bridge.macaulay2.process import M2Session  # noqa: E402
 
 
@@ -76,7 +77,7 @@ def main(argv=None) -> int:
             if args.max_interpolation_degree is not None and through > args.max_interpolation_degree:
                 skipped.append(f"{label}: generators up to degree {through}")
                 continue
-            found = interpolate_ideal(arch, pattern, bias=bias, max_degree=through)
+            found = interpolate_ideal(PatternVariety(arch, pattern, bias), max_degree=through)
             t2 = time.perf_counter()
             interp_seconds += t2 - t1
             same = (found.graded_dims == ker.graded_dims and found.mingens_by_degree == ker.mingens_by_degree)

@@ -8,9 +8,8 @@ import pytest
 
 from m2bridge import InputError, PatternVariety, pattern_ideal
 from m2bridge.sweeps.casefile import SweepSpec
-from m2bridge.varieties.interpolate import (
-    LiftError, interpolate_ideal, lift_generators, monomials_by_multidegree, rational_reconstruction,
-)
+from m2bridge.varieties.interpolate import interpolate_ideal, monomials_by_multidegree
+from m2bridge.varieties.lift import LiftError, lift_generators, rational_reconstruction
 from m2bridge.varieties.polynomials import polynomial_context
 
 from conftest import run_cli
@@ -23,7 +22,7 @@ def assert_agrees_with_ker(arch, pattern, bias=False, max_degree=None, timeout=1
     of Macaulay2's ker (reduced mod p) lies in the interpolated pieces."""
     ker = pattern_ideal(arch, pattern, bias=bias, timeout=timeout, max_degree=max_degree)
     through = max_degree or max(ker.mingens_degrees, default=1)
-    found = interpolate_ideal(arch, pattern, bias=bias, max_degree=through)
+    found = interpolate_ideal(PatternVariety(arch, pattern, bias), max_degree=through)
     assert found.graded_dims == ker.graded_dims, (arch, pattern)
     assert found.mingens_by_degree == ker.mingens_by_degree, (arch, pattern)
     assert all(found.contains(g) for g in ker.generators if g.total_degree() <= through)

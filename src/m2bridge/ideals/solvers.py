@@ -25,7 +25,8 @@ from ..macaulay2.process import M2Session, Macaulay2
 from ..macaulay2.program import Script, render, run
 from ..macaulay2.protocol import encode_terms, hilbert_numerator_coefficients, parse_polynomial
 from ..varieties.field import Field
-from ..varieties.interpolate import Stopped, interpolate_ideal, lift_generators
+from ..varieties.interpolate import Stopped, interpolate_ideal
+from ..varieties.lift import lift_generators
 from ..varieties.jacobian import jacobian_dim
 from ..varieties.model import PatternVariety
 from ..varieties.polynomials import polynomial_context

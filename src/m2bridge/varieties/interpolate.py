@@ -24,7 +24,6 @@ from __future__ import annotations
 import itertools
 import math
 import multiprocessing
-import random
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -33,11 +32,11 @@ from dataclasses import dataclass, field
 import flint
 import numpy as np
 
-from ..errors import InputError, M2BridgeError
+from ..errors import InputError
 from .field import Field
 from .jacobian import DEFAULT_PRIME, jacobian_at_random_point
 from .model import PatternVariety
-from .parametrization import image_point, sample_image
+from .parametrization import sample_image
 from .polynomials import polynomial_context, residue
 
 EXTRA_POINTS = 6
@@ -315,19 +314,18 @@ def _check_inputs(variety: PatternVariety, max_degree, prime: int) -> None:
     Field.parse(f"ZZ/{prime}")  # a prime below 2^31: products of two residues fit in int64
 
 
-def interpolate_ideal(arch, pattern=None, *, max_degree: int, prime: int = DEFAULT_PRIME, bias: bool = False,
-                      seed: int = 0, workers: int = 1, keep_pieces: bool = True,
-                      should_stop=None) -> InterpolationResult:
+def interpolate_ideal(arch, pattern=None, *, max_degree: int, prime: int = DEFAULT_PRIME, seed: int = 0,
+                      workers: int = 1, keep_pieces: bool = True, should_stop=None) -> InterpolationResult:
     """J^A over GF(prime) through `max_degree` by multigraded interpolation (no Macaulay2).
 
-    `arch` may be a PatternVariety. `workers` > 1 solves the pieces of each degree in a process pool.
+    `arch` may be a PatternVariety (for a network with biases, pass one). `workers` > 1 solves the pieces of each degree in a process pool.
     `should_stop()` is asked between pieces; when it returns true, `Stopped` is raised.
 
     >>> r = interpolate_ideal("3,3,3", "110|011", max_degree=3)
     >>> r.mingens_by_degree, r.error_bound < 1e-30
     ({1: 0, 2: 0, 3: 3}, True)
     """
-    variety = arch if isinstance(arch, PatternVariety) else PatternVariety(arch, pattern, bias)
+    variety = arch if isinstance(arch, PatternVariety) else PatternVariety(arch, pattern)
     _check_inputs(variety, max_degree, prime)
     start = time.perf_counter()
     rows, cols = _variable_grading(variety)
@@ -417,60 +415,3 @@ def _map(function, items: list, workers: int):
 
 def _poly_from_row(ctx, monomials: np.ndarray, row: np.ndarray, n_vars: int):
     return ctx.from_dict({_exponents(monomials[t], n_vars): int(row[t]) for t in np.flatnonzero(row)})
-
-
-# --- lifting to QQ -------------------------------------------------------------------------------
-
-class LiftError(M2BridgeError):
-    """A generator over GF(p) has no small rational preimage, or its preimage is not in J^A."""
-
-
-def rational_reconstruction(a: int, p: int) -> flint.fmpq | None:
-    """The fraction n/d with |n|, d <= sqrt(p/2) and n ≡ a·d (mod p), or None (Wang's algorithm).
-
-    >>> rational_reconstruction(pow(3, -1, 2**31 - 1) * 2 % (2**31 - 1), 2**31 - 1)
-    2/3
-    """
-    bound = math.isqrt(p // 2)
-    r0, r1, t0, t1 = p, a % p, 0, 1
-    while r1 > bound:
-        q = r0 // r1
-        r0, r1, t0, t1 = r1, r0 - q * r1, t1, t0 - q * t1
-    if t1 == 0 or abs(t1) > bound or math.gcd(r1, abs(t1)) != 1:
-        return None
-    return flint.fmpq(r1, t1) if t1 > 0 else flint.fmpq(-r1, -t1)
-
-
-def lift_generators(result: InterpolationResult, trials: int = 3, seed: int = 0) -> list:
-    """The generators over QQ: each scaled to a leading coefficient 1 (as the reduced kernel vectors
-    are), its coefficients rationally reconstructed, then checked exactly over QQ: g(φ^A(θ)) = 0 at
-    `trials` random integer θ (model.image_point). Raises LiftError instead of keeping a polynomial
-    that fails.
-
-    >>> r = interpolate_ideal("2,2,2", "10|11", max_degree=2)
-    >>> [str(g) for g in lift_generators(r)][0]
-    'm_(1,1,2)*m_(1,2,1) - m_(1,1,1)*m_(1,2,2)'
-    """
-    variety, p = result.variety, result.prime
-    ctx = polynomial_context(variety.variable_names, Field(0))
-    rng = random.Random(seed)
-    points = []
-    for _ in range(trials):
-        weights = [[[rng.randint(-30, 30) for _ in range(c)] for _ in range(r)] for r, c in variety.layer_shapes]
-        points.append([flint.fmpq(x.numerator, x.denominator) for x in image_point(variety, weights)])
-    lifted = []
-    for g in result.generators:
-        terms = {}
-        for exps, coeff in g.to_dict().items():
-            q = rational_reconstruction(int(coeff), p)
-            if q is None:
-                raise LiftError(f"generator {g} over GF({p}): coefficient {int(coeff)} has no rational preimage "
-                                f"with numerator and denominator below {math.isqrt(p // 2)}; keep the result over GF(p)")
-            terms[exps] = q
-        poly = ctx.from_dict(terms)
-        for point in points:
-            if poly(*point) != 0:
-                raise LiftError(f"the rational lift {poly} of a generator over GF({p}) does not vanish on "
-                                f"φ^A(θ) at an integer θ: not in J^A over QQ")
-        lifted.append(poly)
-    return lifted
