@@ -15,11 +15,11 @@ Automatic marks (so that nobody has to remember them on doctests):
 - Doctests of the layers that may call Macaulay2 (`m2bridge` itself, `m2bridge.macaulay2`,
   `ideals`, `conjectures`, `sweeps`, `cli`) and of README.md are `m2`. Doctests of
   `m2bridge.varieties`, `m2bridge.networks`, `m2bridge.extras` and `m2bridge.errors` never call it.
-- Doctests of `m2bridge.networks` and of README.md are `scip` (cells and regions use SciPy and
-  PySCIPOpt).
 - A test module under tests/ that cannot be imported because an optional dependency is missing
   is skipped (naming the extra), and so is a source module collected for doctests
   (`--doctest-ignore-import-errors`); any other import failure still fails the session.
+- A test or doctest that fails only because an optional dependency is missing (ModuleNotFoundError
+  for a module of an extra, or m2bridge.extras.ExtraMissing) is skipped, naming the extra.
 - A test that is not marked `m2` but calls Macaulay2 on a machine without it (it raises
   M2NotFoundError, or `run_cli` reports that M2 is missing) is skipped with a reason asking for
   the mark, instead of failing.
@@ -47,7 +47,6 @@ EXTRA_OF_MODULE = {
 MARKER_MODULES = {"scip": ("scipy", "pyscipopt"), "dask": ("distributed",)}
 # Doctests of these packages never run Macaulay2; every other m2bridge doctest may.
 NO_M2_DOCTESTS = ("m2bridge.varieties", "m2bridge.networks", "m2bridge.extras", "m2bridge.errors")
-SCIP_DOCTESTS = ("m2bridge.networks",)
 M2_MISSING_TEXT = "not found. Install it with: apt-get"
 
 
@@ -118,18 +117,25 @@ def pytest_collection_modifyitems(config, items):
     missing = {marker: _missing(marker) for marker in MARKER_MODULES}
     for item in items:
         module = _doctest_module(item)
-        if module is not None:
-            if module.endswith(".md") or not _under(module, NO_M2_DOCTESTS):
-                item.add_marker(pytest.mark.m2)
-            if module.endswith(".md") or _under(module, SCIP_DOCTESTS):
-                item.add_marker(pytest.mark.scip)
+        if module is not None and (module.endswith(".md") or not _under(module, NO_M2_DOCTESTS)):
+            item.add_marker(pytest.mark.m2)
         if item.get_closest_marker("m2") and not have_m2:
             item.add_marker(pytest.mark.skip(reason=f"needs Macaulay2 ({m2_executable()!r} not on PATH)"))
         for marker, absent in missing.items():
             if absent and item.get_closest_marker(marker):
-                extra = EXTRA_OF_MODULE[absent[0]]
-                item.add_marker(pytest.mark.skip(
-                    reason=f"needs {', '.join(absent)}: pip install 'm2bridge[{extra}]'"))
+                reason = f"needs {', '.join(absent)}: pip install 'm2bridge[{EXTRA_OF_MODULE[absent[0]]}]'"
+                if REQUIRE_EXTRAS:
+                    _fail_instead(item, f"{reason} (M2BRIDGE_REQUIRE_EXTRAS=1: nothing may be skipped)")
+                else:
+                    item.add_marker(pytest.mark.skip(reason=reason))
+        _skip_on_missing_dependency(item)
+
+
+def _fail_instead(item, reason: str) -> None:
+    def runtest():
+        pytest.fail(reason, pytrace=False)
+
+    item.runtest = runtest
 
 
 def _missing_extra_in(text: str) -> str | None:
@@ -148,7 +154,7 @@ def _missing_extra_in(text: str) -> str | None:
 def pytest_make_collect_report(collector):
     """A test module that needs a missing optional dependency is skipped, naming the extra."""
     report = yield
-    if report.failed and isinstance(collector, pytest.Module):
+    if report.failed and isinstance(collector, pytest.Module) and not REQUIRE_EXTRAS:
         module = _missing_extra_in(str(report.longrepr))
         if module is not None:
             report.outcome = "skipped"
@@ -157,16 +163,55 @@ def pytest_make_collect_report(collector):
     return report
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item, call):
-    """Without Macaulay2, a test that calls it although it is not marked `m2` is skipped."""
-    report = yield
-    if report.failed and call.excinfo is not None and not m2_available() and not REQUIRE_M2:
-        if type(call.excinfo.value).__name__ == "M2NotFoundError":
-            report.outcome = "skipped"
-            report.longrepr = (str(item.path), item.location[1] or 0,
-                               "Skipped: calls Macaulay2, which is not on PATH (mark it @pytest.mark.m2)")
-    return report
+def _causes(exc: BaseException):
+    """The exception, the one a doctest reports as unexpected, and their causes."""
+    seen, todo = set(), [exc]
+    while todo:
+        e = todo.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        yield e
+        todo.append(getattr(e, "exc_info", (None, None))[1] if isinstance(getattr(e, "exc_info", None), tuple) else None)
+        todo.extend(getattr(f, "exc_info", (None, None))[1] for f in getattr(e, "failures", None) or [])
+        todo.extend([e.__cause__, e.__context__])
+
+
+def _skip_reason(exc: BaseException) -> str | None:
+    for e in _causes(exc):
+        name = type(e).__name__
+        if name == "M2NotFoundError" and not m2_available() and not REQUIRE_M2:
+            return "calls Macaulay2, which is not on PATH (mark it @pytest.mark.m2)"
+        module = None
+        if isinstance(e, ModuleNotFoundError) and e.name:
+            module = _missing_extra_in(f"No module named '{e.name}'")
+        elif name == "ExtraMissing":
+            module = _missing_extra_in(str(e))
+        if module is not None:
+            return f"needs {module}: pip install 'm2bridge[{EXTRA_OF_MODULE.get(module, '…')}]'"
+    return None
+
+
+def _skip_on_missing_dependency(item) -> None:
+    """Wrap the item's runtest: a failure caused only by a missing Macaulay2 or optional
+    dependency becomes a skip that says so."""
+    original = item.runtest
+
+    def runtest():
+        try:
+            original()
+        except Exception as exc:  # noqa: BLE001 - re-raised unless a dependency is missing
+            reason = _skip_reason(exc)
+            if reason is None:
+                raise
+            if REQUIRE_EXTRAS and "m2bridge[" in reason:
+                pytest.fail(f"{reason} (M2BRIDGE_REQUIRE_EXTRAS=1: nothing may be skipped)", pytrace=False)
+            try:  # reported at the test's own location, not here
+                raise pytest.skip.Exception(reason, _use_item_location=True) from None
+            except TypeError:
+                pytest.skip(reason)
+
+    item.runtest = runtest
 
 
 # --- the session's verdict -----------------------------------------------------------------------
@@ -180,7 +225,8 @@ def pytest_sessionfinish(session, exitstatus):
         return
     problems = []
     for report in reporter.stats.get("skipped", []):
-        text = str(report.longrepr)
+        longrepr = report.longrepr
+        text = str(longrepr[2] if isinstance(longrepr, tuple) and len(longrepr) == 3 else longrepr)
         keywords = getattr(report, "keywords", {}) or {}
         if "unable to import module" in text:
             problem = _import_problem(text)
@@ -192,6 +238,7 @@ def pytest_sessionfinish(session, exitstatus):
         if REQUIRE_EXTRAS and (any(m in keywords for m in MARKER_MODULES) or "pip install 'm2bridge[" in text):
             problems.append(f"{report.nodeid}: skipped although M2BRIDGE_REQUIRE_EXTRAS=1 ({text})")
     if problems:
+        reporter.ensure_newline()
         reporter.section("tests that must not be skipped", sep="=", red=True, bold=True)
         for line in problems:
             reporter.line(line, red=True)
@@ -208,7 +255,7 @@ def _import_problem(text: str) -> str | None:
     try:
         relative = path.resolve().relative_to(ROOT / "src")
     except ValueError:
-        return f"{path} could not be imported"
+        return None  # a test module: its own collection reports (or skips) the import failure
     name = ".".join(relative.with_suffix("").parts).removesuffix(".__init__")
     try:
         importlib.import_module(name)
