@@ -42,6 +42,8 @@ DEFAULT_INTERPOLATION_PRIME = 2**31 - 1
 DEFAULT_KER_BUDGET = 60.0
 # A monomial count per degree above which interpolation would need more memory than a machine has.
 MAX_MONOMIALS = 5_000_000
+# Longer than any computation anyone waits for; larger values overflow the operating system's timers.
+MAX_TIMEOUT = 1e7
 
 
 def available_cpus() -> int:
@@ -113,6 +115,8 @@ class IdealOptions:
         elif method == "interpolate":
             raise InputError("max_degree is required by method 'interpolate' (the degree bound)", "max_degree")
         set_("timeout", positive_number(self.timeout, "timeout", "seconds"))
+        if self.timeout > MAX_TIMEOUT:
+            raise InputError(f"timeout {self.timeout:g}: at most {MAX_TIMEOUT:g} seconds", "timeout")
         if self.ker_timeout is not None:
             set_("ker_timeout", positive_number(self.ker_timeout, "ker_timeout", "seconds"))
         memory = positive_number(self.memory_limit, "memory_limit", "bytes")

@@ -18,11 +18,25 @@ from dataclasses import dataclass
 
 import flint
 
+from ..errors import InputError
 from .model import ActivationPattern, Architecture, Dataset, PatternVariety
 from .parametrization import NmodMatrices, hidden_states
 from .polynomials import residue
 
 DEFAULT_PRIME = 2**31 - 1
+# Further primes below 2^31, taken in turn when data have a denominator the first one divides.
+OTHER_PRIMES = (2**31 - 19, 2**31 - 61, 2**31 - 69, 2**31 - 85)
+
+
+def usable_prime(variety: PatternVariety, prime: int) -> int:
+    """`prime`, or the first of OTHER_PRIMES that divides no denominator of the data."""
+    if variety.data is None:
+        return prime
+    denominators = {x.denominator for point in variety.data.points for x in point}
+    for candidate in (prime, *OTHER_PRIMES):
+        if all(d % candidate for d in denominators):
+            return candidate
+    raise InputError("every prime m2bridge uses for Jacobian ranks divides a denominator of the data", "data")
 
 
 @dataclass(frozen=True)
@@ -98,6 +112,7 @@ def jacobian_dim(arch, pattern=None, *, bias: bool = False, data: Dataset | None
         variety = arch
     else:
         variety = PatternVariety(Architecture.parse(arch), ActivationPattern.parse(pattern), bias, data)
+    prime = usable_prime(variety, prime)
     rng = random.Random(seed)
     rank = 0
     for _ in range(points):

@@ -179,11 +179,23 @@ class ActivationPattern:
         return self.text
 
 
+# Exact data entries are bounded so that no later step (Python's int ↔ str conversion, Macaulay2)
+# meets a number it cannot handle; real data sets have far shorter entries.
+MAX_DIGITS = 1000
+# A variety with more coordinates or parameters than this is beyond any method m2bridge has.
+MAX_COORDINATES = 10_000
+MAX_PARAMETERS = 100_000
+
+
 def _parse_rational(value, where: str) -> Fraction:
     if isinstance(value, bool):
         raise DataError(f"{where}: {value!r} is not a number")
     if isinstance(value, int):
+        if value.bit_length() > 3.33 * MAX_DIGITS:
+            raise DataError(f"{where}: a number with more than {MAX_DIGITS} digits", "data")
         return Fraction(value)
+    if isinstance(value, str) and len(value) > 2 * MAX_DIGITS + 3:
+        raise DataError(f"{where}: a number with more than {MAX_DIGITS} digits", "data")
     if isinstance(value, str) and re.fullmatch(r"\s*-?[0-9]+(\s*/\s*[0-9]+)?\s*", value):
         try:
             return Fraction(value.replace(" ", ""))
@@ -255,7 +267,9 @@ class Dataset:
         if path.suffix == ".json":
             try:
                 rows = json.loads(path.read_text())
-            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            except RecursionError:
+                raise DataError(f"data file {str(path)!r}: nested too deeply to be a list of points", "data") from None
+            except (ValueError, UnicodeDecodeError) as exc:  # JSONDecodeError, or an int of > 4300 digits
                 raise DataError(f"data file {str(path)!r} is not valid JSON: {exc}") from None
             if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
                 raise DataError(f"data file {str(path)!r}: expected a JSON list of points (lists)")
@@ -316,6 +330,12 @@ class PatternVariety:
                     f"blocks {self.data.blocks_text}: {len(self.data.block_sizes)} block(s), "
                     f"pattern {self.pattern.text!r} has {self.pattern.k}", "blocks"
                 )
+        coordinates = self.k * self.arch.n_out * (self.columns if self.data is None else max(self.data.block_sizes))
+        parameters = sum(r * c for r, c in self.layer_shapes)
+        if coordinates > MAX_COORDINATES or parameters > MAX_PARAMETERS:
+            raise ArchitectureError(
+                f"{self.describe()}: {coordinates} coordinates and {parameters} parameters; m2bridge handles at "
+                f"most {MAX_COORDINATES} coordinates and {MAX_PARAMETERS} parameters", "arch")
         names = [f"m_({b},{i},{j})" for (b, i, j) in self.coordinates]
         object.__setattr__(self, "variable_names", names)
 
