@@ -1,11 +1,11 @@
-"""Network files, data files, the state_dict loader and chunked forward passes (issue 6)."""
-
-import subprocess
-from pathlib import Path
+"""Network files, data files, the state_dict loader, chunked forward passes and the affine maps
+of the pre-activations."""
 
 import numpy as np
 import pytest
 
+from m2bridge.cli import main
+from m2bridge.networks.codes import codes
 from m2bridge.networks.network import (
     Network,
     NetworkError,
@@ -14,8 +14,6 @@ from m2bridge.networks.network import (
     load_points,
     network_from_state_dict,
 )
-
-M2BRIDGE = str(Path(__file__).resolve().parents[1] / ".venv" / "bin" / "m2bridge")
 
 
 def random_network(widths, seed=0):
@@ -62,6 +60,32 @@ def test_nan_in_data_is_reported_in_the_chunk_that_has_it():
         list(net.iter_hidden(X, chunk_size=4))
 
 
+def test_overflowing_activations_name_the_point_and_layer():
+    net = Network([np.array([[1e200]]), np.array([[1e200]]), np.ones((1, 1))],
+                  [np.zeros(1), np.zeros(1), np.zeros(1)])
+    with pytest.raises(NetworkError, match="point 2 drives layer 2 beyond the float64 range"):
+        codes(net, [[0.0], [1.0]])
+
+
+@pytest.mark.parametrize("widths", [(2, 5, 1), (3, 4, 3, 2), (2, 3, 3, 3, 1)])
+def test_preactivation_maps_agree_with_the_forward_pass(widths):
+    net = random_network(widths, seed=sum(widths))
+    X = np.random.default_rng(3).normal(size=(30, widths[0])) * 2
+    bits = codes(net, X).bits()
+    for x, pattern in zip(X, bits):
+        h = x
+        for l, (G, g) in enumerate(net.preactivation_maps(pattern), start=1):
+            pre = net.weights[l - 1] @ h + net.biases[l - 1]
+            np.testing.assert_allclose(G @ x + g, pre, atol=1e-10)
+            h = np.maximum(pre, 0.0)
+        if net.depth > 2:   # a prefix needs only the bits of the earlier layers
+            first = net.preactivation_maps(pattern[: widths[1]], layers=2)
+            assert len(first) == 2 and np.allclose(first[1][0], net.preactivation_maps(pattern)[1][0])
+    if net.depth > 2:
+        with pytest.raises(NetworkError, match="layers 1..1 have"):
+            net.preactivation_maps([], layers=2)
+
+
 def test_has_bias():
     assert random_network((2, 3, 1)).has_bias
     assert not Network([np.eye(2), np.ones((1, 2))], [np.zeros(2), np.zeros(1)]).has_bias
@@ -96,6 +120,8 @@ def test_state_dict_layers_follow_numeric_not_text_order_and_missing_bias_is_zer
         ({"0.weight": np.eye(2), "2.bias": np.zeros(1)}, "2.bias has no 2.weight"),
         ({"0.weight": np.eye(2), "2.weight": np.ones((1, 3))}, "W2 has 3 columns, layer 1 has 2 neurons"),
         ({"0.weight": np.array([[np.nan]])}, "W1 contains NaN"),
+        ({"0.weight": np.array([[1 + 2j]])}, "'0.weight' holds complex numbers"),
+        ({"0.weight": [["a"]]}, "'0.weight' holds dtype <U1"),
         ([1, 2], "expected a mapping"),
     ],
 )
@@ -109,7 +135,7 @@ def write_network(path, **arrays):
     return path
 
 
-# One per defect the issue names; each message must name what is wrong.
+# One file per defect; each message must name what is wrong.
 BAD_NETWORKS = {
     "missing_b2": (dict(W1=np.eye(2), b1=np.zeros(2), W2=np.ones((1, 2))), "array b2 is missing"),
     "shape_mismatch": (
@@ -120,6 +146,11 @@ BAD_NETWORKS = {
     "nan": (dict(W1=np.array([[np.nan, 1.0]]), b1=np.zeros(1)), "W1 contains NaN or infinity"),
     "inf": (dict(W1=np.eye(2), b1=np.array([0.0, np.inf])), "b1 contains NaN or infinity"),
     "unexpected": (dict(W1=np.eye(2), b1=np.zeros(2), scale=np.ones(1)), "unexpected arrays"),
+    "strings": (dict(W1=np.array([["1", "0"], ["0", "1"]]), b1=np.zeros(2)), "W1 holds dtype <U1"),
+    "complex": (dict(W1=np.eye(2), b1=np.array([1j, 0])), "b1 holds complex numbers"),
+    "bool": (dict(W1=np.eye(2, dtype=bool), b1=np.zeros(2)), "W1 holds dtype bool"),
+    "empty_layer": (dict(W1=np.zeros((0, 2)), b1=np.zeros(0)), r"W1 has shape \(0, 2\); every layer"),
+    "no_inputs": (dict(W1=np.zeros((2, 0)), b1=np.zeros(2)), r"W1 has shape \(2, 0\)"),
 }
 
 
@@ -141,19 +172,17 @@ def test_bad_network_files_each_give_one_clear_error(bad_network_files):
         load_network(bad_network_files["nan"].parent / "absent.npz")
 
 
-def test_bad_network_files_via_the_cli_exit_2_without_traceback(bad_network_files, tmp_path):
+def test_bad_network_files_via_the_cli_exit_2_without_traceback(bad_network_files, tmp_path, capsys):
     data = tmp_path / "X.npy"
     np.save(data, np.zeros((3, 2)))
     for name, path in bad_network_files.items():
-        for command in ("codes", "patterns") if name == "missing_b2" else ("codes",):
-            result = subprocess.run(
-                [M2BRIDGE, command, "--network", str(path), "--data", str(data)],
-                capture_output=True, text=True, timeout=60,
-            )
-            assert result.returncode == 2, (name, result.stderr)
-            assert result.stderr.startswith("m2bridge: error: network file"), (name, result.stderr)
-            assert len(result.stderr.strip().splitlines()) == 1, (name, result.stderr)
-            assert "Traceback" not in result.stderr and result.stdout == ""
+        for command in ("codes", "patterns", "regions"):
+            args = [command, "--network", str(path)] + (["--data", str(data)] if command != "regions" else [])
+            code = main(args)
+            out, err = capsys.readouterr()
+            assert code == 2, (name, command, err)
+            assert err.startswith("m2bridge: error: network file"), (name, command, err)
+            assert len(err.strip().splitlines()) == 1 and "Traceback" not in err and out == "", (name, err)
 
 
 def test_pytorch_file_without_torch_says_what_to_install(tmp_path):

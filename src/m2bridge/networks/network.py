@@ -1,9 +1,13 @@
-"""Real ReLU networks with biases, read from `.npz` files (issues 6 and 7 share this loader).
+"""Real ReLU networks with biases, read from `.npz` files (code space and linear regions share them).
 
-File format: arrays `W1, b1, W2, b2, …, WL, bL`; W_l has shape (n_l, n_(l-1)), b_l shape (n_l,).
-Layers 1..L-1 are ReLU layers, layer L is the linear output layer. A PyTorch `nn.Sequential`
-state_dict converts with `network_from_state_dict` (torch itself is optional). Forward passes run in
-chunks (`Network.iter_hidden`), so 10^5 × 784 datasets stream through bounded memory.
+File format: arrays `W1, b1, W2, b2, …, WL, bL`; W_l has shape (n_l, n_(l-1)), b_l shape (n_l,),
+real numbers. Layers 1..L-1 are ReLU layers, layer L is the linear output layer. A PyTorch
+`nn.Sequential` state_dict converts with `network_from_state_dict` (torch itself is optional).
+
+The layer recurrence g_l = W_l h_(l-1) + b_l, h_l = relu(g_l) is written twice, once per kind of
+input: on points (`Network.iter_hidden`, in chunks, so 10^5 × 784 datasets stream through bounded
+memory) and on affine maps of the input for a fixed activation pattern
+(`Network.preactivation_maps`, which cells, the region LPs and the geometric enumeration share).
 
 >>> import numpy as np
 >>> net = Network([np.array([[1.0], [-1.0]]), np.array([[4.0, 2.0]])],
@@ -43,11 +47,14 @@ class Network:
             raise NetworkError(
                 f"network: {len(self.weights)} weight matrices but {len(self.biases)} bias vectors"
             )
-        self.weights = [np.asarray(W, dtype=np.float64) for W in self.weights]
-        self.biases = [np.asarray(b, dtype=np.float64) for b in self.biases]
+        self.weights = [_real_array(W, f"network: W{l}") for l, W in enumerate(self.weights, start=1)]
+        self.biases = [_real_array(b, f"network: b{l}") for l, b in enumerate(self.biases, start=1)]
         for l, (W, b) in enumerate(zip(self.weights, self.biases), start=1):
             if W.ndim != 2:
                 raise NetworkError(f"network: W{l} has shape {W.shape}, expected a matrix")
+            if 0 in W.shape:
+                raise NetworkError(f"network: W{l} has shape {W.shape}; every layer needs at least "
+                                   "one neuron and one input")
             if b.shape != (W.shape[0],):
                 raise NetworkError(f"network: b{l} has shape {b.shape}, W{l} needs ({W.shape[0]},)")
             if l > 1 and W.shape[1] != self.weights[l - 2].shape[0]:
@@ -102,9 +109,14 @@ class Network:
         for start in range(0, X.shape[0], chunk_size):
             h = _finite_float64(X[start : start + chunk_size], what)
             hidden = []
-            for W, b in zip(self.weights[:-1], self.biases[:-1]):
-                h = h @ W.T
-                h += b
+            for l, (W, b) in enumerate(zip(self.weights[:-1], self.biases[:-1]), start=1):
+                with np.errstate(over="ignore", invalid="ignore"):
+                    h = h @ W.T
+                    h += b
+                if not np.all(np.isfinite(h)):
+                    row = start + int(np.flatnonzero(~np.all(np.isfinite(h), axis=1))[0])
+                    raise NetworkError(f"{what}: point {row + 1} drives layer {l} beyond the "
+                                       "float64 range (overflow); rescale the data or the network")
                 np.maximum(h, 0.0, out=h)
                 hidden.append(h)
             yield start, hidden
@@ -126,6 +138,40 @@ class Network:
         out = np.empty((X.shape[0], self.widths[-1]))
         for start, hidden in self.iter_hidden(X):
             out[start : start + len(hidden[-1])] = hidden[-1] @ W.T + b
+        return out
+
+    def preactivation_maps(self, pattern, layers: int | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Pre-activations g_1, …, g_k of the first k hidden layers (k = `layers`, default all) as
+        affine maps x ↦ G x + g of the input, valid wherever layers 1..k−1 have the activation
+        pattern's bits (0/1 per hidden unit, layer by layer; bits beyond layer k−1 are ignored).
+
+        G_1 = W_1, g_1 = b_1 and G_(l+1) = W_(l+1) D_l G_l, g_(l+1) = W_(l+1) D_l g_l + b_(l+1), with
+        D_l the 0/1 diagonal of layer l's bits: an inactive unit passes 0 on. Products of huge
+        weights beyond the float64 range come out as inf.
+
+        >>> net = Network([np.array([[1.0], [-1.0]]), np.array([[4.0, 2.0]]), np.array([[1.0]])],
+        ...               [np.array([0.0, 1.0]), np.array([-3.0]), np.array([0.0])])
+        >>> [(G.ravel().tolist(), g.tolist()) for G, g in net.preactivation_maps((1, 1, 0))]
+        [([1.0, -1.0], [0.0, 1.0]), ([2.0], [-1.0])]
+        """
+        hidden = self.depth - 1
+        layers = hidden if layers is None else layers
+        if not 0 <= layers <= hidden:
+            raise NetworkError(f"layers = {layers}: the network has hidden layers 1..{hidden}")
+        needed = sum(self.hidden_widths[: max(layers - 1, 0)])
+        bits = np.asarray(pattern, dtype=float).ravel()
+        if bits.shape[0] < needed:
+            raise NetworkError(f"pattern of {bits.shape[0]} bits; layers 1..{layers - 1} have {needed} units")
+        M, m = np.eye(self.widths[0]), np.zeros(self.widths[0])
+        out, start = [], 0
+        for W, b in zip(self.weights[:layers], self.biases[:layers]):
+            with np.errstate(over="ignore", invalid="ignore"):   # callers check for inf
+                G, g = W @ M, W @ m + b
+            out.append((G, g))
+            active = bits[start : start + len(b)]
+            if len(active) == len(b):
+                M, m = active[:, None] * G, active * g
+            start += len(b)
         return out
 
     @property
@@ -179,21 +225,25 @@ def load_network(path: "str | Path") -> Network:
         raise NetworkError(f"network file {str(path)!r}: {exc}") from None
 
 
+def _real_array(value, name: str) -> np.ndarray:
+    """An array of real numbers as float64; strings, complex numbers and objects are refused."""
+    if hasattr(value, "detach"):      # a torch tensor, on any device, without importing torch
+        value = value.detach().cpu().numpy()
+    try:
+        array = np.asarray(value)
+    except (TypeError, ValueError) as exc:
+        raise NetworkError(f"{name} is not a numeric array: {exc}") from None
+    if array.dtype.kind not in "iuf":
+        kind = "complex numbers" if array.dtype.kind == "c" else f"dtype {array.dtype}"
+        raise NetworkError(f"{name} holds {kind}; weights and biases must be real numbers")
+    return array.astype(np.float64)
+
+
 def _finite_float64(X: np.ndarray, what: str) -> np.ndarray:
     X = np.asarray(X, dtype=np.float64)
     if not np.all(np.isfinite(X)):
         raise NetworkError(f"{what}: entries must be finite numbers (found NaN or infinity)")
     return X
-
-
-def _as_numpy(value, key: str) -> np.ndarray:
-    """A torch tensor (any device) or array-like as a float64 numpy array, without importing torch."""
-    if hasattr(value, "detach"):
-        value = value.detach().cpu().numpy()
-    try:
-        return np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise NetworkError(f"state_dict entry {key!r} is not a numeric array: {exc}") from None
 
 
 def network_from_state_dict(state_dict) -> Network:
@@ -227,7 +277,7 @@ def network_from_state_dict(state_dict) -> Network:
             )
         prefix, index, kind = match.groups()
         prefixes.add(prefix)
-        layers.setdefault(int(index), {})[kind] = _as_numpy(value, str(key))
+        layers.setdefault(int(index), {})[kind] = _real_array(value, f"state_dict entry {key!r}")
     if not layers:
         raise NetworkError("state_dict: no Linear layers (keys like '0.weight')")
     if len(prefixes) > 1:
