@@ -1,4 +1,5 @@
-"""ReLU code space (issue 6): codes, truncated Hamming distances, cell polyhedra, LP adjacency."""
+"""ReLU code space after Shepeleva et al.: codes, truncated Hamming distances, cell polyhedra, LP
+adjacency, and activation patterns of data."""
 
 import tomllib
 from itertools import combinations
@@ -14,14 +15,16 @@ from m2bridge.networks.codes import (
     _popcount_native,
     _popcount_table,
     codes,
+    popcount,
     distance_histogram,
     iter_distance_rows,
     nearest_codes,
     pairwise_distances,
 )
+from m2bridge.errors import InputError
 from m2bridge.networks.datapattern import case_file_text, data_pattern
-from m2bridge.varieties.model import ActivationPattern
 from m2bridge.networks.network import Network
+from m2bridge.varieties.model import ActivationPattern
 
 
 def random_network(widths, seed):
@@ -128,6 +131,22 @@ def test_popcount_table_fallback_matches_native():
     assert table.tolist() == [[bin(int(w)).count("1") for w in row] for row in words]
     if hasattr(np, "bitwise_count"):
         assert np.array_equal(_popcount_native(words, np.empty(words.shape, np.uint8)), table)
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.uint32, np.uint64])
+def test_popcount_of_every_unsigned_width(dtype):
+    values = np.random.default_rng(1).integers(0, np.iinfo(dtype).max, size=(3, 17), dtype=dtype)
+    expected = [[bin(int(v)).count("1") for v in row] for row in values]
+    assert popcount(values).tolist() == expected
+    assert _popcount_table(values, np.empty(values.shape, np.uint8)).tolist() == expected
+    with pytest.raises(TypeError, match="unsigned"):
+        popcount(values.astype(np.int64))
+
+
+def test_theta_beyond_the_code_length_is_no_truncation():
+    c = Codes.from_bits([[0, 1, 1], [1, 0, 0]])
+    assert pairwise_distances(c, theta=10**30).tolist() == pairwise_distances(c).tolist() == [[0, 3], [3, 0]]
+    assert distance_histogram(c, theta=10**30) == {3: 1}
 
 
 def test_nearest_codes_match_brute_force_with_ties_to_the_lower_index():
@@ -238,6 +257,18 @@ def test_bad_code_length():
         cell_polyhedron(random_network((2, 5, 1), seed=0), [1, 0, 1])
 
 
+def test_cells_of_huge_weights():
+    # 1e200 · 1e200 overflows: the cell's inequalities cannot be written in float64.
+    deep = Network([np.array([[1e200]]), np.array([[1e200]]), np.ones((1, 1))], [np.zeros(1)] * 3)
+    with pytest.raises(CodeError, match="float64 range"):
+        cell_polyhedron(deep, [1, 1])
+    # Huge but representable rows: the LPs scale each row, no overflow in the norms.
+    wide = Network([np.array([[1e300], [-1e300]]), np.ones((1, 2))], [np.zeros(2), np.zeros(1)])
+    assert cell_polyhedron(wide, [1, 0]).dimension() == 1
+    assert cell_polyhedron(wide, [1, 0]).is_realized()
+    assert not cell_polyhedron(wide, [1, 1]).is_realized()
+
+
 # ---------------------------------------------------------------- adjacency
 
 
@@ -266,7 +297,7 @@ def test_adjacent_implies_hamming_1_for_deep_networks(widths, seed):
 def test_deep_network_with_hamming_1_cells_that_do_not_touch():
     # Layer 1: j = relu(x), k = relu(100 - x); layer 2: g = relu(3 j + k - 101) on R.
     # g > 0 for x < -1 (code 01/1) and for x > 0.5 (code 11/1): d_H = 1, yet the cells
-    # (-inf, -1] and [0.5, 100] are separated by (-1, 0) and (0, 0.5). Lemma 1 of seed 003
+    # (-inf, -1] and [0.5, 100] are separated by (-1, 0) and (0, 0.5). Lemma 1 of Shepeleva et al.
     # ("d_H = 1 iff adjacent in general position") does not hold beyond one hidden layer, and the
     # configuration is stable under small changes of the weights.
     net = Network([np.array([[1.0], [-1.0]]), np.array([[3.0, 1.0]]), np.ones((1, 1))],
@@ -320,3 +351,15 @@ def test_data_pattern_blocks_follow_first_occurrence_and_the_case_file_reads_bac
             "family": [{"architectures": ["2,3,2,1"], "patterns": [found.pattern.text], "bias": True}],
         }
     }
+    assert tomllib.loads(case_file_text(found, name="toy", field="ZZ/101"))["sweep"]["field"] == "ZZ/101"
+
+
+@pytest.mark.parametrize("kwargs,parameter", [
+    (dict(name="a b"), "name"), (dict(name="x", field="QQQ"), "field"),
+    (dict(name="x", field="ZZ/4"), "field"), (dict(name="x", timeout=0), "timeout"),
+])
+def test_bad_case_file_values_name_their_parameter(kwargs, parameter):
+    found = data_pattern(random_network((2, 3, 1), seed=0), np.zeros((2, 2)))
+    with pytest.raises(InputError, match=parameter) as caught:
+        case_file_text(found, **kwargs)
+    assert caught.value.parameter == parameter

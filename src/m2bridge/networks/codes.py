@@ -1,4 +1,5 @@
-"""ReLU code space (MATH.md §7, seed 003): binary codes of data points and their Hamming distances.
+"""ReLU code space after Shepeleva et al., "ReLU Code Space: A Basis for Rating Network Quality
+Besides Accuracy": binary codes of data points and their truncated Hamming distances.
 
 code(x) has one bit per hidden neuron, layer by layer; the bit is 1 iff the neuron's output on
 the real activations is > 0 (an activation of 0.3 gives 1: never binarise after casting to int).
@@ -120,7 +121,7 @@ class Codes:
         return [row.tobytes().hex()[:digits] for row in self.packed]
 
     def text(self) -> list[str]:
-        """One 0/1 string per point, hidden layers separated by `/` (MATH.md §1 block notation)."""
+        """One 0/1 string per point, hidden layers separated by `/` (the block notation of patterns)."""
         out = []
         for row in self.bits():
             digits = "".join("1" if b else "0" for b in row)
@@ -217,9 +218,9 @@ _BYTE_POPCOUNT = np.array([bin(i).count("1") for i in range(256)], dtype=np.uint
 
 
 def _popcount_table(words: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """Bits set in each uint64 word, by byte table (numpy 1.x has no bitwise_count)."""
-    counts = _BYTE_POPCOUNT[words.view(np.uint8)].reshape(words.shape + (8,)).sum(axis=-1)
-    out[...] = counts
+    """Bits set in each element, by a byte table (numpy 1.x has no bitwise_count)."""
+    words = np.ascontiguousarray(words)
+    out[...] = _BYTE_POPCOUNT[words.view(np.uint8)].reshape(words.shape + (words.itemsize,)).sum(axis=-1)
     return out
 
 
@@ -228,6 +229,20 @@ def _popcount_native(words: np.ndarray, out: np.ndarray) -> np.ndarray:
 
 
 _popcount = _popcount_native if hasattr(np, "bitwise_count") else _popcount_table
+
+
+def popcount(values: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """Number of 1 bits of each element of an unsigned integer array (uint8 … uint64), as uint8.
+
+    Signed arrays count the bits of their two's complement; view them as unsigned first.
+
+    >>> popcount(np.array([0, 1, 255, 2**64 - 1], dtype=np.uint64)).tolist()
+    [0, 1, 8, 64]
+    """
+    values = np.asarray(values)
+    if values.dtype.kind != "u":
+        raise TypeError(f"popcount needs an unsigned integer array, not dtype {values.dtype}")
+    return _popcount(values, np.empty(values.shape, np.uint8) if out is None else out)
 
 
 def _check_comparable(a: Codes, b: Codes) -> None:
@@ -251,8 +266,8 @@ def iter_distance_rows(a: Codes, b: Codes, theta=None, chunk_bytes: int = DISTAN
         dist = np.zeros((k, m), dtype=dtype)
         for w in range(wa.shape[0]):
             np.bitwise_xor(wa[w, start:stop, None], wb[w, None, :], out=xor[:k])
-            dist += _popcount(xor[:k], count[:k])
-        if theta is not None:
+            dist += popcount(xor[:k], count[:k])
+        if theta is not None and theta < a.n_bits:
             np.minimum(dist, theta, out=dist)
         yield start, dist
 

@@ -1,4 +1,4 @@
-"""Network + data → activation pattern A (MATH.md §1) → a case file `m2bridge sweep` can run.
+"""Network + data → activation pattern A (blocks of points) → a case file `m2bridge sweep` can run.
 
 Points that share a code form one block; blocks are ordered by their first point in the data.
 
@@ -73,8 +73,15 @@ def case_file_text(found: DataPattern, name: str, field: str = "QQ", timeout: in
 
     `source` (say, the command that found the pattern) goes into the comment header.
     """
+    from ..varieties.field import Field
+
     if not re.fullmatch(r"[A-Za-z0-9_.-]+", name):
-        raise InputError(f"case name {name!r}: use letters, digits, '_', '.', '-'")
+        raise InputError(f"name {name!r}: a case name has only letters, digits, '_', '.', '-'",
+                         parameter="name")
+    field = Field.parse(field).text
+    if isinstance(timeout, bool) or not isinstance(timeout, int) or timeout < 1:
+        raise InputError(f"timeout must be a whole number of seconds ≥ 1, got {timeout!r}",
+                         parameter="timeout")
     # Every line of `source` becomes a comment line: a newline in a path cannot inject TOML.
     origin = [f"#   {line}" for line in (source or "").splitlines()]
     lines = [
