@@ -1,4 +1,4 @@
-"""Throughput of `codes` and of pairwise code distances on MNIST-sized data (issue 6).
+"""Throughput of `codes` and of pairwise code distances on MNIST-sized data (ReLU code space).
 
 A random 784-512-256-10 network (the 10 outputs are the linear layer; 768 hidden neurons = 768-bit
 codes) and 10^5 random inputs in [0, 1)^784. Prints points per second for the chunked, batched

@@ -1,10 +1,11 @@
-"""Figure 2 of seed 002 in small: exact region counts vs XOR-k lower bounds vs Empirical and
-Configuration upper bounds, with times, for networks trained here.
+"""Figure 2 of Serra & Ramalingam, "Empirical Bounds on Linear Regions of Deep Rectifier Networks"
+(AAAI 2020), in small: exact region counts vs XOR-k lower bounds vs Empirical and Configuration
+upper bounds, with times, for networks trained here.
 
 Networks: two hidden layers with 22 units in total (n1 + n2 = 22) and 10 outputs, trained in numpy
-(full-batch Adam, cross-entropy) on scikit-learn's digits. 002 uses MNIST's 784 pixels; to keep the
-exact count feasible here the 8×8 digits are downscaled by averaging 4×2 pixel blocks to 2×4 = 8
-inputs, scaled to [0, 1]; the input box is [0, 1]^8, the pixel range, as in 002.
+(full-batch Adam, cross-entropy) on scikit-learn's digits. The paper uses MNIST's 784 pixels; to
+keep the exact count feasible here the 8×8 digits are downscaled by averaging 4×2 pixel blocks to
+2×4 = 8 inputs, scaled to [0, 1]; the input box is [0, 1]^8, the pixel range, as in the paper.
 
 Run:  .venv/bin/python benchmarks/bench_regions_fig2.py [--splits 4,8,11,14,18] [--networks 1]
 Needs the `bench` extra (scikit-learn; matplotlib for the plot, skipped with a message without it).
@@ -23,8 +24,13 @@ from pathlib import Path
 import numpy as np
 
 from m2bridge.networks.network import Network
-from m2bridge.networks.region_bounds import configuration_upper_bound, empirical_upper_bound
-from m2bridge.networks.regions import count_regions, mip_bound, unit_bounds
+from m2bridge.networks.regions import (
+    configuration_upper_bound,
+    count_regions,
+    empirical_upper_bound,
+    mip_bound,
+    unit_bounds,
+)
 
 OUT = Path(__file__).resolve().parent / "out"
 N_HIDDEN = 22

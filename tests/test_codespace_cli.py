@@ -1,32 +1,41 @@
-"""`m2bridge codes` and `m2bridge patterns`, run as the real command (issue 6)."""
+"""`m2bridge codes` and `m2bridge patterns`, run in-process through `main`; one smoke test runs
+the installed script."""
 
 import json
 import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from m2bridge.networks.cells import adjacency_graph
 from m2bridge.cli import main
+from m2bridge.networks.cells import adjacency_graph
 from m2bridge.networks.codes import codes, distance_histogram
-from m2bridge.varieties.model import ActivationPattern
 from m2bridge.networks.network import Network
+from m2bridge.varieties.model import ActivationPattern
 
-M2BRIDGE = str(Path(__file__).resolve().parents[1] / ".venv" / "bin" / "m2bridge")
+M2BRIDGE = str(Path(sys.executable).with_name("m2bridge"))
 
 
-def m2bridge(*args):
+def m2bridge_script(*args):
     """The installed command in a fresh process: exit code, stdout, stderr as a user sees them."""
     return subprocess.run([M2BRIDGE, *map(str, args)], capture_output=True, text=True, timeout=120)
 
 
 def m2bridge_in_process(capsys, *args):
-    """The same `main` without process start-up (about a second each); for the many error cases."""
+    """The same through `main` in this process (no start-up time)."""
     code = main([str(a) for a in args])
     out, err = capsys.readouterr()
     return subprocess.CompletedProcess(args, code, out, err)
+
+
+def assert_one_line_error(result, message):
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith("m2bridge: error: ") and message in result.stderr, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr, result.stderr
+    assert "internal error" not in result.stderr and result.stdout == "", result.stderr
 
 
 @pytest.fixture(scope="module")
@@ -43,8 +52,8 @@ def files(tmp_path_factory):
             "labels": folder / "y.npy"}
 
 
-def test_codes_json(files):
-    result = m2bridge("codes", "--network", files["network"], "--data", files["data"], "--theta", "2", "--json")
+def test_codes_json_from_the_script(files):
+    result = m2bridge_script("codes", "--network", files["network"], "--data", files["data"], "--theta", "2", "--json")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     point_codes = codes(files["net"], files["X"])
@@ -68,14 +77,15 @@ def test_codes_summary_and_options(files, capsys):
     assert "distinct codes" in result.stdout and "adjacent cells (LP)" in result.stdout
     result = m2bridge_in_process(capsys, "codes", "--network", files["network"], "--data", files["data"],
                                  "--no-adjacency", "--json")
+    assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["adjacent"] is None and report["theta"] is None
 
 
-def test_patterns_json_and_case_file(files, tmp_path):
+def test_patterns_json_and_case_file(files, tmp_path, capsys):
     case = tmp_path / "case.toml"
-    result = m2bridge("patterns", "--network", files["network"], "--data", files["data"],
-                      "--labels", files["labels"], "--json", "--case-out", case, "--name", "toy")
+    result = m2bridge_in_process(capsys, "patterns", "--network", files["network"], "--data", files["data"],
+                                 "--labels", files["labels"], "--json", "--case-out", case, "--name", "toy")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     distinct = codes(files["net"], files["X"]).distinct()
@@ -94,12 +104,29 @@ def test_patterns_json_and_case_file(files, tmp_path):
     "extra, message",
     [
         (["--theta", "0"], "argument --theta: '0' is not a positive integer or 'inf'"),
-        (["--lp-max-distance", "x"], "is not a positive integer"),
+        (["--theta", "-3"], "--theta"),
+        (["--lp-max-distance", "x"], "--lp-max-distance: 'x' is not a positive integer"),
+        (["--lp-max-distance", "0"], "--lp-max-distance"),
     ],
 )
-def test_bad_codes_options(files, extra, message):
-    result = m2bridge("codes", "--network", files["network"], "--data", files["data"], *extra)
-    assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
+def test_bad_codes_options(files, extra, message, capsys):
+    result = m2bridge_in_process(capsys, "codes", "--network", files["network"], "--data", files["data"], *extra)
+    assert_one_line_error(result, message)
+
+
+def test_missing_required_argument_is_one_line(files, capsys):
+    assert_one_line_error(m2bridge_in_process(capsys, "patterns", "--data", files["data"]),
+                          "the following arguments are required: --network")
+
+
+def test_huge_theta_means_no_truncation(files, capsys):
+    result = m2bridge_in_process(capsys, "codes", "--network", files["network"], "--data", files["data"],
+                                 "--theta", "9" * 30, "--no-adjacency", "--json")
+    assert result.returncode == 0, result.stderr
+    plain = m2bridge_in_process(capsys, "codes", "--network", files["network"], "--data", files["data"],
+                                "--no-adjacency", "--json")
+    assert plain.returncode == 0, plain.stderr
+    assert json.loads(result.stdout)["distance_histogram"] == json.loads(plain.stdout)["distance_histogram"]
 
 
 def test_bad_data_and_labels_exit_2_with_one_line(files, tmp_path, capsys):
@@ -116,12 +143,16 @@ def test_bad_data_and_labels_exit_2_with_one_line(files, tmp_path, capsys):
          "expected one label per data point (150,)"),
         (["patterns", "--network", files["network"], "--data", files["data"], "--case-out", tmp_path / "no" / "c.toml"],
          "does not exist"),
+        (["patterns", "--network", files["network"], "--data", files["data"], "--case-out", tmp_path],
+         "--case-out"),
+        (["patterns", "--network", files["network"], "--data", files["data"], "--case-out", tmp_path / "c.toml",
+          "--field", "QQQ"], "--field 'QQQ': use QQ or ZZ/p"),
+        (["patterns", "--network", files["network"], "--data", files["data"], "--case-out", tmp_path / "c.toml",
+          "--name", "a b"], "--name 'a b'"),
+        (["patterns", "--network", files["network"], "--data", files["data"], "--timeout", "0"], "--timeout"),
     ]
     for args, message in cases:
-        result = m2bridge_in_process(capsys, *args)
-        assert result.returncode == 2, result.stderr
-        assert result.stderr.startswith("m2bridge: error: ") and message in result.stderr, result.stderr
-        assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+        assert_one_line_error(m2bridge_in_process(capsys, *args), message)
 
 
 def test_too_many_cells_for_all_pairs_asks_for_a_distance_limit(tmp_path, capsys):
@@ -131,6 +162,7 @@ def test_too_many_cells_for_all_pairs_asks_for_a_distance_limit(tmp_path, capsys
     np.save(tmp_path / "X.npy", rng.normal(size=(2000, 3)))
     args = ["codes", "--network", tmp_path / "net.npz", "--data", tmp_path / "X.npy", "--json"]
     result = m2bridge_in_process(capsys, *args)
-    assert result.returncode == 2 and "pass --lp-max-distance 1" in result.stderr, result.stderr
+    assert_one_line_error(result, "pass --lp-max-distance 1")
     result = m2bridge_in_process(capsys, *args, "--no-adjacency")
-    assert result.returncode == 0 and json.loads(result.stdout)["distinct"] > 200
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["distinct"] > 200

@@ -15,12 +15,22 @@ from ..errors import InputError
 from ..networks.network import load_labels, load_network, load_points
 from .args import positive_int
 
-# cells/codespace/datapattern are imported by the handlers: scipy.optimize alone takes 0.4 s to
-# import, and every other sub-command (and `m2bridge --help`) should not pay for it.
+# codes/cells/datapattern are imported by the handlers, and cells needs SciPy (the `regions`
+# extra) only for the LP adjacency: `--no-adjacency` and `patterns` run without it.
 
 # More distinct codes than this make checking all pairs by LP (about 3 ms per pair for small
 # networks) too slow to do unasked: 200 codes are 19,900 pairs, about a minute.
 MAX_CELLS_ALL_PAIRS = 200
+
+
+def one_line_errors(parser: argparse.ArgumentParser) -> None:
+    """Usage errors of this sub-command as one line, like every other error: `m2bridge: error: …`,
+    exit 2 (argparse would print the usage first; `m2bridge NAME --help` still shows it)."""
+
+    def error(message: str):
+        parser.exit(2, f"m2bridge: error: {message}\n")
+
+    parser.error = error
 
 
 def _theta(text: str):
@@ -29,8 +39,6 @@ def _theta(text: str):
     if not re.fullmatch(r"[0-9]+", text.strip()) or int(text) < 1:
         raise argparse.ArgumentTypeError(f"{text!r} is not a positive integer or 'inf'")
     return int(text)
-
-
 
 
 def _add_inputs(parser: argparse.ArgumentParser) -> None:
@@ -43,6 +51,7 @@ def _add_inputs(parser: argparse.ArgumentParser) -> None:
 def configure(name: str, p: argparse.ArgumentParser) -> None:
     """`codes` or `patterns`: their arguments and handler."""
     _add_inputs(p)
+    one_line_errors(p)
     if name == "codes":
         p.description = ("Codes (one bit per hidden neuron, 1 = output > 0) of every data point, the "
                          "truncated Hamming distances between the distinct codes, and which of their cells share a "
@@ -151,7 +160,10 @@ def run_patterns(args) -> int:
         case_path = Path(args.case_out)
         if not case_path.parent.is_dir():
             raise InputError(f"--case-out {args.case_out!r}: folder {str(case_path.parent)!r} does not exist")
-        case_path.write_text(text)
+        try:
+            case_path.write_text(text)
+        except OSError as exc:
+            raise InputError(f"--case-out {args.case_out!r}: cannot write it: {exc.strerror or exc}") from None
     report = {
         "architecture": found.architecture.text,
         "bias": found.bias,

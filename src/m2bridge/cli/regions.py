@@ -1,100 +1,115 @@
 """`m2bridge regions`: count or bound the linear regions of a network file on an input box.
 
->>> parse_xor_sizes("2,3,5")
+>>> parse_xor_sizes("2,3,5,3")
 [2, 3, 5]
+>>> box_argument("-1,1")
+(-1.0, 1.0)
 """
 
 from __future__ import annotations
 
+import argparse
 import json
+import math
 import re
 import time
 
 from ..networks.network import load_network
-from ..networks.region_bounds import (
-    configuration_upper_bound,
-    empirical_upper_bound,
-    montufar_bound,
-)
 from ..networks.regions import (
     DEFAULT_BOX,
     DEFAULT_PROBABILITY,
     DEFAULT_REPETITIONS,
-    Progress,
-    RegionInputError,
+    configuration_upper_bound,
     count_regions,
+    empirical_upper_bound,
     input_box,
     mip_bound,
-    parse_box,
+    montufar_bound,
     unit_bounds,
 )
+from .args import nonnegative_int, positive_float, positive_int
+from .codes import one_line_errors
+from .progress import Progress
 
 METHODS = ("exact", "mipbound", "bounds", "all")
 INTERRUPTED_EXIT = 130
 
 
 def parse_xor_sizes(text: str) -> list[int]:
-    """`--xor-k`: one size or a comma-separated list, each a positive integer."""
+    """argparse type of `--xor-k`: one size or a comma-separated list of positive integers
+    (repeated sizes once)."""
+    parts = [part.strip() for part in text.split(",")]
+    if not all(re.fullmatch(r"[0-9]+", part) and int(part) >= 1 for part in parts):
+        raise argparse.ArgumentTypeError(f"expected positive integers like 3 or 2,3,4, got {text!r}")
+    return list(dict.fromkeys(int(part) for part in parts))
+
+
+def box_argument(text: str) -> tuple[float, float]:
+    """argparse type of `--box LO,HI`: two finite numbers (their order and size are checked with
+    the network, by `input_box`)."""
+    parts = text.split(",")
     try:
-        sizes = [int(part) for part in text.split(",")]
+        lo, hi = (float(part) for part in parts) if len(parts) == 2 else (math.nan, math.nan)
     except ValueError:
-        sizes = []
-    if not sizes or any(k < 1 for k in sizes):
-        raise RegionInputError(f"--xor-k: expected positive integers like 3 or 2,3,4, got {text!r}")
-    return sizes
+        lo = hi = math.nan
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        raise argparse.ArgumentTypeError(f"expected LO,HI with two finite numbers LO < HI, got {text!r}")
+    return lo, hi
+
+
+def probability_argument(text: str) -> float:
+    """argparse type of `--probability`: a number strictly between 0 and 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a probability strictly between 0 and 1")
+    return value
 
 
 def configure(name: str, p: argparse.ArgumentParser) -> None:
-    p.description = ((
-            "Linear regions (activation patterns realised on the box) of a network file, after seed "
-            "002: exact count by MILP enumeration (SCIP), MIPBound probabilistic lower bounds with "
-            "parity constraints of size k, and the Configuration and Empirical upper bounds."
-    ))
+    p.description = (
+        "Linear regions (activation patterns realised on the box) of a network file, after Serra & "
+        "Ramalingam, AAAI 2020: exact count by MILP enumeration (SCIP), MIPBound probabilistic lower "
+        "bounds with parity constraints of size k, and the Configuration and Empirical upper bounds."
+    )
     p.add_argument("--network", required=True, metavar="NET.npz",
                    help="network file with arrays W1,b1,…,WL,bL (last layer linear)")
-    p.add_argument("--box", metavar="LO,HI", default=None,
+    p.add_argument("--box", metavar="LO,HI", type=box_argument, default=DEFAULT_BOX,
                    help=f"input box [LO,HI]^n0 (default {DEFAULT_BOX[0]:g},{DEFAULT_BOX[1]:g}: the "
-                        "pixel range of 002's MNIST networks)")
+                        "pixel range of the paper's MNIST networks)")
     p.add_argument("--method", choices=METHODS, default="all",
                    help="exact: enumerate; mipbound: XOR-k lower bounds; bounds: upper bounds "
                         "only; all (default): everything. Upper bounds are always reported")
-    p.add_argument("--xor-k", default="3", metavar="K[,K…]",
+    p.add_argument("--xor-k", type=parse_xor_sizes, default=[3], metavar="K[,K…]",
                    help="parity constraint sizes for MIPBound (default 3)")
-    p.add_argument("--repetitions", type=int, default=DEFAULT_REPETITIONS,
+    p.add_argument("--repetitions", type=positive_int, default=DEFAULT_REPETITIONS,
                    help=f"MIPBound repetitions per XOR size (default {DEFAULT_REPETITIONS}: "
                         "probability 99.5 %% when every repetition stays feasible)")
-    p.add_argument("--probability", type=float, default=DEFAULT_PROBABILITY,
+    p.add_argument("--probability", type=probability_argument, default=DEFAULT_PROBABILITY,
                    help="report the largest 2^j lower bound with at least this probability "
                         f"(default {DEFAULT_PROBABILITY})")
-    p.add_argument("--time-limit", type=float, default=None, metavar="S",
+    p.add_argument("--time-limit", type=positive_float, default=None, metavar="S",
                    help="seconds for the exact count, and again for each XOR size; when hit the "
                         "count is a lower bound (exact_complete false)")
-    p.add_argument("--count-limit", type=int, default=None, metavar="N",
+    p.add_argument("--count-limit", type=positive_int, default=None, metavar="N",
                    help="stop the exact count after N regions (then a lower bound)")
-    p.add_argument("--seed", type=int, default=0, help="seed of MIPBound's parity constraints")
+    p.add_argument("--seed", type=nonnegative_int, default=0,
+                   help="seed of MIPBound's parity constraints")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     # argparse takes "-1,1" for an option (only "-1" or "-.5" look like numbers to it); widen its
     # notion of a negative number so that `--box -1,1` works as typed (`--box=-1,1` always does).
     p._negative_number_matcher = re.compile(r"^-[0-9.][0-9.eE+-]*(,[0-9.eE+-]+)?$")
+    one_line_errors(p)
     p.set_defaults(handler=run_regions)
 
 
 def run_regions(args) -> int:
     started = time.monotonic()
-    xor_sizes = parse_xor_sizes(args.xor_k)
-    box = parse_box(args.box) if args.box is not None else DEFAULT_BOX
-    if args.repetitions < 1:
-        raise RegionInputError(f"--repetitions: must be at least 1, got {args.repetitions}")
-    if not 0 < args.probability < 1:
-        raise RegionInputError(f"--probability: must lie strictly between 0 and 1, got {args.probability}")
-    if args.time_limit is not None and not args.time_limit > 0:
-        raise RegionInputError(f"--time-limit: must be positive, got {args.time_limit}")
-    if args.count_limit is not None and args.count_limit < 1:
-        raise RegionInputError(f"--count-limit: must be at least 1, got {args.count_limit}")
     network = load_network(args.network)
-    lower, upper = input_box(network, box)
+    lower, upper = input_box(network, args.box)
     n0, widths = network.widths[0], network.hidden_widths
-    progress = Progress()
     report = {
         "network": str(args.network),
         "widths": list(network.widths),
@@ -112,47 +127,50 @@ def run_regions(args) -> int:
         "phase_seconds": {},
         "seconds": None,
     }
-    try:
-        bounds = unit_bounds(network, (lower, upper), progress=progress)
-        progress.close()
-        report["stable_units"] = bounds.as_json()
-        report["phase_seconds"]["unit_bounds"] = round(bounds.seconds, 3)
-        report["interrupted"] = bounds.interrupted
-        if widths:
-            report["empirical_ub"] = empirical_upper_bound(network.weights[:-1], bounds.classes, n0)
-        else:
-            report["empirical_ub"] = 1
-        if args.method in ("exact", "all") and not report["interrupted"]:
-            counted = count_regions(network, (lower, upper), bounds=bounds, progress=progress,
-                                    time_limit=args.time_limit, count_limit=args.count_limit)
-            report["exact"] = counted.count
-            report["exact_complete"] = counted.complete
-            report["exact_stop_reason"] = counted.stop_reason
-            report["phase_seconds"]["exact"] = round(counted.seconds, 3)
-            report["interrupted"] = counted.stop_reason == "interrupted"
-        if args.method in ("mipbound", "all"):
-            for k in xor_sizes:
-                if report["interrupted"]:
-                    break
-                result = mip_bound(network, (lower, upper), xor_size=k, bounds=bounds,
-                                   repetitions=args.repetitions, probability=args.probability,
-                                   seed=args.seed, time_limit=args.time_limit, progress=progress)
-                report["lower_bounds"][str(k)] = {
-                    "bound": result.bound,
-                    "probability": round(result.probability, 6),
-                    "repetitions": result.repetitions,
-                    "seconds": round(result.seconds, 3),
-                }
-                report["interrupted"] = result.interrupted
-    except KeyboardInterrupt:      # between SCIP calls; inside them SCIP stops and we return
-        report["interrupted"] = True
-    progress.close()
+    with Progress() as progress:
+        try:
+            _compute(network, (lower, upper), args, report, progress.update)
+        except KeyboardInterrupt:      # between SCIP calls; inside them SCIP stops and we return
+            report["interrupted"] = True
     report["seconds"] = round(time.monotonic() - started, 3)
     if args.json:
         print(json.dumps(report, indent=2))
     else:
         print(_text_report(report, n0))
     return INTERRUPTED_EXIT if report["interrupted"] else 0
+
+
+def _compute(network, box, args, report: dict, on_progress) -> None:
+    """Fill `report` phase by phase; an interrupted phase ends the run."""
+    bounds = unit_bounds(network, box, on_progress=on_progress)
+    report["stable_units"] = bounds.as_json()
+    report["phase_seconds"]["unit_bounds"] = round(bounds.seconds, 3)
+    report["interrupted"] = bounds.interrupted
+    widths = network.hidden_widths
+    report["empirical_ub"] = (empirical_upper_bound(network.weights[:-1], bounds.classes, network.widths[0])
+                              if widths else 1)
+    if args.method in ("exact", "all") and not report["interrupted"]:
+        counted = count_regions(network, box, bounds=bounds, on_progress=on_progress,
+                                time_limit=args.time_limit, count_limit=args.count_limit)
+        report["exact"] = counted.count
+        report["exact_complete"] = counted.complete
+        report["exact_stop_reason"] = counted.stop_reason
+        report["phase_seconds"]["exact"] = round(counted.seconds, 3)
+        report["interrupted"] = counted.stop_reason == "interrupted"
+    if args.method in ("mipbound", "all"):
+        for k in args.xor_k:
+            if report["interrupted"]:
+                break
+            result = mip_bound(network, box, xor_size=k, bounds=bounds, repetitions=args.repetitions,
+                               seed=args.seed, time_limit=args.time_limit, on_progress=on_progress)
+            bound, probability = result.lower_bound(args.probability)
+            report["lower_bounds"][str(k)] = {
+                "bound": bound,
+                "probability": round(probability, 6),
+                "repetitions": result.repetitions,
+                "seconds": round(result.seconds, 3),
+            }
+            report["interrupted"] = result.interrupted
 
 
 def _text_report(report: dict, n0: int) -> str:

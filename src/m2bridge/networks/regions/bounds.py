@@ -1,16 +1,24 @@
-"""Closed-form upper bounds on the number of linear regions of a ReLU network (MATH.md §6, seed 002).
+"""Closed-form upper bounds on the number of linear regions of a ReLU network.
 
 All bounds take the input dimension n0 and the hidden widths (n_1, …, n_L); the linear output layer
-does not split regions. The Empirical UB (Theorem 2 of 002) also needs, per hidden layer, the
-capacities 𝒜_l(k) (most units that can be active) and ℐ_l(k) (most units that can be unstable) when
-k units are active in layer l − 1; `layer_capacities` bounds them from the stability classes of the
-units (Propositions 3–4 of 002).
+does not split regions:
+
+- Zaslavsky (1975) for one layer, Montúfar (2017) layer by layer;
+- the Configuration UB, Theorem 1 of Serra, Tjandraatmadja & Ramalingam, "Bounding and Counting
+  Linear Regions of Deep Neural Networks" (ICML 2018);
+- the Empirical UB, Theorem 2 of Serra & Ramalingam, "Empirical Bounds on Linear Regions of Deep
+  Rectifier Networks" (AAAI 2020). It also needs, per hidden layer, the capacities 𝒜_l(k) (most
+  units that can be active) and ℐ_l(k) (most units that can be unstable) when k units are active
+  in layer l − 1; `layer_capacities` bounds them from the stability classes of the units
+  (their Propositions 3–4).
+
+The unit stability classes are defined here, since the bounds read them; `stability` computes them.
 
 >>> zaslavsky_bound(3, 2)            # three lines in general position cut the plane into 7 parts
 7
 >>> montufar_bound(2, (2, 2, 2))
 64
->>> configuration_upper_bound(2, (2, 2, 2))   # Serra et al. 2018, Thm 1 (MATH.md §6: 30)
+>>> configuration_upper_bound(2, (2, 2, 2))
 30
 """
 
@@ -22,10 +30,12 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..errors import InputError
+from ...errors import InputError
+from ..codes import popcount
 
-# Unit stability classes of 002 §3. The leaning classes are the unstable units, split by the sign of
-# the bias: inequality (8) applies to inactive-leaning units (b ≤ 0), (9) to active-leaning ones.
+# Unit stability classes (section 3 of Serra & Ramalingam 2020). The leaning classes are the
+# unstable units, split by the sign of the bias: their MILP inequality (8) applies to
+# inactive-leaning units (b ≤ 0), (9) to active-leaning ones.
 STABLY_ACTIVE = "stably_active"
 STABLY_INACTIVE = "stably_inactive"
 ACTIVE_LEANING = "active_leaning"
@@ -39,10 +49,10 @@ EXACT_COVERAGE_MAX_UNITS = 20
 
 def _check_architecture(n0: int, widths) -> tuple[int, ...]:
     widths = tuple(widths)
-    if not isinstance(n0, (int, np.integer)) or n0 < 1:
-        raise InputError(f"input dimension must be a positive integer, got {n0!r}")
-    if any(not isinstance(w, (int, np.integer)) or w < 1 for w in widths):
-        raise InputError(f"hidden widths must be positive integers, got {widths!r}")
+    if isinstance(n0, bool) or not isinstance(n0, (int, np.integer)) or n0 < 1:
+        raise InputError(f"n0 (input dimension) must be a positive integer, got {n0!r}", parameter="n0")
+    if any(isinstance(w, bool) or not isinstance(w, (int, np.integer)) or w < 1 for w in widths):
+        raise InputError(f"widths (hidden) must be positive integers, got {widths!r}", parameter="widths")
     return tuple(int(w) for w in widths)
 
 
@@ -70,16 +80,18 @@ def montufar_bound(n0: int, widths) -> int:
 
 
 def configuration_upper_bound(n0: int, widths) -> int:
-    """Configuration UB (Serra et al. 2018, Theorem 1): Σ_{(j_1..j_L) ∈ J} Π_l C(n_l, j_l),
-    J = {0 ≤ j_l ≤ min(n0, n_1 − j_1, …, n_(l−1) − j_(l−1), n_l)}.
+    """Configuration UB (Serra, Tjandraatmadja & Ramalingam, ICML 2018, Theorem 1):
+    Σ_{(j_1..j_L) ∈ J} Π_l C(n_l, j_l), J = {0 ≤ j_l ≤ min(n0, n_1 − j_1, …, n_(l−1) − j_(l−1), n_l)}.
 
-    Written as the plain sum over J, independently of the recursion used for the Empirical UB.
+    Written as the sum over J layer by layer (memoised on the running minimum), independently of
+    the recursion used for the Empirical UB.
 
     >>> configuration_upper_bound(1, (4, 4))    # 1-D input: (n_1 + 1)(n_2 + 1)
     25
     """
     widths = _check_architecture(n0, widths)
 
+    @lru_cache(maxsize=None)
     def tail(layer: int, cap: int) -> int:
         # cap = min(n0, n_1 − j_1, …, n_(layer−1) − j_(layer−1)) over the j chosen so far
         if layer == len(widths):
@@ -99,7 +111,7 @@ class LayerCapacities:
 
 
 def theorem2_bound(n0: int, capacities: list[LayerCapacities]) -> int:
-    """Theorem 2 of 002 evaluated as R(1, n0, n0) through the recursion of its proof:
+    """Theorem 2 of Serra & Ramalingam (AAAI 2020) evaluated as R(1, n0, n0) through the recursion of its proof:
 
     R(l, k, d) = Σ_{j=0}^{min(ℐ_l(k), d)} C(ℐ_l(k), j) · R(l+1, 𝒜_l(k) − j, min(𝒜_l(k) − j, d)),
     R(L+1, ·, ·) = 1.
@@ -138,52 +150,45 @@ def max_coverage(sets: list[int], k: int) -> int:
     >>> max_coverage([0b0011, 0b0110, 0b1000], 1), max_coverage([0b0011, 0b0110, 0b1000], 2)
     (2, 3)
     """
-    k = min(k, len(sets))
-    if k <= 0:
-        return 0
+    return coverage_table(sets, min(max(k, 0), len(sets)))[-1]
+
+
+def coverage_table(sets: list[int], top: int) -> list[int]:
+    """[max_coverage(sets, k) for k = 0..top], with the subsets enumerated once when exact."""
+    top = min(top, len(sets))
+    if len(sets) <= EXACT_COVERAGE_MAX_UNITS:
+        return _exact_max_coverage(sets)[: top + 1]
     sizes = sorted((s.bit_count() for s in sets), reverse=True)
     union_all = 0
     for s in sets:
         union_all |= s
-    cheap = min(union_all.bit_count(), sum(sizes[:k]))
-    if k == len(sets):
-        return union_all.bit_count()
-    if len(sets) <= EXACT_COVERAGE_MAX_UNITS:
-        return _exact_max_coverage(sets)[k]
-    chosen, covered = [], 0
-    for _ in range(k):
-        best = max(range(len(sets)), key=lambda j: (sets[j] | covered).bit_count())
-        chosen.append(best)
-        covered |= sets[best]
-    return min(cheap, math.floor(covered.bit_count() / (1.0 - 1.0 / math.e) + 1e-9))
+    table, covered = [0], 0
+    for k in range(1, top + 1):        # greedy: add the set that covers most new elements
+        covered |= max(sets, key=lambda s: (s | covered).bit_count())
+        if k == len(sets):
+            table.append(union_all.bit_count())
+            continue
+        greedy_cap = math.floor(covered.bit_count() / (1.0 - 1.0 / math.e) + 1e-9)
+        table.append(min(union_all.bit_count(), sum(sizes[:k]), greedy_cap))
+    return table
 
 
 def _exact_max_coverage(sets: list[int]) -> list[int]:
     """best[k] = max |∪ S| over |S| ≤ k, by building the union of every subset from its lowest bit."""
     n = len(sets)
-    unions = np.zeros(1 << n, dtype=np.int64)
+    unions = np.zeros(1 << n, dtype=np.uint64)
     for j, s in enumerate(sets):
-        unions[1 << j: 1 << (j + 1)] = unions[: 1 << j] | s
-    masks = np.arange(1 << n, dtype=np.int64)
-    subset_size = _popcount(masks)
-    covered = _popcount(unions)
-    best = [0] * (n + 1)
-    for size in range(n + 1):
-        best[size] = int(covered[subset_size == size].max())
+        unions[1 << j: 1 << (j + 1)] = unions[: 1 << j] | np.uint64(s)
+    subset_size = popcount(np.arange(1 << n, dtype=np.uint64))
+    covered = popcount(unions)
+    best = np.zeros(n + 1, dtype=np.int64)
+    np.maximum.at(best, subset_size, covered)
     return [int(v) for v in np.maximum.accumulate(best)]
 
 
-def _popcount(values: np.ndarray) -> np.ndarray:
-    counts = np.zeros(values.shape, dtype=np.int64)
-    v = values.copy()
-    while np.any(v):
-        counts += v & 1
-        v >>= 1
-    return counts
-
-
 def layer_capacities(weights: list[np.ndarray], unit_classes, n0: int) -> list[LayerCapacities]:
-    """𝒜_l(k), ℐ_l(k) for each hidden layer from the unit classes (Propositions 3–4 of 002).
+    """𝒜_l(k), ℐ_l(k) for each hidden layer from the unit classes (Propositions 3–4 of Serra &
+    Ramalingam 2020).
 
     `weights` are the hidden layers' W_l; `unit_classes[l][i]` is one of
     UNIT_CLASSES. Layer 1 sees the inputs, which can have either sign, so there every unstable unit
@@ -213,16 +218,18 @@ def layer_capacities(weights: list[np.ndarray], unit_classes, n0: int) -> list[L
                 plus = sum(1 << i for i in leaning_plus if W[i, j] < 0)
                 both.append(minus | plus)
                 minus_only.append(minus)
+            minus_table = coverage_table(minus_only, len(ks) - 1)
+            both_table = coverage_table(both, len(ks) - 1)
             result.append(LayerCapacities(
-                tuple(n_active + len(leaning_plus) + max_coverage(minus_only, k) for k in ks),
-                tuple(max_coverage(both, k) for k in ks),
+                tuple(n_active + len(leaning_plus) + minus_table[min(k, len(minus_table) - 1)] for k in ks),
+                tuple(both_table[min(k, len(both_table) - 1)] for k in ks),
             ))
         previous_width = len(classes)
     return result
 
 
 def empirical_upper_bound(weights, unit_classes, n0: int) -> int:
-    """Empirical UB: Theorem 2 of 002 with 𝒜_l, ℐ_l from `layer_capacities`.
+    """Empirical UB: Theorem 2 of Serra & Ramalingam 2020 with 𝒜_l, ℐ_l from `layer_capacities`.
 
     Two units on R, both stably active: one region only.
 
