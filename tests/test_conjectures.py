@@ -19,6 +19,7 @@ from m2bridge.sweeps.report import conjecture_report, format_conjecture_report
 from m2bridge.sweeps.store import InMemoryCaseStore
 from m2bridge.sweeps.sweep import run_sweep
 
+from clitools import invoke
 from conftest import run_cli
 
 
@@ -156,7 +157,7 @@ def test_finite_field_verdict():
 
 
 def test_cli_conjecture_json_fields():
-    done = run_cli("conjecture", "--arch", "1,2,2", "--pattern", "01|11", "--rank-convention", "generic", "--json")
+    done = invoke("conjecture", "--arch", "1,2,2", "--pattern", "01|11", "--rank-convention", "generic", "--json")
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)
     for key in ("statement", "claim", "outcome", "variant", "rank_convention", "applies", "contained", "generates",
@@ -164,10 +165,11 @@ def test_cli_conjecture_json_fields():
         assert key in out
     assert out["generates"] is True and out["contained"] is True and out["rank_convention"] == "generic"
     assert out["claim"] == "generation" and out["outcome"] == "holds"
-    done = run_cli("conjecture", "--arch", "2,2,2,2", "--pattern", "11/10|01/11", "--name", "deep-two-block")
-    assert done.returncode == 0 and "missing 2 generator(s) of degree 2" in done.stdout
-    bad = run_cli("conjecture", "--arch", "2,2,2", "--pattern", "10|11", "--name", "nonsense")
-    assert bad.returncode == 2
+    done = invoke("conjecture", "--arch", "2,2,2,2", "--pattern", "11/10|01/11", "--name", "deep-two-block")
+    assert done.returncode == 0, done.stderr
+    assert "missing 2 generator(s) of degree 2" in done.stdout
+    bad = invoke("conjecture", "--arch", "2,2,2", "--pattern", "10|11", "--name", "nonsense")
+    assert bad.returncode == 2, bad.stderr
 
 
 def test_sweep_with_conjectures_and_report(tmp_path):
@@ -240,8 +242,12 @@ def test_cli_max_degree_when_ker_does_not_finish():
     """(4,4,4) `1100|0110`: ker does not finish in 5 s; interpolation through degree 4 shows that the
     (n1+1)-minors miss 40 quartic generators while the `union` variant generates through degree 4."""
     args = ("conjecture", "--arch", "4,4,4", "--pattern", "1100|0110", "--max-degree", "4", "--timeout", "5", "--json")
-    plain = json.loads(run_cli(*args).stdout)
+    done = invoke(*args)
+    assert done.returncode == 0, done.stderr
+    plain = json.loads(done.stdout)
     assert plain["checked_through_degree"] == 4 and plain["generates"] is False and plain["contained"] is True
     assert [(e["degree"], e["count"]) for e in plain["extra_generators"]] == [(4, 40)]
-    union = json.loads(run_cli(*args, "--variant", "union").stdout)
+    done = invoke(*args, "--variant", "union")
+    assert done.returncode == 0, done.stderr
+    union = json.loads(done.stdout)
     assert union["generates"] is None and union["outcome"] == "holds through degree 4"

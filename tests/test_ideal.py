@@ -12,6 +12,7 @@ from m2bridge import Dataset, PatternVariety, jacobian_dim, pattern_ideal
 from m2bridge.varieties.parametrization import image_point
 from m2bridge.varieties.polynomials import polynomial_context
 
+from clitools import invoke
 from conftest import run_cli
 
 
@@ -150,7 +151,7 @@ def test_jacobian_dim_known_values():
 
 
 def test_cli_ideal_json_fields():
-    done = run_cli("ideal", "--arch", "2,2,2", "--pattern", "10|11", "--json")
+    done = invoke("ideal", "--arch", "2,2,2", "--pattern", "10|11", "--json")
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)
     for key in ("arch", "pattern", "field", "method", "dim", "degree", "mingens_degrees", "generators",
@@ -161,8 +162,8 @@ def test_cli_ideal_json_fields():
 
 
 def test_cli_verbose_streams_to_stderr_and_keeps_json_clean():
-    done = run_cli("ideal", "--arch", "2,2,2", "--pattern", "10", "--json", "--verbose")
-    assert done.returncode == 0
+    done = run_cli("ideal", "--arch", "2,2,2", "--pattern", "10", "--json", "--verbose")  # real stderr
+    assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["dim"] == 3
     assert "@@m2b ok gen" in done.stderr
 
@@ -174,6 +175,6 @@ def test_cli_dim_needs_no_macaulay2():
 
 
 def test_cli_ideal_human_readable():
-    done = run_cli("ideal", "--arch", "2,2,2", "--pattern", "10|11")
-    assert done.returncode == 0
+    done = invoke("ideal", "--arch", "2,2,2", "--pattern", "10|11")
+    assert done.returncode == 0, done.stderr
     assert "dim 6 (Jacobian rank 6), degree 4" in done.stdout

@@ -12,6 +12,7 @@ from m2bridge.varieties.interpolate import interpolate_ideal, monomials_by_multi
 from m2bridge.varieties.lift import LiftError, lift_generators, rational_reconstruction
 from m2bridge.varieties.polynomials import polynomial_context
 
+from clitools import invoke
 from conftest import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -162,7 +163,7 @@ def test_auto_without_degree_bound_is_macaulay2():
 
 
 def test_cli_interpolate_json():
-    done = run_cli("ideal", "--arch", "3,3,3", "--pattern", "110|011", "--method", "interpolate",
+    done = invoke("ideal", "--arch", "3,3,3", "--pattern", "110|011", "--method", "interpolate",
                    "--max-degree", "4", "--json")
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)
@@ -173,7 +174,7 @@ def test_cli_interpolate_json():
 
 
 def test_cli_ker_json_has_graded_dims_too():
-    done = run_cli("ideal", "--arch", "2,2,2", "--pattern", "10|11", "--method", "m2", "--json")
+    done = invoke("ideal", "--arch", "2,2,2", "--pattern", "10|11", "--method", "m2", "--json")
     out = json.loads(done.stdout)
     assert out["graded_dims"] == {"1": 0, "2": 2} and out["complete"] is True
     assert out["checked_through_degree"] is None
@@ -186,7 +187,7 @@ def test_cli_ker_json_has_graded_dims_too():
     (["--method", "interpolate", "--max-degree", "2", "--certify"], "--lift"),
 ])
 def test_cli_bad_input_is_one_line_exit_2(args, message):
-    done = run_cli("ideal", "--arch", "2,2,2", "--pattern", "10|11", *args)
+    done = invoke("ideal", "--arch", "2,2,2", "--pattern", "10|11", *args)
     assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr
 
 

@@ -10,6 +10,7 @@ from m2bridge.varieties.model import make_variety
 from m2bridge.varieties.model import ArchitectureError, DataError, PatternError
 from m2bridge.varieties.field import FieldError
 
+from clitools import invoke
 from conftest import run_cli
 
 
@@ -107,7 +108,7 @@ def test_cli_bad_input_is_one_line_exit_2(args, message):
     for command in ("ideal", "dim"):
         if command == "dim" and "--field" in args:
             continue
-        done = run_cli(command, *args)
+        done = invoke(command, *args)
         assert done.returncode == 2, done.stderr
         assert message in done.stderr
         assert "Traceback" not in done.stderr
@@ -116,7 +117,7 @@ def test_cli_bad_input_is_one_line_exit_2(args, message):
 
 
 def test_cli_usage_error_exit_2():
-    done = run_cli("ideal", "--arch", "2,2,2")
+    done = run_cli("ideal", "--arch", "2,2,2")  # the installed script, in its own process
     assert done.returncode == 2 and "--pattern" in done.stderr
-    done = run_cli("ideal", "--arch", "2,2,2", "--pattern", "10", "--timeout", "-1")
+    done = invoke("ideal", "--arch", "2,2,2", "--pattern", "10", "--timeout", "-1")
     assert done.returncode == 2 and "must be a finite positive number" in done.stderr
