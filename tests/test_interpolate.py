@@ -188,7 +188,8 @@ def test_cli_ker_json_has_graded_dims_too():
 ])
 def test_cli_bad_input_is_one_line_exit_2(args, message):
     done = invoke("ideal", "--arch", "2,2,2", "--pattern", "10|11", *args)
-    assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr
+    assert done.returncode == 2, done.stderr
+    assert message in done.stderr and "Traceback" not in done.stderr
 
 
 def test_data_is_refused_by_interpolation():

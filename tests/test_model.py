@@ -118,6 +118,8 @@ def test_cli_bad_input_is_one_line_exit_2(args, message):
 
 def test_cli_usage_error_exit_2():
     done = run_cli("ideal", "--arch", "2,2,2")  # the installed script, in its own process
-    assert done.returncode == 2 and "--pattern" in done.stderr
+    assert done.returncode == 2, done.stderr
+    assert "--pattern" in done.stderr
     done = invoke("ideal", "--arch", "2,2,2", "--pattern", "10", "--timeout", "-1")
-    assert done.returncode == 2 and "must be a finite positive number" in done.stderr
+    assert done.returncode == 2, done.stderr
+    assert "must be a finite positive number" in done.stderr
