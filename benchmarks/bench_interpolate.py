@@ -1,10 +1,10 @@
-"""Multigraded interpolation (issue 5) side by side with Macaulay2's `ker`, one run, peak memory of each.
+"""Multigraded interpolation side by side with Macaulay2's `ker`, one run, peak memory of each.
 
 (a) (3,3,3) `110|011` through degree 3 vs `ker` over QQ: same graded dimensions and generator counts,
     and every generator of `ker` (mod p) in the interpolated pieces. Target ratio >= 20x.
 (b) (4,4,4) `1100|0110` and (3,3,3,3) `110/111|011/111` through degree 4: target < 10 s each.
 (c) (4,4,4) `1100|0110` through degree 5: target < 60 s.
-`ker` is not run for (b) and (c): it does not finish in 900 s (issue 5). Each measurement runs in its
+`ker` is not run for (b) and (c): it does not finish in 900 s. Each measurement runs in its
 own forked process, so its peak RSS (Python + numpy + flint; Macaulay2 counted separately) is its own.
 
     .venv/bin/python benchmarks/bench_interpolate.py [--skip-degree-5]

@@ -1,4 +1,4 @@
-"""Multigraded interpolation (issue 5) against Macaulay2's `ker`, case by case, over a case file.
+"""Multigraded interpolation against Macaulay2's `ker`, case by case, over a case file.
 
 For every canonical case of the file: Macaulay2's `ker` over QQ within a per-case timeout, in one
 long-lived Macaulay2 session (start-up paid once; the session restarts itself after a timeout).

@@ -82,7 +82,7 @@ def _random_cases(rng, depth, count):
 
 @pytest.mark.parametrize("arch, pattern", _random_cases(random.Random(2), 2, 5) + _random_cases(random.Random(3), 3, 5))
 def test_theorem_families_are_contained_by_substitution(arch, pattern):
-    """The theorems of MATH.md §4–5 say their minors lie in J^A: compose with M_b(θ) exactly."""
+    """The two-block theorems say their minors lie in J^A: compose with M_b(θ) exactly."""
     variety = PatternVariety(arch, pattern)
     ctx = polynomial_context(variety.variable_names, Field())
     name = "shallow-two-block" if variety.arch.depth == 2 else "deep-two-block"

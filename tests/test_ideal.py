@@ -1,4 +1,4 @@
-"""The core pipeline against the real Macaulay2: seed examples, MATH.md §3 counts, bias, data."""
+"""The core pipeline against the real Macaulay2: the published examples, the single-block counts, bias, data."""
 
 import json
 import random
@@ -39,7 +39,7 @@ def vanishes_on_parametrization(result, trials: int = 3) -> bool:
 
 
 def test_seed_example_two_blocks():
-    """MATH.md §2 / seed 000: (2,2,2) `10|11` has J^A = <det M_1, det(M_1 - M_2)>, dim 6, degree 4."""
+    """Alexandr–Montúfar's example: (2,2,2) `10|11` has J^A = <det M_1, det(M_1 - M_2)>, dim 6, degree 4."""
     result = pattern_ideal("2,2,2", "10|11")
     ctx = polynomial_context(result.variable_names, result.field)
     m = dict(zip(result.variable_names, ctx.gens()))
@@ -92,7 +92,7 @@ SINGLE_BLOCK_CASES = [
 
 @pytest.mark.parametrize("arch, pattern, m", SINGLE_BLOCK_CASES)
 def test_single_block_generator_count(arch, pattern, m):
-    """MATH.md §3: nL·max(m − n0, 0) linear generators and C(nL, r+1)·C(min(n0, m), r+1) of degree r+1."""
+    """The single-block theorem (docs/mathematics.md): nL·max(m − n0, 0) linear generators and C(nL, r+1)·C(min(n0, m), r+1) of degree r+1."""
     rng = random.Random(f"{arch}/{pattern}/{m}")
     result = pattern_ideal(arch, pattern, data=_random_points(rng, m, int(arch.split(",")[0])))
     widths = [int(w) for w in arch.split(",")]
@@ -107,7 +107,7 @@ def test_single_block_generator_count(arch, pattern, m):
 
 
 def test_data_with_n0_independent_points_per_block_matches_pattern_variety(tmp_path):
-    """MATH.md §3: with n0 independent points per block, I_X^A is J^A after a linear change of coordinates."""
+    """The single-block theorem (docs/mathematics.md): with n0 independent points per block, I_X^A is J^A after a linear change of coordinates."""
     data = tmp_path / "x.json"
     data.write_text(json.dumps([["1/2", 3], [-1, "7/3"], [2, 5], ["-4/5", 1]]))
     with_data = pattern_ideal("2,2,2", "10|11", data=str(data), blocks="2,2")

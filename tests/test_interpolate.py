@@ -1,4 +1,4 @@
-"""Multigraded interpolation (issue 5) against the real Macaulay2 `ker`, plus the method plumbing."""
+"""Multigraded interpolation against the real Macaulay2 `ker`, plus the method plumbing."""
 
 import json
 from pathlib import Path
@@ -77,7 +77,7 @@ def test_every_case_where_ker_finishes(case_file):
 
 
 def test_3_3_3_two_blocks_has_the_three_determinants():
-    """MATH.md §4 for `110|011`: det M1, det M2, det(M1 − M2) and nothing below degree 4."""
+    """The two-block theorem for `110|011`: det M1, det M2, det(M1 − M2) and nothing below degree 4."""
     found = interpolate_ideal("3,3,3", "110|011", max_degree=4)
     assert found.mingens_by_degree == {1: 0, 2: 0, 3: 3, 4: 0}
     ctx = polynomial_context(found.variety.variable_names, found.field)

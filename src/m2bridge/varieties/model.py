@@ -1,6 +1,6 @@
-"""Step 1 of the pipeline: the objects a researcher talks about (MATH.md §1–3).
+"""The objects a researcher talks about: architectures, activation patterns, data sets, varieties.
 
-`Architecture` and `ActivationPattern` parse and validate the text notation of MATH.md §1;
+`Architecture` and `ActivationPattern` parse and validate the text notation of docs/mathematics.md;
 `Dataset` holds exact rational data points split into blocks; `PatternVariety` ties them together
 and names the coordinates m_(b,i,j) and parameters w_(l,i,j) that every later step uses.
 
