@@ -68,7 +68,9 @@ def core_checks() -> list[Check]:
     own = _distribution_version("m2bridge")
     checks = [
         Check("m2bridge", own is not None,
-              f"{own} at {m2bridge.__path__[0]}" if own else f"not installed (source at {m2bridge.__path__[0]}): pip install ."),
+              f"{own} at {m2bridge.__path__[0]}" if own else
+              f"version unknown: running from source at {m2bridge.__path__[0]} without installing (pip install .)",
+              required=False),
         Check("python", True, f"{platform.python_version()} ({platform.python_implementation()})"),
     ]
     for dist, module in CORE_MODULES:
