@@ -12,7 +12,6 @@ other failure (Macaulay2 crashed, the environment is broken).
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import os
 import sys
@@ -49,19 +48,34 @@ def _version() -> str:
         return "unknown (not installed)"
 
 
-class _VersionAction(argparse.Action):
-    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
-        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
-
-    def __call__(self, parser, namespace, values, option_string=None):
-        print(f"m2bridge {_version()}")
-        parser.exit()
+DESCRIPTION = "Pattern varieties of ReLU networks through Macaulay2."
 
 
-def build_parser(command: str | None = None) -> argparse.ArgumentParser:
-    """The parser; only `command`'s module is imported (none for `--help`)."""
-    parser = argparse.ArgumentParser(prog="m2bridge", description="Pattern varieties of ReLU networks through Macaulay2.")
-    parser.add_argument("--version", action=_VersionAction, help="print the version and exit")
+def overview() -> str:
+    """`m2bridge --help`, written from the table alone (no argparse, no command module)."""
+    width = max(len(name) for name in COMMANDS) + 2
+    lines = ["usage: m2bridge [-h] [--version] COMMAND ...", "", DESCRIPTION, "", "commands:"]
+    lines += [f"  {name:<{width}}{help_text}" for name, (_, help_text) in COMMANDS.items()]
+    lines += ["", "options:", "  -h, --help  show this help message and exit",
+              "  --version   print the version and exit", "",
+              "`m2bridge COMMAND --help` describes one command."]
+    return "\n".join(lines)
+
+
+def build_parser(command: str | None = None):
+    """The parser; only `command`'s module is imported."""
+    import argparse
+
+    class VersionAction(argparse.Action):
+        def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+            super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+        def __call__(self, parser, namespace, values, option_string=None):
+            print(f"m2bridge {_version()}")
+            parser.exit()
+
+    parser = argparse.ArgumentParser(prog="m2bridge", description=DESCRIPTION)
+    parser.add_argument("--version", action=VersionAction, help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for name, (module, help_text) in COMMANDS.items():
@@ -81,15 +95,18 @@ def flag_message(exc: Exception) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from ..errors import InputError, M2BridgeError, M2TimeoutError
-
     argv = sys.argv[1:] if argv is None else list(argv)
+    if argv in (["-h"], ["--help"]):
+        print(overview())
+        return 0
     command = next((a for a in argv if not a.startswith("-")), None)
     parser = build_parser(command if command in COMMANDS else None)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return int(exc.code or 0)
+    from ..errors import InputError, M2BridgeError, M2TimeoutError
+
     try:
         return int(args.handler(args) or 0)
     except InputError as exc:
