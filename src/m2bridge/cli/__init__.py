@@ -54,10 +54,11 @@ DESCRIPTION = "Pattern varieties of ReLU networks through Macaulay2."
 def overview() -> str:
     """`m2bridge --help`, written from the table alone (no argparse, no command module)."""
     width = max(len(name) for name in COMMANDS) + 2
-    lines = ["usage: m2bridge [-h] [--version] COMMAND ...", "", DESCRIPTION, "", "commands:"]
+    lines = ["usage: m2bridge [-h] [--version] [-q] [-v] COMMAND ...", "", DESCRIPTION, "", "commands:"]
     lines += [f"  {name:<{width}}{help_text}" for name, (_, help_text) in COMMANDS.items()]
     lines += ["", "options:", "  -h, --help  show this help message and exit",
-              "  --version   print the version and exit", "",
+              "  --version   print the version and exit", "  -q, --quiet only errors on stderr (no notes)",
+              "  -v          more on stderr (-vv: details)", "",
               "`m2bridge COMMAND --help` describes one command."]
     return "\n".join(lines)
 
@@ -76,6 +77,9 @@ def build_parser(command: str | None = None):
 
     parser = argparse.ArgumentParser(prog="m2bridge", description=DESCRIPTION)
     parser.add_argument("--version", action=VersionAction, help="print the version and exit")
+    parser.add_argument("-q", "--quiet", action="store_true", help="only errors on stderr (no notes)")
+    parser.add_argument("-v", action="count", default=0, dest="loudness",
+                        help="more on stderr: -v what m2bridge decides, -vv details")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for name, (module, help_text) in COMMANDS.items():
@@ -94,6 +98,26 @@ def flag_message(exc: Exception) -> str:
     return text
 
 
+def _configure_logging(args) -> None:
+    """Notes and warnings of the library go through `logging` (logger "m2bridge") to stderr."""
+    import logging
+
+    level = logging.ERROR if args.quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(args.loudness, 2)]
+    logger = logging.getLogger("m2bridge")
+    logger.setLevel(level)
+    if not any(getattr(h, "m2bridge_cli", False) for h in logger.handlers):
+
+        class CurrentStderr(logging.StreamHandler):
+            # Whatever sys.stderr is when a record is written (tests redirect it).
+            stream = property(lambda self: sys.stderr, lambda self, value: None)
+
+        handler = CurrentStderr()
+        handler.m2bridge_cli = True
+        handler.setFormatter(logging.Formatter("m2bridge: %(message)s"))
+        logger.addHandler(handler)
+    logging.captureWarnings(True)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv in (["-h"], ["--help"]):
@@ -107,6 +131,7 @@ def main(argv: list[str] | None = None) -> int:
         return int(exc.code or 0)
     from ..errors import InputError, M2BridgeError, M2TimeoutError
 
+    _configure_logging(args)
     try:
         return int(args.handler(args) or 0)
     except InputError as exc:

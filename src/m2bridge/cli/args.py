@@ -10,7 +10,6 @@ import argparse
 import json
 import math
 import re
-import sys
 
 
 def positive_int(text: str) -> int:
@@ -44,4 +43,7 @@ def print_json(data) -> None:
 
 
 def warn(message: str) -> None:
-    print(f"m2bridge: {message}", file=sys.stderr)
+    """A note for the user on stderr (silenced by -q)."""
+    import logging
+
+    logging.getLogger("m2bridge").warning(message)

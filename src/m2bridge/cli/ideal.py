@@ -55,6 +55,8 @@ def configure(name: str, parser: argparse.ArgumentParser) -> None:
         return
     add_method_arguments(parser)
     parser.add_argument("--verbose", action="store_true", help="stream Macaulay2's output to stderr")
+    parser.add_argument("--m2-trace", type=int, default=0, metavar="N",
+                        help="Macaulay2's gbTrace level for ker (0–15; with --verbose, for experts)")
     parser.add_argument("--prime", type=positive_int,
                         help=f"prime of the interpolation (default {DEFAULT_INTERPOLATION_PRIME}, or p of --field ZZ/p)")
     parser.add_argument("--lift", action="store_true", help="lift interpolated generators to QQ and check them")
@@ -66,7 +68,7 @@ def configure(name: str, parser: argparse.ArgumentParser) -> None:
 
 def _ideal_command(args) -> int:
     options = options_from(args, verbose=args.verbose, prime=args.prime, lift=args.lift, certify=args.certify,
-                           recheck_prime=args.recheck_prime)
+                           recheck_prime=args.recheck_prime, m2_trace=args.m2_trace)
     result = pattern_ideal(args.arch, args.pattern, data=args.data, blocks=args.blocks, bias=args.bias,
                            options=options)
     if args.json:

@@ -85,7 +85,8 @@ class IdealOptions:
     check them exactly. certify: ask Macaulay2 whether lifted generators generate J^A.
     recheck_prime: interpolate again over this prime and compare. workers: processes for
     interpolation (at most the CPUs available). check_dim: compare Macaulay2's dim with the Jacobian
-    rank. verbose: stream Macaulay2's output to stderr.
+    rank. verbose: stream Macaulay2's output to stderr. m2_trace: Macaulay2's `gbTrace` level (0–15)
+    for experts watching Gröbner basis computations (with verbose).
     """
 
     field: Field = field(default_factory=Field)
@@ -102,6 +103,7 @@ class IdealOptions:
     workers: int = 1
     check_dim: bool = True
     verbose: bool = False
+    m2_trace: int = 0
 
     def __post_init__(self):
         set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731 (frozen)
@@ -134,6 +136,8 @@ class IdealOptions:
         if self.certify and not self.lift:
             raise InputError("lift is needed by certify (the certificate works over QQ)", "lift")
         set_("workers", min(natural(self.workers, "workers", 1), available_cpus()))
+        if natural(self.m2_trace, "m2_trace") > 15:
+            raise InputError(f"m2_trace {self.m2_trace}: Macaulay2's gbTrace levels are 0 to 15", "m2_trace")
 
     @classmethod
     def merge(cls, options: "IdealOptions | None" = None, **settings) -> "IdealOptions":

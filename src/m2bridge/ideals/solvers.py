@@ -72,7 +72,7 @@ class KerSolver(Solver):
         script = render(self.template, seed=options.seed, field=options.field, widths=list(variety.arch.widths),
                         blocks=[[list(layer) for layer in block] for block in variety.pattern.blocks],
                         bias=bool(variety.bias), parameters=variety.parameters, coordinates=variety.coordinates,
-                        data=data)
+                        data=data, m2_trace=options.m2_trace)
         return script, variety.variable_names
 
     def solve_via_data(self, data, options):
