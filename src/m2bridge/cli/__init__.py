@@ -75,7 +75,13 @@ def build_parser(command: str | None = None):
             print(f"m2bridge {_version()}")
             parser.exit()
 
-    parser = argparse.ArgumentParser(prog="m2bridge", description=DESCRIPTION)
+    def one_line_errors(p):
+        # A usage error is one line, like every other error (argparse would print the usage first;
+        # `m2bridge COMMAND --help` still shows it).
+        p.error = lambda message: p.exit(2, f"m2bridge: error: {message}\n")
+        return p
+
+    parser = one_line_errors(argparse.ArgumentParser(prog="m2bridge", description=DESCRIPTION))
     parser.add_argument("--version", action=VersionAction, help="print the version and exit")
     parser.add_argument("-q", "--quiet", action="store_true", help="only errors on stderr (no notes)")
     parser.add_argument("-v", action="count", default=0, dest="loudness",
@@ -83,7 +89,7 @@ def build_parser(command: str | None = None):
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for name, (module, help_text) in COMMANDS.items():
-        p = sub.add_parser(name, help=help_text, description=help_text)
+        p = one_line_errors(sub.add_parser(name, help=help_text, description=help_text))
         if name == command:
             importlib.import_module(f"{__name__}.{module}").configure(name, p)
     return parser

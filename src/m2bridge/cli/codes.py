@@ -23,16 +23,6 @@ from .args import positive_int
 MAX_CELLS_ALL_PAIRS = 200
 
 
-def one_line_errors(parser: argparse.ArgumentParser) -> None:
-    """Usage errors of this sub-command as one line, like every other error: `m2bridge: error: …`,
-    exit 2 (argparse would print the usage first; `m2bridge NAME --help` still shows it)."""
-
-    def error(message: str):
-        parser.exit(2, f"m2bridge: error: {message}\n")
-
-    parser.error = error
-
-
 def _theta(text: str):
     if text.strip().lower() in ("inf", "infinity", "∞"):
         return None
@@ -51,7 +41,6 @@ def _add_inputs(parser: argparse.ArgumentParser) -> None:
 def configure(name: str, p: argparse.ArgumentParser) -> None:
     """`codes` or `patterns`: their arguments and handler."""
     _add_inputs(p)
-    one_line_errors(p)
     if name == "codes":
         p.description = ("Codes (one bit per hidden neuron, 1 = output > 0) of every data point, the "
                          "truncated Hamming distances between the distinct codes, and which of their cells share a "

@@ -28,7 +28,6 @@ from ..networks.regions import (
     unit_bounds,
 )
 from .args import nonnegative_int, positive_float, positive_int
-from .codes import one_line_errors
 from .progress import Progress
 
 METHODS = ("exact", "mipbound", "bounds", "all")
@@ -101,7 +100,6 @@ def configure(name: str, p: argparse.ArgumentParser) -> None:
     # argparse takes "-1,1" for an option (only "-1" or "-.5" look like numbers to it); widen its
     # notion of a negative number so that `--box -1,1` works as typed (`--box=-1,1` always does).
     p._negative_number_matcher = re.compile(r"^-[0-9.][0-9.eE+-]*(,[0-9.eE+-]+)?$")
-    one_line_errors(p)
     p.set_defaults(handler=run_regions)
 
 

@@ -30,9 +30,9 @@ def _sweep_command(args) -> int:
     show = sys.stderr.isatty() and not args.json if args.progress is None else args.progress
     progress = None
     if show:
-        from .progress import StatusLine
+        from .progress import Progress
 
-        progress = StatusLine()
+        progress = Progress()
     store = open_store(args.db)
     try:
         summary = run_sweep(spec, store, workers=args.workers, executor=args.executor, scheduler=args.scheduler,
