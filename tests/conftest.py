@@ -164,7 +164,7 @@ def pytest_make_collect_report(collector):
 
 
 def _causes(exc: BaseException):
-    """The exception, the one a doctest reports as unexpected, and their causes."""
+    """The exception, the ones a doctest reports as unexpected, and their explicit causes."""
     seen, todo = set(), [exc]
     while todo:
         e = todo.pop()
@@ -174,7 +174,7 @@ def _causes(exc: BaseException):
         yield e
         todo.append(getattr(e, "exc_info", (None, None))[1] if isinstance(getattr(e, "exc_info", None), tuple) else None)
         todo.extend(getattr(f, "exc_info", (None, None))[1] for f in getattr(e, "failures", None) or [])
-        todo.extend([e.__cause__, e.__context__])
+        todo.append(e.__cause__)
 
 
 def _skip_reason(exc: BaseException) -> str | None:
