@@ -1,15 +1,15 @@
 """J^A degree by degree by linear algebra over GF(p), without a Gröbner basis.
 
-J^A is homogeneous for the grading deg m_(b,i,j) = (e_i, f_j) (docs/mathematics.md), so it is the direct sum
+J^A is homogeneous for the grading deg m_(b,i,j) = (e_i, f_j) (MATH.md §2), so it is the direct sum
 of its pieces (J^A)_(α,β). A polynomial of multidegree (α,β) lies in J^A iff it vanishes on the
 image of φ^A, so (J^A)_(α,β) is the kernel of the matrix E whose columns are the monomials of
 multidegree (α,β) evaluated at random points φ^A(θ) over GF(p) — the method of the
 MultigradedImplicitization package (Cummings–Hollering, arXiv 2311.07678), rebuilt with numpy
-(evaluation) and python-flint's `nmod_mat` (kernels).
+(evaluation) and python-flint's `nmod_mat` (kernels). One sample of points serves every piece.
 
-Minimal generators of degree d in (α,β) are a complement of m·(J^A)_(d-1) inside (J^A)_(α,β):
-kernel vectors are kept in reduced form (coefficient 1 at one "free" monomial, 0 at the others), so
-the products m_v·g of lower-degree kernel vectors are compared through their free coordinates.
+Row and column permutations (and the transposition, when the pattern allows it) carry pieces onto
+pieces (`orbits.py`): one piece per orbit is computed, the others are renamed copies. Minimal
+generators of degree d in (α,β) are a complement of m·(J^A)_(d-1) inside (J^A)_(α,β) (`pieces.py`).
 
 >>> result = interpolate_ideal("2,2,2", "10|11", max_degree=3)
 >>> result.graded_dims, result.mingens_by_degree
@@ -23,10 +23,7 @@ from __future__ import annotations
 
 import itertools
 import math
-import multiprocessing
-import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import flint
@@ -36,11 +33,20 @@ from ..errors import InputError
 from .field import Field
 from .jacobian import DEFAULT_PRIME, jacobian_at_random_point
 from .model import PatternVariety
+from .orbits import PieceMap, Symmetry
 from .parametrization import sample_image
+from .pieces import (Piece, complement, kernel as _kernel, lower_products, monomial_hashes,  # noqa: F401
+                     monomial_keys, monomials_of, rref as _rref)
 from .polynomials import polynomial_context, residue
+from .runners import make_runner
 
 EXTRA_POINTS = 6
-"""Points beyond the number of monomials: each extra point divides the error bound by about p."""
+"""Points beyond the number of monomials at least: each extra point divides the error bound by about
+p/(d·L). Over a small prime more are taken, until the bound is below ERROR_TARGET."""
+ERROR_TARGET = 1e-12
+# A result whose error bound would reach this is refused, never returned as an answer.
+REFUSED_BOUND = 0.01
+MAX_POINTS = 100_000
 
 
 class Stopped(Exception):
@@ -52,26 +58,13 @@ class InterpolationError(InputError):
 
 
 @dataclass
-class Piece:
-    """(J^A)_(α,β): `basis` rows span it, in reduced form (`basis[:, free]` is the identity)."""
-
-    monomials: np.ndarray  # (n, d) variable indices, non-decreasing along each row
-    keys: np.ndarray  # (n,) uint64 additive hash of each monomial (see `_monomial_hashes`)
-    basis: np.ndarray  # (dim, n) int64 residues mod p
-    free: np.ndarray  # (dim,) column of the identity entry of each basis row
-    generators: np.ndarray  # indices of the basis rows that are minimal generators
-
-    @property
-    def dim(self) -> int:
-        return int(self.basis.shape[0])
-
-
-@dataclass
 class InterpolationResult:
     """Graded pieces of J^A over GF(prime) through `max_degree`, with minimal generators.
 
     `error_bound` bounds the probability that some computed piece is larger than (J^A)_(α,β) ⊗ GF(p)
     (too few independent points; the error can only go that way). `graded_dims[d]` = dim (J^A)_d.
+    `multidegrees` pieces were solved by linear algebra (one per orbit), `skipped` decided without
+    it; `pieces` maps every multidegree of a nonzero piece to it (renamed on demand).
     """
 
     variety: PatternVariety
@@ -83,13 +76,18 @@ class InterpolationResult:
     error_bound: float
     seed: int
     seconds: float
-    multidegrees: int  # pieces solved by linear algebra
-    skipped: int  # pieces decided without linear algebra (one monomial, or independent variables)
-    pieces: dict = field(default_factory=dict, repr=False)  # (α, β) -> Piece
+    multidegrees: int
+    skipped: int
+    pieces: PieceMap = field(default=None, repr=False)
+    hashes: np.ndarray = field(default=None, repr=False)  # monomial keys (pieces.monomial_hashes)
 
     @property
     def field(self) -> Field:
         return Field(self.prime)
+
+    @property
+    def symmetry(self) -> Symmetry:
+        return self.pieces.symmetry
 
     @property
     def mingens_degrees(self) -> list[int]:
@@ -125,7 +123,7 @@ class InterpolationResult:
             for f, row in zip(piece.free, piece.basis):
                 c = int(coeffs.get(_exponents(piece.monomials[f], n_vars), 0))
                 combo = (combo + c * row) % self.prime
-            if _poly_from_row(ctx, piece.monomials, combo, n_vars) != component:
+            if poly_from_row(ctx, piece.monomials, combo, n_vars) != component:
                 return False
         return True
 
@@ -135,6 +133,11 @@ def _exponents(monomial_row, n_vars: int) -> tuple:
     for v in monomial_row:
         exps[int(v)] += 1
     return tuple(exps)
+
+
+def poly_from_row(ctx, monomials: np.ndarray, row: np.ndarray, n_vars: int):
+    """The polynomial with coefficient row[t] at monomial t."""
+    return ctx.from_dict({_exponents(monomials[t], n_vars): int(row[t]) for t in np.flatnonzero(row)})
 
 
 # --- grading and monomials ---------------------------------------------------------------------
@@ -182,108 +185,7 @@ def monomials_by_multidegree(variety: PatternVariety, degree: int) -> dict[tuple
     return groups
 
 
-def _monomial_hashes(n_vars: int) -> np.ndarray:
-    """Random 64-bit weights: a monomial's key is the sum of its variables' weights (mod 2^64), so
-    the key of m_v·u is key(u) + weight(v). Keys are checked to be distinct inside each piece."""
-    return np.random.default_rng(2**32 + n_vars).integers(0, 2**63, size=n_vars, dtype=np.uint64)
-
-
-# --- one piece ---------------------------------------------------------------------------------
-
-def _to_nmod_mat(array: np.ndarray, p: int) -> flint.nmod_mat:
-    # Through fmpz_mat: about twice as fast as nmod_mat(list, p) for large matrices (python-flint 0.9).
-    if array.size == 0:
-        return flint.nmod_mat(array.shape[0], array.shape[1], p)
-    return flint.nmod_mat(flint.fmpz_mat(array.tolist()), p)
-
-
-def _rref(array: np.ndarray, p: int) -> tuple[np.ndarray, np.ndarray]:
-    """Reduced row echelon form mod p: (the nonzero rows, their pivot columns)."""
-    R, rank = _to_nmod_mat(array, p).rref()
-    if rank == 0:
-        return np.zeros((0, array.shape[1]), dtype=np.int64), np.zeros(0, dtype=np.int64)
-    entries = R.entries()[: rank * array.shape[1]]
-    rows = np.array([int(x) for x in entries], dtype=np.int64).reshape(rank, array.shape[1])
-    pivots = (rows != 0).argmax(axis=1)
-    return rows, pivots
-
-
-def _kernel(E: np.ndarray, p: int) -> tuple[np.ndarray, np.ndarray]:
-    """Basis of {c : E c = 0} in reduced form: row t has 1 at free[t], 0 at the other free columns.
-
-    FLINT's nullspace has exactly this form (free = the non-pivot columns of the rref of E, in
-    increasing order); only its `nullity` columns are converted back to numpy, not the whole matrix.
-    """
-    n = E.shape[1]
-    X, nullity = _to_nmod_mat(E, p).nullspace()
-    if nullity == 0:
-        return np.zeros((0, n), dtype=np.int64), np.zeros(0, dtype=np.int64)
-    if nullity < n:
-        select = flint.nmod_mat(n, nullity, p)
-        for t in range(nullity):
-            select[t, t] = 1
-        X = X * select
-    basis = np.array([int(x) for x in X.transpose().entries()], dtype=np.int64).reshape(nullity, n)
-    # Every nonzero entry of vector t sits at or before its free column, where it is 1.
-    free = n - 1 - (basis[:, ::-1] != 0).argmax(axis=1)
-    return basis, free
-
-
-_shared: dict = {}  # per degree: what every piece reads (inherited by forked workers)
-_shared_lock = threading.Lock()
-
-
-def _solve_piece(md: tuple) -> tuple[tuple, Piece]:
-    """Kernel of the evaluation matrix of piece `md`, then its minimal generators."""
-    s = _shared
-    p, monomials = s["prime"], s["groups"][md]
-    n = len(monomials)
-    values = s["values"][: n + EXTRA_POINTS]
-    E = values[:, monomials[:, 0]]
-    for t in range(1, monomials.shape[1]):
-        E = E * values[:, monomials[:, t]] % p
-    basis, free = _kernel(E, p)
-    keys = s["hashes"][monomials].sum(axis=1, dtype=np.uint64)
-    piece = Piece(monomials, keys, basis, free, np.arange(len(free)))
-    if len(free) and s["lower"]:
-        piece.generators = _new_generators(md, piece, s["lower"], s["hashes"], s["rows"], s["cols"], p)
-    return md, piece
-
-
-def _new_generators(md, piece: Piece, lower: dict, hashes, rows, cols, p: int) -> np.ndarray:
-    """Basis rows of `piece` that complement m·(lower pieces): compare in the free coordinates."""
-    alpha, beta = md
-    order = np.argsort(piece.keys)
-    sorted_keys = piece.keys[order]
-    free_position = np.full(len(piece.keys), -1)
-    free_position[piece.free] = np.arange(len(piece.free))
-    blocks = []
-    for v in range(len(rows)):
-        i, j = rows[v], cols[v]
-        if alpha[i] == 0 or beta[j] == 0:
-            continue
-        below = lower.get((alpha[:i] + (alpha[i] - 1,) + alpha[i + 1:], beta[:j] + (beta[j] - 1,) + beta[j + 1:]))
-        if below is None or below.dim == 0:
-            continue
-        target = order[np.searchsorted(sorted_keys, below.keys + hashes[v])]
-        position = free_position[target]
-        keep = position >= 0
-        block = np.zeros((below.dim, len(piece.free)), dtype=np.int64)
-        block[:, position[keep]] = below.basis[:, keep]
-        blocks.append(block)
-        if sum(len(b) for b in blocks) >= len(piece.free) + EXTRA_POINTS and len(blocks) > 1:
-            # Usually a few variables' products already fill the piece: no new generator, stop early.
-            rows_so_far, pivots = _rref(np.concatenate(blocks), p)
-            if len(pivots) == len(piece.free):
-                return np.zeros(0, dtype=np.int64)
-            blocks = [rows_so_far]
-    if not blocks:
-        return np.arange(len(piece.free))
-    _, pivots = _rref(np.concatenate(blocks), p)
-    return np.setdiff1d(np.arange(len(piece.free)), pivots)
-
-
-# --- the whole ideal ---------------------------------------------------------------------------
+# --- what to compute ---------------------------------------------------------------------------
 
 def _independent_supports(variety: PatternVariety, prime: int, seed: int):
     """A test: are the Jacobian columns of the coordinates with row in I and column in J independent
@@ -312,14 +214,85 @@ def _check_inputs(variety: PatternVariety, max_degree, prime: int) -> None:
     if isinstance(max_degree, bool) or not isinstance(max_degree, int) or max_degree < 1:
         raise InterpolationError(f"max_degree {max_degree!r}: expected an integer >= 1", "max_degree")
     Field.parse(f"ZZ/{prime}")  # a prime below 2^31: products of two residues fit in int64
+    miss = max_degree * variety.arch.depth
+    if miss >= prime:
+        # A degree-d polynomial in the m's is one of degree <= d·L in θ; over GF(p) with d·L >= p a
+        # random point may never tell it from 0 (Schwartz–Zippel gives nothing), so no number of
+        # points makes the answer trustworthy.
+        raise InterpolationError(
+            f"prime {prime}: too small to interpolate through degree {max_degree} ({variety.arch.depth} layers): "
+            f"a random point over GF({prime}) may miss a polynomial of degree {miss} in the weights; use a "
+            f"prime above {miss} (the default is 2^31 - 1) or method ker", "prime")
 
+
+def extra_points(n: int, miss: float, budget: float) -> int | None:
+    """The fewest points beyond `n` (at least EXTRA_POINTS) for which a piece of `n` monomials is too
+    large with probability <= `budget`, each point missing a nonzero polynomial with probability
+    <= `miss`; None if more than MAX_POINTS would be needed."""
+    if miss <= 0:
+        return EXTRA_POINTS
+    log_budget, log_miss = math.log(budget), math.log(miss)
+    extra = EXTRA_POINTS
+    while n + extra <= MAX_POINTS:
+        log_bound = math.lgamma(n + extra + 1) - math.lgamma(extra + 2) - math.lgamma(n) + (extra + 1) * log_miss
+        if log_bound <= log_budget:
+            return extra
+        extra = extra + 1 if extra < 64 else int(extra * 1.05)
+    return None
+
+
+def _piece_error(n: int, extra: int, miss: float) -> float:
+    # Points are taken one at a time: while the kernel is too large some g ∉ J^A survives, and g∘φ
+    # (degree <= d·L in θ) vanishes at the next point with probability <= d·L/p; a wrong kernel
+    # needs > `extra` such events among n + extra points.
+    log_bound = math.lgamma(n + extra + 1) - math.lgamma(extra + 2) - math.lgamma(n) + (extra + 1) * math.log(miss)
+    return math.exp(max(log_bound, -700.0))
+
+
+def _plan(variety: PatternVariety, symmetry: Symmetry, max_degree: int, prime: int, seed: int) -> dict:
+    """Per degree: (multidegree, monomials, kind, points) for one multidegree per orbit; kind is
+    `solve`, `monomial` (one monomial: in J^A iff one of its variables vanishes) or `free` (the
+    variables it involves are algebraically independent: the piece is 0)."""
+    independent = _independent_supports(variety, prime, seed)
+    shape = (variety.arch.n_out, variety.columns, variety.k)
+    plan = {}
+    for d in range(1, max_degree + 1):
+        if symmetry.enabled:
+            groups = {md: monomials_of(*shape, *md) for md in symmetry.representatives(d)}
+        else:
+            groups = monomials_by_multidegree(variety, d)
+        entries = []
+        for md, monomials in sorted(groups.items()):
+            if len(monomials) == 0:
+                continue
+            kind = "monomial" if d >= 2 and len(monomials) == 1 else "free" if d >= 2 and independent(md) else "solve"
+            entries.append([md, monomials, kind, 0])
+        plan[d] = entries
+    solved = sum(e[2] == "solve" for entries in plan.values() for e in entries)
+    budget = ERROR_TARGET / max(1, solved)
+    for d, entries in plan.items():
+        miss = d * variety.arch.depth / prime
+        for entry in entries:
+            if entry[2] == "solve":
+                extra = extra_points(len(entry[1]), miss, budget)
+                if extra is None:
+                    raise InterpolationError(f"prime {prime}: pieces of degree {d} would need more than {MAX_POINTS:,} "
+                                             "points for a small error bound; use a larger prime", "prime")
+                entry[3] = len(entry[1]) + extra
+    return plan
+
+
+# --- the whole ideal ---------------------------------------------------------------------------
 
 def interpolate_ideal(arch, pattern=None, *, max_degree: int, prime: int = DEFAULT_PRIME, seed: int = 0,
-                      workers: int = 1, keep_pieces: bool = True, should_stop=None) -> InterpolationResult:
+                      workers=1, should_stop=None, symmetry: bool = True) -> InterpolationResult:
     """J^A over GF(prime) through `max_degree` by multigraded interpolation (no Macaulay2).
 
-    `arch` may be a PatternVariety (for a network with biases, pass one). `workers` > 1 solves the pieces of each degree in a process pool.
-    `should_stop()` is asked between pieces; when it returns true, `Stopped` is raised.
+    `arch` may be a PatternVariety (for a network with biases, pass one). `workers`: 1 (here), more
+    (a pool of forked processes) or a runner from `varieties.runners` (e.g. `DaskRunner`).
+    `should_stop()` is asked between pieces; when it returns true, `Stopped` is raised. `symmetry`
+    false solves every piece instead of one per orbit (same answer, slower). Over a small prime more
+    points are taken; a prime too small for any error bound raises InterpolationError.
 
     >>> r = interpolate_ideal("3,3,3", "110|011", max_degree=3)
     >>> r.mingens_by_degree, r.error_bound < 1e-30
@@ -330,88 +303,61 @@ def interpolate_ideal(arch, pattern=None, *, max_degree: int, prime: int = DEFAU
     start = time.perf_counter()
     rows, cols = _variable_grading(variety)
     n_vars = len(rows)
-    hashes = _monomial_hashes(n_vars)
-    independent = _independent_supports(variety, prime, seed)
-    all_groups = {d: monomials_by_multidegree(variety, d) for d in range(1, max_degree + 1)}
-    largest = max(len(m) for groups in all_groups.values() for m in groups.values())
-    values = sample_image(variety, largest + EXTRA_POINTS, prime, np.random.default_rng(seed))
-    ctx = polynomial_context(variety.variable_names, Field(prime))
+    hashes = monomial_hashes(n_vars)
+    orbits = Symmetry(variety, enabled=symmetry)
+    plan = _plan(variety, orbits, max_degree, prime, seed)
+    largest = max((e[3] for entries in plan.values() for e in entries), default=1)
+    values = sample_image(variety, max(largest, 1), prime, np.random.default_rng(seed))
     # Variables that vanish on V_A (a block with M_b = 0): a monomial containing one lies in J^A.
     zero_variables = set(np.flatnonzero(~values.any(axis=0)).tolist())
-    pieces: dict[tuple, Piece] = {}
-    lower: dict[tuple, Piece] = {}
+    pieces = PieceMap(orbits, hashes)
+    runner = make_runner(workers)
+    ctx = polynomial_context(variety.variable_names, Field(prime))
     graded_dims, mingens, generators = {}, {}, []
     error = 0.0
     solved = skipped = 0
-    for d in range(1, max_degree + 1):
-        groups = all_groups[d]
-        todo, current = [], {}
-        dim_d = 0
-        for md, monomials in groups.items():
-            if d >= 2 and len(monomials) == 1:
-                # J^A is prime: a monomial lies in it iff one of its variables does, so it is never a
-                # new generator in degree >= 2.
-                in_ideal = bool(zero_variables.intersection(monomials[0].tolist()))
-                dim_d += int(in_ideal)
+    for d, entries in plan.items():
+        by_md = {e[0]: e for e in entries}
+        for md, monomials, kind, _ in entries:
+            if kind != "solve":
                 skipped += 1
-                if in_ideal:
-                    current[md] = _monomial_piece(monomials, hashes)
-            elif d >= 2 and independent(md):
-                skipped += 1
-            else:
-                todo.append(md)
-        # `_shared` is one per process (forked workers inherit it): interpolations running in
-        # several threads of one process (a sweep's workers) take turns here.
-        with _shared_lock:
-            _shared.update(prime=prime, groups=groups, values=values, hashes=hashes, rows=rows, cols=cols,
-                           lower=lower)
-            for md, piece in _map(_solve_piece, todo, workers):
+                if kind == "monomial" and zero_variables.intersection(monomials[0].tolist()):
+                    pieces.reps[md] = Piece(monomials, monomial_keys(monomials, hashes), np.ones((1, 1), dtype=np.int64),
+                                            np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int64))
+        jobs = [(md, monomials, points) for md, monomials, kind, points in entries if kind == "solve"]
+        results = runner.kernels(jobs, values, prime)
+        try:
+            for md, basis, free in results:
                 if should_stop is not None and should_stop():
-                    _shared.clear()
                     raise Stopped
-                current[md] = piece
-                dim_d += piece.dim
-                n = len(piece.monomials)
-                # Points are taken one at a time: while the kernel is too large some g ∉ J^A survives, and
-                # g∘φ (degree <= d·L in θ) vanishes at the next point with probability <= d·L/p; a wrong
-                # kernel needs > EXTRA_POINTS such events among n + EXTRA_POINTS points.
-                q = d * variety.arch.depth / prime
-                error += math.comb(n + EXTRA_POINTS, EXTRA_POINTS + 1) * q ** (EXTRA_POINTS + 1)
-            _shared.clear()
-        solved += len(todo)
-        for md in sorted(current):
-            piece = current[md]
-            for t in piece.generators:
-                generators.append(_poly_from_row(ctx, piece.monomials, piece.basis[t], n_vars))
-        graded_dims[d] = dim_d
-        mingens[d] = sum(len(p.generators) for p in current.values())
-        if keep_pieces:
-            pieces.update(current)
-        lower = current
+                monomials, points = by_md[md][1], by_md[md][3]
+                piece = Piece(monomials, monomial_keys(monomials, hashes), basis, free, np.arange(len(free)))
+                if len(free) and d > 1:
+                    piece.generators = complement(piece, lower_products(md, piece, pieces.get, hashes, rows, cols), prime)
+                if piece.dim:
+                    pieces.reps[md] = piece
+                error += _piece_error(len(monomials), points - len(monomials), d * variety.arch.depth / prime)
+                solved += 1
+        finally:
+            results.close()
+        found = []
+        graded_dims[d] = mingens[d] = 0
+        for md in by_md:
+            piece = pieces.reps.get(md)
+            if piece is None:
+                continue
+            orbit = orbits.orbit(md)
+            graded_dims[d] += piece.dim * len(orbit)
+            mingens[d] += len(piece.generators) * len(orbit)
+            for member in orbit if len(piece.generators) else ():
+                renamed = pieces[member]
+                found.extend((member, t, poly_from_row(ctx, renamed.monomials, renamed.basis[t], n_vars))
+                             for t in piece.generators)
+        generators.extend(poly for _, _, poly in sorted(found, key=lambda x: x[:2]))
+    if error >= REFUSED_BOUND:
+        raise InterpolationError(f"prime {prime}: the error bound {error:.2g} is too large; use a larger prime", "prime")
     return InterpolationResult(
         variety=variety, prime=prime, max_degree=max_degree, graded_dims=graded_dims, mingens_by_degree=mingens,
         generators=generators, error_bound=min(1.0, error), seed=seed, seconds=time.perf_counter() - start,
-        multidegrees=solved, skipped=skipped, pieces=pieces,
+        multidegrees=solved, skipped=skipped, pieces=pieces, hashes=hashes,
     )
-
-
-def _monomial_piece(monomials: np.ndarray, hashes: np.ndarray) -> Piece:
-    """A one-monomial piece that lies in J^A (not a generator: one of its variables is)."""
-    return Piece(monomials, hashes[monomials].sum(axis=1, dtype=np.uint64), np.ones((1, 1), dtype=np.int64),
-                 np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int64))
-
-
-def _map(function, items: list, workers: int):
-    """`function` over `items`, in forked worker processes when workers > 1 (they inherit `_shared`)."""
-    if workers <= 1 or len(items) < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        yield from map(function, items)
-        return
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
-    try:
-        yield from pool.map(function, items, chunksize=max(1, len(items) // (8 * workers)))
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _poly_from_row(ctx, monomials: np.ndarray, row: np.ndarray, n_vars: int):
-    return ctx.from_dict({_exponents(monomials[t], n_vars): int(row[t]) for t in np.flatnonzero(row)})

@@ -1,0 +1,102 @@
+"""Where the kernels of the pieces are computed: here, in a pool of forked processes, or on a Dask
+cluster (optional extra `dask`). A job is (multidegree, monomials, number of points); every runner
+yields (multidegree, basis, free) in any order, the kernel of the evaluation matrix of those monomials
+at the first points of the shared sample of the image (the same points serve every piece).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+from concurrent.futures import ProcessPoolExecutor
+
+import numpy as np
+
+from ..errors import InputError
+from ..extras import require
+from .pieces import evaluation_matrix, kernel
+
+
+def solve_kernel(monomials: np.ndarray, points: int, values: np.ndarray, prime: int):
+    """(basis, free) of the piece spanned by `monomials`, from `points` rows of `values`."""
+    return kernel(evaluation_matrix(values[:points], monomials, prime), prime)
+
+
+class SerialRunner:
+    def kernels(self, jobs, values, prime):
+        for md, monomials, points in jobs:
+            yield (md, *solve_kernel(monomials, points, values, prime))
+
+
+_shared: dict = {}  # what forked workers read: the sample of the image and the prime
+_shared_lock = threading.Lock()
+
+
+def _forked_job(job):
+    md, monomials, points = job
+    return (md, *solve_kernel(monomials, points, _shared["values"], _shared["prime"]))
+
+
+class LocalRunner:
+    """A pool of `workers` forked processes; they inherit the sample (nothing large is pickled)."""
+
+    def __init__(self, workers: int):
+        self.workers = workers
+
+    def kernels(self, jobs, values, prime):
+        if self.workers <= 1 or len(jobs) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+            yield from SerialRunner().kernels(jobs, values, prime)
+            return
+        # `_shared` is one per process: interpolations running in several threads (a sweep's
+        # workers) take turns here.
+        with _shared_lock:
+            _shared.update(values=values, prime=prime)
+            # Largest pieces first, so that no worker is left with a big one at the end.
+            jobs = sorted(jobs, key=lambda job: -len(job[1]))
+            pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("fork"))
+            try:
+                yield from pool.map(_forked_job, jobs, chunksize=max(1, len(jobs) // (8 * self.workers)))
+            finally:
+                pool.shutdown(wait=True, cancel_futures=True)
+                _shared.clear()
+
+
+class DaskRunner:
+    """Pieces as tasks on a Dask cluster: `client` is a distributed.Client, a scheduler address
+    (tcp://HOST:PORT), or None for a LocalCluster of `workers` processes made for this call."""
+
+    def __init__(self, client=None, workers: int = 2):
+        self.client, self.workers = client, workers
+
+    def kernels(self, jobs, values, prime):
+        distributed = require("dask.distributed", "dask")
+        cluster, client = None, self.client
+        if client is None:
+            cluster = distributed.LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
+                                               dashboard_address=None, silence_logs=40)
+            client = distributed.Client(cluster)
+        elif isinstance(client, str):
+            try:
+                client = distributed.Client(client, timeout=10)
+            except (OSError, TimeoutError, ValueError) as exc:
+                raise InputError(f"scheduler {self.client}: cannot connect: {exc}", "executor") from None
+        try:
+            shared = client.scatter(values, broadcast=True)
+            futures = {client.submit(solve_kernel, monomials, points, shared, prime, pure=False): md
+                       for md, monomials, points in sorted(jobs, key=lambda job: -len(job[1]))}
+            for future in distributed.as_completed(futures):
+                yield (futures[future], *future.result())
+        finally:
+            if client is not self.client:
+                client.close()
+            if cluster is not None:
+                cluster.close()
+
+
+def make_runner(workers):
+    """A runner from `workers`: an int (1 = here, more = forked processes), or a runner."""
+    if hasattr(workers, "kernels"):
+        return workers
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise InputError(f"workers {workers!r}: expected an integer >= 1 or a piece runner", "workers")
+    return SerialRunner() if workers == 1 else LocalRunner(workers)
