@@ -41,6 +41,33 @@ class M2Error(M2BridgeError):
         super().__init__(f"Macaulay2 failed with exit code {returncode}{where}: {message}")
 
 
+class M2CrashError(M2Error):
+    """Macaulay2 died from a signal (killed, SIGSEGV, SIGABRT…) or from the address-space cap.
+
+    `transient`: the same case may succeed on another run (a sweep records it as a failure to retry).
+    `signal` is the signal's number when one is known.
+    """
+
+    transient = True
+
+    def __init__(self, message: str, script_path: str | None = None, returncode: int | None = None,
+                 signal: int | None = None):
+        self.signal = signal
+        super().__init__(message, script_path, returncode)
+        if signal is not None:
+            where = f" (script kept at {script_path})" if script_path else ""
+            self.args = (f"Macaulay2 was killed by {_signal_name(signal)}{where}: {message}",)
+
+
+def _signal_name(number: int) -> str:
+    import signal
+
+    try:
+        return f"{signal.Signals(number).name} (signal {number})"
+    except ValueError:
+        return f"signal {number}"
+
+
 class M2TimeoutError(M2BridgeError):
     """Macaulay2 did not finish within the time limit; its whole process group was killed."""
 
@@ -65,3 +92,12 @@ class M2OutputError(M2BridgeError):
 
 class ConsistencyError(M2BridgeError):
     """Two independent computations disagree (e.g. Macaulay2's dim and the Jacobian rank)."""
+
+
+class StoreError(M2BridgeError):
+    """The case database cannot be used right now: locked by another process, disk full, read-only,
+    an I/O error. What was saved before stays saved; `path` names the file."""
+
+    def __init__(self, message: str, path: str | None = None):
+        super().__init__(message)
+        self.path = path

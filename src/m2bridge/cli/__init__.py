@@ -135,11 +135,25 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return int(exc.code or 0)
+    import signal
+
+    from .._processes import Terminated, install_signal_handlers, received_signal
     from ..errors import InputError, M2BridgeError, M2TimeoutError
 
     _configure_logging(args)
+    # SIGTERM and SIGHUP end m2bridge like Ctrl-C does (every `finally` runs), with exit 128 + N;
+    # each of them, and SIGINT, first ends every child (Macaulay2 under its launcher).
+    handlers = install_signal_handlers()
     try:
-        return int(args.handler(args) or 0)
+        code = int(args.handler(args) or 0)
+        signum = received_signal()
+        if signum is not None and signum != signal.SIGINT:  # the command stopped early for it
+            print(f"m2bridge: terminated by {signal.Signals(signum).name}", file=sys.stderr)
+            return 128 + signum
+        return code
+    except Terminated as exc:
+        print(f"m2bridge: {exc}", file=sys.stderr)
+        return 128 + exc.signum
     except InputError as exc:
         print(f"m2bridge: error: {flag_message(exc)}", file=sys.stderr)
         return 2
@@ -162,3 +176,5 @@ def main(argv: list[str] | None = None) -> int:
         print(f"m2bridge: internal error: {type(exc).__name__}: {exc} "
               "(rerun with M2BRIDGE_DEBUG=1 for the traceback)", file=sys.stderr)
         return 1
+    finally:
+        handlers.restore()

@@ -1,9 +1,17 @@
 """Runs one command under a time limit and an address-space cap, killing its whole process group.
 
-Started by run.py as `python -I _launch.py TIMEOUT MEMORY_BYTES -- COMMAND…` (a plain script, so it
-does not import m2bridge). It exists because subprocess-tee, which streams Macaulay2's output
-live, has neither a timeout nor a way to set limits in the child; this wrapper supplies both.
-Exit status: the command's, or 124 after a timeout (with a marker line on stderr).
+Started by process.py as `python -I _launch.py TIMEOUT MEMORY_BYTES -- COMMAND…` (a plain script,
+so it does not import m2bridge), for one-shot runs and for sessions alike. The command becomes the
+leader of a new session, so that one killpg reaches everything it started and nothing of ours.
+
+- The cap is min(MEMORY_BYTES, the inherited hard limit) (none when MEMORY_BYTES <= 0); TIMEOUT <= 0
+  means no time limit.
+- The command gets SIGKILL if this launcher dies (prctl PR_SET_PDEATHSIG); m2bridge starts the
+  launcher with SIGTERM as its own parent-death signal.
+- SIGTERM, SIGINT or SIGHUP: kill the command's group, reap the command, exit 128 + signal.
+
+Exit status: the command's; 124 after a timeout (TIMEOUT_MARKER line on stderr); 128 + N when the
+command died from signal N (a `SIGNAL_MARKER N` line on stderr).
 """
 
 import os
@@ -13,32 +21,72 @@ import subprocess
 import sys
 
 TIMEOUT_MARKER = "@@m2bridge-timeout"
+SIGNAL_MARKER = "@@m2bridge-signal"
+HANDLED = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+PR_SET_PDEATHSIG = 1
+
+
+def memory_cap(requested: int) -> int:
+    """The address-space cap a child gets: at most the hard limit this process inherited."""
+    if requested <= 0:
+        return 0
+    hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+    return requested if hard == resource.RLIM_INFINITY else min(requested, hard)
+
+
+class Stop(BaseException):
+    def __init__(self, signum):
+        super().__init__(signum)
+        self.signum = signum
 
 
 def main() -> int:
-    timeout, memory = float(sys.argv[1]), int(sys.argv[2])
+    timeout, memory = float(sys.argv[1]), memory_cap(int(sys.argv[2]))
     command = sys.argv[sys.argv.index("--") + 1 :]
+    me = os.getpid()
+    prctl = None
+    if sys.platform.startswith("linux"):
+        import ctypes
 
-    def limit_memory():
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+
+    def child_setup():
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, HANDLED)
+        if prctl is not None:
+            prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+            if os.getppid() != me:  # this launcher died before the request took effect
+                os.kill(os.getpid(), signal.SIGKILL)
         if memory > 0:
             resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
 
-    # A new session makes the command the leader of its own process group, so killpg reaches
-    # everything it started and nothing of ours.
-    child = subprocess.Popen(command, preexec_fn=limit_memory, start_new_session=True)
+    child = None
 
-    def kill_group(*_):
-        try:
-            os.killpg(child.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+    def kill_group():
+        if child is not None:
+            try:
+                os.killpg(child.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
 
     def on_signal(signum, _frame):
         kill_group()
-        sys.exit(128 + signum)
+        raise Stop(signum)
 
-    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+    for sig in HANDLED:
         signal.signal(sig, on_signal)
+    # Signals wait until `child` is known, so that the handler always reaches it.
+    signal.pthread_sigmask(signal.SIG_BLOCK, HANDLED)
+    try:
+        child = subprocess.Popen(command, preexec_fn=child_setup, start_new_session=True)
+    except (OSError, subprocess.SubprocessError) as exc:
+        print(f"cannot run {command[0]!r}: {getattr(exc, 'strerror', None) or exc}", file=sys.stderr, flush=True)
+        return 127
+    finally:
+        # Our copies of stdin and stdout would hold pipes open after the command died.
+        devnull = os.open(os.devnull, os.O_RDWR)
+        os.dup2(devnull, 0)
+        os.dup2(devnull, 1)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, HANDLED)
     try:
         returncode = child.wait(timeout=timeout if timeout > 0 else None)
     except subprocess.TimeoutExpired:
@@ -46,9 +94,19 @@ def main() -> int:
         child.wait()
         print(f"{TIMEOUT_MARKER} {timeout:g}", file=sys.stderr, flush=True)
         return 124
+    except Stop as stop:
+        kill_group()
+        child.wait()
+        return 128 + stop.signum
     kill_group()  # anything the command left behind in its group
-    return returncode if returncode >= 0 else 128 - returncode
+    if returncode < 0:
+        print(f"{SIGNAL_MARKER} {-returncode}", file=sys.stderr, flush=True)
+        return 128 - returncode
+    return returncode
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except Stop as stop:  # a signal between two steps above: the group is already killed
+        sys.exit(128 + stop.signum)

@@ -1,15 +1,21 @@
 """Step 3 of the pipeline: run a Macaulay2 script in a subprocess.
 
-`Macaulay2` is the one place that starts `M2 --script FILE` (`--script` must come first). Each run
-has a wall-clock timeout that kills M2's whole process group, an address-space cap set with
-setrlimit in the child, and optional live streaming of M2's output through subprocess-tee.
+`Macaulay2` is the one place that starts `M2 --script FILE` (`--script` must come first). Every
+Macaulay2 runs under the launcher (_launch.py): a wall-clock timeout that kills M2's whole process
+group, an address-space cap (at most the inherited hard limit), and the parent-death signal, so
+that Macaulay2 ends with m2bridge however m2bridge ends (m2bridge._processes). Under `verbose`,
+M2's output is streamed live to stderr.
+
+A Macaulay2 that died from a signal (SIGKILL, SIGSEGV, SIGABRT…) or from the memory cap raises
+`M2CrashError` (transient: worth retrying); one that reported an error raises `M2Error` with its own
+message, never the raw `@@m2b` protocol lines.
 """
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
-import resource
 import select
 import shutil
 import signal
@@ -17,18 +23,20 @@ import subprocess
 import sys
 import tempfile
 import time
+import weakref
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import subprocess_tee
-
-from ..errors import M2Error, M2NotFoundError, M2TimeoutError
-from ._launch import TIMEOUT_MARKER
+from .. import _processes
+from ..errors import M2CrashError, M2Error, M2NotFoundError, M2TimeoutError
+from ._launch import SIGNAL_MARKER, TIMEOUT_MARKER, memory_cap
 
 DEFAULT_TIMEOUT = 600.0
 DEFAULT_MEMORY_LIMIT = 8 * 2**30
 LAUNCHER = Path(__file__).with_name("_launch.py")
+_STACK_TRACE = re.compile(r"\s*[0-9]+# |-\* stack trace|-- end stack trace")  # after Macaulay2's `-- SIGSEGV`
+_MEMORY = re.compile(r"out of memory|memory|failed to map|cannot allocate", re.I)
 
 
 @dataclass
@@ -43,6 +51,18 @@ class RunOutput:
 def _version(executable: str) -> str:
     done = subprocess.run([executable, "--version"], capture_output=True, text=True, timeout=60)
     return done.stdout.strip() or done.stderr.strip()
+
+
+def launcher_command(command: list[str], timeout: float, memory_limit: int) -> list[str]:
+    """`command` under the launcher: `timeout` s (none if <= 0), an address-space cap of `memory_limit`."""
+    return [sys.executable, "-I", str(LAUNCHER), str(float(timeout)), str(int(memory_limit)), "--", *command]
+
+
+def spawn_launcher(command: list[str], timeout: float, memory_limit: int, **popen_kwargs) -> subprocess.Popen:
+    """Start `command` under the launcher, which gets SIGTERM when m2bridge dies or ends it (it then
+    kills the command's process group and reaps it)."""
+    return _processes.spawn(launcher_command(command, timeout, memory_limit), end_signal=signal.SIGTERM,
+                            death_signal=signal.SIGTERM, **popen_kwargs)
 
 
 class Macaulay2:
@@ -82,30 +102,26 @@ class Macaulay2:
         return _version(self._require())
 
     def run_script(self, text: str) -> RunOutput:
-        """Run `M2 --script` on `text`; raise M2TimeoutError / M2Error, or return the raw output."""
+        """Run `M2 --script` on `text`; raise M2TimeoutError / M2CrashError / M2Error, or return the raw output."""
         executable = self._require()
         fd, script_path = tempfile.mkstemp(prefix="m2bridge-", suffix=".m2", dir=self.script_dir)
         with os.fdopen(fd, "w") as fh:
             fh.write(text)
-        command = [
-            sys.executable, "-I", str(LAUNCHER), str(self.timeout), str(self.memory_limit), "--",
-            executable, "--script", script_path,
-        ]
         start = time.perf_counter()
-        # Streamed to stderr under --verbose so that stdout stays clean for --json.
-        done = subprocess_tee.run(
-            command, tee=self.verbose, quiet=not self.verbose, stdout=sys.stderr, stderr=sys.stderr,
-            stdin=subprocess.DEVNULL,
-        )
+        process = spawn_launcher([executable, "--script", script_path], self.timeout, self.memory_limit,
+                                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            stdout, stderr = _collect(process, tee=self.verbose)
+            code = process.wait()
+        finally:
+            _processes.end(process)  # at once if interrupted; the launcher then kills Macaulay2's group
+            process.stdout.close()
+            process.stderr.close()
         seconds = time.perf_counter() - start
-        stdout, stderr = done.stdout or "", done.stderr or ""
-        if done.returncode == 124 and TIMEOUT_MARKER in stderr:
+        if code == 124 and TIMEOUT_MARKER in stderr:
             raise M2TimeoutError(self.timeout, script_path)
-        if done.returncode != 0:
-            message = _error_message(stderr, stdout)
-            if re.search(r"memory|failed to map|cannot allocate", message, re.I):
-                message += f" [address-space cap {self.memory_limit / 2**30:g} GiB; raise it with --memory-limit]"
-            raise M2Error(message, script_path, done.returncode)
+        if code != 0:
+            raise failure(self, stderr, stdout, script_path, code)
         return RunOutput(stdout, stderr, seconds, script_path)
 
     def discard(self, output: RunOutput) -> None:
@@ -116,32 +132,154 @@ class Macaulay2:
             pass
 
 
+def _collect(process: subprocess.Popen, tee: bool) -> tuple[str, str]:
+    """Everything `process` writes to its stdout and stderr pipes (both streamed to our stderr under
+    `tee`), each line stripped of trailing white space."""
+    streams = {process.stdout.fileno(): [], process.stderr.fileno(): []}
+    decoders = {fd: codecs.getincrementaldecoder("utf-8")("replace") for fd in streams}
+    open_fds = list(streams)
+    while open_fds:
+        ready, _, _ = select.select(open_fds, [], [])
+        for fd in ready:
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                open_fds.remove(fd)
+                continue
+            streams[fd].append(chunk)
+            if tee:
+                sys.stderr.write(decoders[fd].decode(chunk))
+                sys.stderr.flush()
+    return tuple(_lines(b"".join(streams[fd])) for fd in (process.stdout.fileno(), process.stderr.fileno()))
+
+
+def _lines(data: bytes) -> str:
+    lines = [line.rstrip() for line in data.decode("utf-8", "replace").split("\n")]
+    if lines and not lines[-1]:
+        lines.pop()
+    return "\n".join(lines) + "\n" if lines else ""
+
+
+def crash_signal(output: str, returncode: int | None) -> int | None:
+    """The signal Macaulay2 died from: the launcher's marker, Macaulay2's own `-- SIGSEGV` line (it
+    catches SIGSEGV, prints a stack trace and exits 1), or a negative exit status; else None."""
+    found = re.search(rf"^{re.escape(SIGNAL_MARKER)} ([0-9]+)", output, re.M)
+    if found:
+        return int(found.group(1))
+    found = re.search(r"^-- (SIG[A-Z]+)\s*$", output, re.M)
+    if found and found.group(1) in signal.Signals.__members__:
+        return int(signal.Signals[found.group(1)])
+    if returncode is not None and returncode < 0:
+        return -returncode
+    return None
+
+
+def failure(m2: Macaulay2, stderr: str, stdout: str, script_path: str, returncode: int | None) -> M2Error:
+    """The error for a run that exited with `returncode` != 0: M2CrashError after a signal or the
+    memory cap, else M2Error; both carry Macaulay2's own message."""
+    signum = crash_signal(stderr + "\n" + stdout, returncode)
+    message = _error_message(stderr, stdout)
+    memory = bool(_MEMORY.search(message))
+    if memory:
+        cap = memory_cap(m2.memory_limit)
+        inherited = " (the inherited hard limit, `ulimit -v`)" if 0 < cap < m2.memory_limit else ""
+        message += f" [address-space cap {cap / 2**30:g} GiB{inherited}; raise it with --memory-limit]"
+    if signum is not None or memory:
+        return M2CrashError(message, script_path, returncode, signum)
+    return M2Error(message, script_path, returncode)
+
+
 def _error_message(stderr: str, stdout: str) -> str:
-    """Macaulay2's own error lines (`…: error: …`), else the end of what it printed."""
-    lines = [ln for ln in stderr.splitlines() if ln.strip()]
+    """Macaulay2's own error lines (`…: error: …`), else the end of what it printed (never the
+    launcher's markers or the `@@m2b` protocol lines)."""
+    def shown(text):
+        return [ln for ln in text.splitlines() if ln.strip() and not ln.startswith(("@@m2b", "@@m2bridge"))
+                and not _STACK_TRACE.match(ln)]
+
+    lines = shown(stderr)
     errors = [ln for ln in lines if "error:" in ln]
     if errors:
         return "\n".join(errors)
-    tail = lines[-5:] or [ln for ln in stdout.splitlines() if ln.strip()][-5:]
-    return "\n".join(tail) if tail else "no output"
+    tail = lines[-5:] or shown(stdout)[-5:]
+    return "\n".join(tail) if tail else "no error message from Macaulay2"
+
+
+class _SessionState:
+    """What a session holds outside Python: Macaulay2 (under its launcher), a temporary directory
+    and a stderr file. `release` frees all three; it is idempotent, and runs at the latest when the
+    session is garbage-collected or the interpreter exits (weakref.finalize)."""
+
+    def __init__(self, script_dir: str | None):
+        self.script_dir = script_dir
+        self.dir: str | None = None
+        self.process: subprocess.Popen | None = None
+        self.stderr = None
+
+    def directory(self) -> str:
+        if self.dir is None or not os.path.isdir(self.dir):
+            self.dir = tempfile.mkdtemp(prefix="m2bridge-session-", dir=self.script_dir)
+        return self.dir
+
+    def stop(self, wait: float = 0) -> int | None:
+        """End Macaulay2 and its launcher, after `wait` s for the launcher to exit by itself (as it
+        does when Macaulay2 has died); the launcher's exit status (None if none ran)."""
+        process, self.process = self.process, None
+        if process is None:
+            return None
+        if wait > 0:
+            try:
+                process.wait(wait)
+            except subprocess.TimeoutExpired:
+                pass
+        code = _processes.end(process)
+        for pipe in (process.stdin, process.stdout):
+            try:
+                pipe.close()
+            except OSError:  # a broken pipe while flushing
+                pass
+        return code
+
+    def release(self) -> None:
+        self.stop()
+        if self.stderr is not None:
+            self.stderr.close()
+            self.stderr = None
+        if self.dir is not None:
+            shutil.rmtree(self.dir, ignore_errors=True)
+            self.dir = None
 
 
 class M2Session:
     """One long-lived Macaulay2 process that runs many case scripts (templates/server.m2.j2).
 
-    Same `run_script` / `discard` interface as `Macaulay2`, so `Implicitization` can use either.
+    Same `run_script` / `discard` interface as `Macaulay2`, so every solver can use either.
     Start-up (0.5–0.9 s) is paid once; after a timeout or a crash the process is killed and the
     next script starts a fresh one. A script that raises an error inside the session is rerun as a
     one-shot `M2 --script` to obtain Macaulay2's own message (the session's `try` hides it).
+    `close()` ends Macaulay2 and removes the session's temporary directory (server script and
+    stderr; case scripts live beside one-shot ones, so a failed one stays where its error says);
+    a closed session starts again on the next script. A session that is garbage-collected, or
+    still open when the interpreter exits, is closed then.
     """
 
     def __init__(self, m2: Macaulay2 | None = None):
         self.m2 = m2 or Macaulay2()
         self.timeout = self.m2.timeout
-        self.process: subprocess.Popen | None = None
+        self._state = _SessionState(self.m2.script_dir)
+        self._finalizer = weakref.finalize(self, self._state.release)
         self._buffer = b""
-        self._dir = tempfile.mkdtemp(prefix="m2bridge-session-", dir=self.m2.script_dir)
+        self._stderr_start = 0
+        self._unanswered: list[str] = []  # stdout of a script Macaulay2 died in
         self.started = 0  # how many Macaulay2 processes this session has started
+
+    @property
+    def process(self) -> subprocess.Popen | None:
+        """The launcher running this session's Macaulay2, if any."""
+        return self._state.process
+
+    @property
+    def directory(self) -> str | None:
+        """The session's temporary directory (None until started, and after `close()`)."""
+        return self._state.dir
 
     def version(self) -> str:
         return self.m2.version()
@@ -152,35 +290,43 @@ class M2Session:
         )
 
         executable = self.m2._require()
-        server = os.path.join(self._dir, "server.m2")
+        state = self._state
+        server = os.path.join(state.directory(), "server.m2")
         with open(server, "w") as fh:
             fh.write(render_script("server.m2.j2"))
-        memory = self.m2.memory_limit
-
-        def limit_memory():
-            if memory > 0:
-                resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-
-        self._stderr = open(os.path.join(self._dir, "stderr.txt"), "w+b")
-        self.process = subprocess.Popen(
-            [executable, "--script", server], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=self._stderr, preexec_fn=limit_memory, start_new_session=True,
-        )
+        if state.stderr is None:
+            state.stderr = open(os.path.join(state.directory(), "stderr.txt"), "w+b")
+        state.stderr.seek(0, os.SEEK_END)
+        self._stderr_start = state.stderr.tell()
+        state.process = spawn_launcher([executable, "--script", server], 0, self.m2.memory_limit,
+                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=state.stderr,
+                                       start_new_session=True)
         self._buffer = b""
         self.started += 1
-        lines = self._read_until(b"@@m2b ok ready ", time.monotonic() + 120)
+        try:
+            lines = self._read_until(b"@@m2b ok ready ", time.monotonic() + 120)
+        except TimeoutError:
+            lines = None
         if lines is None:
-            raise M2Error(self._stderr_text() or "the session did not start", server, self.process.returncode)
+            code = state.stop(wait=10)
+            stderr = self._stderr_text() or "the session did not start"
+            raise failure(self.m2, stderr, "\n".join(self._unanswered), server, code)
 
     def _stderr_text(self) -> str:
-        self._stderr.flush()
-        self._stderr.seek(0)
-        return _error_message(self._stderr.read().decode(errors="replace"), "")
+        """What Macaulay2 wrote to stderr since the current script started."""
+        stderr = self._state.stderr
+        stderr.flush()
+        stderr.seek(self._stderr_start)
+        text = stderr.read().decode(errors="replace")
+        stderr.seek(0, os.SEEK_END)
+        return text
 
     def _read_until(self, prefix: bytes, deadline: float) -> list[str] | None:
-        """Lines up to and including the first starting with `prefix`; None on EOF; raises on timeout."""
+        """Lines up to and including the first starting with `prefix`; None on EOF (what was read is
+        then in `self._unanswered`, for the error message); raises TimeoutError at `deadline`."""
         fd = self.process.stdout.fileno()
         lines: list[str] = []
+        self._unanswered = lines
         while True:
             while b"\n" in self._buffer:
                 line, self._buffer = self._buffer.split(b"\n", 1)
@@ -195,33 +341,36 @@ class M2Session:
             if ready:
                 chunk = os.read(fd, 1 << 16)
                 if not chunk:
+                    lines.append(self._buffer.decode(errors="replace"))
                     return None
                 self._buffer += chunk
 
     def run_script(self, text: str) -> RunOutput:
         if self.process is None or self.process.poll() is not None:
+            self._state.stop()
             self._start()
-        fd, script_path = tempfile.mkstemp(prefix="case-", suffix=".m2", dir=self._dir)
+        # Beside one-shot scripts (not in the session's directory): a failed one outlives close().
+        fd, script_path = tempfile.mkstemp(prefix="m2bridge-", suffix=".m2", dir=self.m2.script_dir)
         with os.fdopen(fd, "w") as fh:
             fh.write(text)
+        self._stderr_start = self._state.stderr.seek(0, os.SEEK_END)
         start = time.perf_counter()
         try:
             self.process.stdin.write(script_path.encode() + b"\n")
             self.process.stdin.flush()
             lines = self._read_served(time.monotonic() + self.timeout)
         except TimeoutError:
-            self.close()
+            self._state.stop()
             raise M2TimeoutError(self.timeout, script_path) from None
         except BrokenPipeError:
             lines = None
         seconds = time.perf_counter() - start
         if lines is None:  # Macaulay2 died (crash, memory cap): report its message, restart next time
-            message = self._stderr_text()
-            code = self.process.wait()
-            self.process = None
-            raise M2Error(message, script_path, code)
+            code = self._state.stop(wait=10)
+            raise failure(self.m2, self._stderr_text(), "\n".join(self._unanswered), script_path, code)
         status, body = lines[-1], lines[:-1]
         if status.startswith("@@m2b err served"):
+            self.discard(RunOutput("", "", seconds, script_path))
             return self.m2.run_script(text)  # raises M2Error with Macaulay2's own message
         return RunOutput("\n".join(body) + "\n", "", seconds, script_path)
 
@@ -230,6 +379,7 @@ class M2Session:
         while True:
             chunk = self._read_until(b"@@m2b ", deadline)
             if chunk is None:
+                self._unanswered = lines + self._unanswered
                 return None
             lines.extend(chunk)
             if re.match(r"@@m2b (ok|err) served ", chunk[-1]):
@@ -242,19 +392,12 @@ class M2Session:
             pass
 
     def close(self) -> None:
-        """Stop Macaulay2 (the whole process group) and forget it."""
-        if self.process is not None:
-            try:
-                os.killpg(self.process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            self.process.wait()
-            self.process = None
-            self._stderr.close()
+        """End Macaulay2 (its whole process group) and remove the session's temporary directory."""
+        self._state.release()
+        self._buffer = b""
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
         self.close()
-        shutil.rmtree(self._dir, ignore_errors=True)
