@@ -18,17 +18,21 @@ Case(arch='2,2,2', pattern='10|11', bias=False)
 from __future__ import annotations
 
 import abc
+import contextlib
 import hashlib
 import json
+import logging
 import sqlite3
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
-from ..errors import InputError
+from ..errors import InputError, StoreError
 from ..varieties.symmetry import Case
 
 DEFAULT_DB = Path(".m2bridge") / "cases.sqlite"
+BUSY_TIMEOUT = 60.0  # seconds a store waits for another process's write transaction
 STATUSES = ("ok", "timeout", "error")
 
 
@@ -85,7 +89,15 @@ class CaseRecord(CaseIdentity):
 
 
 class CaseStore(abc.ABC):
-    """Where results live. Implementations must make `save` atomic per record."""
+    """Where results live. Implementations must make `save` atomic per record.
+
+    A stored row that cannot be read back (invalid JSON, a null result, a case that no longer
+    parses) is left out of `fetch`, `records` and `fetch_many` and listed in `problems` as
+    (key, reason), so that one bad row never stops a report, an export or a sweep (a sweep simply
+    computes that case again and overwrites the row).
+    """
+
+    problems: list[tuple[str, str]]
 
     @abc.abstractmethod
     def save(self, record: CaseRecord) -> None: ...
@@ -116,6 +128,7 @@ class CaseStore(abc.ABC):
 
 class InMemoryCaseStore(CaseStore):
     def __init__(self):
+        self.problems = []
         self._records: dict[str, CaseRecord] = {}
         self._sweeps: dict[str, dict[tuple[Case, str], None]] = {}
 
@@ -161,29 +174,126 @@ _COLUMNS = ("key", "arch", "pattern", "bias", "computation", "field", "method", 
             "created")
 
 
+# SQLite's primary result codes (sqlite3.Error.sqlite_errorcode & 0xFF).
+_BUSY, _LOCKED, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _NOTADB = 5, 6, 8, 10, 11, 13, 14, 26
+
+
 class SQLiteCaseStore(CaseStore):
     """An SQLite file in WAL mode: readers never block the single writer, and a killed writer
-    loses at most the case it was writing (each finished case is its own transaction)."""
+    loses at most the case it was writing (each finished case is its own transaction).
 
-    def __init__(self, path: "str | Path" = DEFAULT_DB):
+    `read_only`: open an existing file without writing anything (also in a read-only directory);
+    a missing file is an InputError. `busy_timeout`: seconds to wait for another process's write
+    transaction (default BUSY_TIMEOUT). `on_problem(key, reason)` is called for each unreadable
+    row (default: a warning on the "m2bridge" logger); `problems` lists them. Failures are one line
+    each: InputError for a missing, corrupted or non-database file, StoreError for a locked
+    database, a full disk, an I/O error — after which every record saved before is still there.
+    """
+
+    def __init__(self, path: "str | Path" = DEFAULT_DB, *, read_only: bool = False, busy_timeout: float | None = None,
+                 on_problem=None):
         self.path = Path(path)
+        self.read_only = read_only
+        self.busy_timeout = BUSY_TIMEOUT if busy_timeout is None else float(busy_timeout)
+        self.problems = []
+        self._on_problem = on_problem
+        self._db = None
+        if read_only:
+            if not self.path.is_file():
+                what = "is not a file" if self.path.exists() else "does not exist"
+                raise InputError(f"case database {str(self.path)!r} {what}")
+        else:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise InputError(f"case database {str(self.path)!r}: {exc.strerror or exc}") from None
+        with self._errors("opening it"):
+            self._db = self._open_read_only() if read_only else self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.executescript(_SCHEMA)
-        except (sqlite3.DatabaseError, OSError) as exc:
-            raise InputError(f"case database {str(self.path)!r}: {exc}") from None
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.executescript(_SCHEMA)
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def _open_read_only(self) -> sqlite3.Connection:
+        location = quote(str(self.path.resolve()))
+        db = sqlite3.connect(f"file:{location}?mode=ro", uri=True, timeout=self.busy_timeout, isolation_level=None)
+        try:
+            tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        except sqlite3.OperationalError as exc:
+            db.close()
+            wal = self.path.with_name(self.path.name + "-wal")
+            if _code(exc) not in (_CANTOPEN, _READONLY) or (wal.exists() and wal.stat().st_size):
+                raise
+            # A WAL-mode file in a directory we cannot write: no -shm can be made; with no WAL
+            # content to miss, the file can be read as immutable.
+            db = sqlite3.connect(f"file:{location}?mode=ro&immutable=1", uri=True, isolation_level=None)
+            tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if not {"cases", "sweep_members"} <= tables:
+            db.close()
+            raise InputError(f"case database {str(self.path)!r} is not an m2bridge case database "
+                             "(no cases table)")
+        return db
+
+    @contextlib.contextmanager
+    def _errors(self, doing: str):
+        """sqlite3 errors → one-line InputError (bad file) or StoreError (locked, full, I/O)."""
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise self._translate(exc, doing) from None
+
+    def _translate(self, exc: sqlite3.Error, doing: str) -> Exception:
+        name, text, code = str(self.path), str(exc).replace("\n", " "), _code(exc)
+        if code in (_BUSY, _LOCKED) or "locked" in text:
+            return StoreError(f"case database {name!r} is locked by another process (waited {self.busy_timeout:g} s "
+                              f"while {doing}); run again when it has finished", name)
+        if code == _FULL or "is full" in text:
+            return StoreError(f"case database {name!r}: the disk is full ({text}) while {doing}; the records "
+                              "saved before are kept", name)
+        if code in (_NOTADB, _CORRUPT) or "not a database" in text or "malformed" in text:
+            return InputError(f"case database {name!r} is corrupted or not an SQLite database ({text})")
+        if code == _READONLY:
+            return StoreError(f"case database {name!r} cannot be written ({text}) while {doing}", name)
+        if code == _CANTOPEN:
+            return InputError(f"case database {name!r} cannot be opened ({text})")
+        return StoreError(f"case database {name!r}: {text} while {doing}", name)
+
+    def _problem(self, key: str, reason: str) -> None:
+        if any(k == key for k, _ in self.problems):
+            return
+        self.problems.append((key, reason))
+        if self._on_problem is not None:
+            self._on_problem(key, reason)
+        else:
+            logging.getLogger("m2bridge").warning("case database %s: record %s skipped: %s", self.path, key, reason)
 
     def save(self, record):
         row = self._row(record)
-        with self._db:  # one transaction
-            self._db.execute("BEGIN IMMEDIATE")
-            self._db.execute(
-                f"INSERT OR REPLACE INTO cases ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})",
-                row,
-            )
+        with self._errors("saving a record"):
+            try:
+                self._db.execute("BEGIN IMMEDIATE")  # one transaction
+                self._db.execute(
+                    f"INSERT OR REPLACE INTO cases ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})",
+                    row,
+                )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._rollback()
+                raise
+
+    def _rollback(self) -> None:
+        if self._db.in_transaction:
+            try:
+                self._db.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
 
     @staticmethod
     def _row(r: CaseRecord) -> tuple:
@@ -194,53 +304,94 @@ class SQLiteCaseStore(CaseStore):
     @staticmethod
     def _record(row) -> CaseRecord:
         d = dict(zip(_COLUMNS, row))
+        if d["result"] is None:
+            raise ValueError("its result is null")
+        result = json.loads(d["result"])
+        if not isinstance(result, dict):
+            raise ValueError(f"its result is {type(result).__name__}, not an object")
         return CaseRecord(
             key=d["key"], case=Case(d["arch"], d["pattern"], bool(d["bias"])), computation=d["computation"],
             field=d["field"], method=d["method"], template_hash=d["template_hash"], seed=d["seed"],
-            status=d["status"], result=json.loads(d["result"]), error=d["error"], seconds=d["seconds"],
+            status=d["status"], result=result, error=d["error"], seconds=d["seconds"],
             timeout=d["timeout"], m2_version=d["m2_version"], flint_version=d["flint_version"],
             script=d["script"], created=d["created"],
         )
 
+    def _readable(self, rows) -> list[CaseRecord]:
+        out = []
+        for row in rows:
+            try:
+                out.append(self._record(row))
+            except (ValueError, TypeError, KeyError) as exc:  # InputError and JSONDecodeError are ValueErrors
+                self._problem(str(row[0]), f"unreadable row ({type(exc).__name__}: {exc})")
+        return out
+
     def fetch(self, key):
-        row = self._db.execute(f"SELECT {', '.join(_COLUMNS)} FROM cases WHERE key = ?", (key,)).fetchone()
-        return None if row is None else self._record(row)
+        with self._errors("reading"):
+            rows = self._db.execute(f"SELECT {', '.join(_COLUMNS)} FROM cases WHERE key = ?", (key,)).fetchall()
+        found = self._readable(rows)
+        return found[0] if found else None
 
     def records(self, keys=None):
         select = f"SELECT {', '.join(_COLUMNS)} FROM cases"
-        if keys is None:
-            return [self._record(r) for r in self._db.execute(select + " ORDER BY arch, pattern, computation")]
-        out = []
-        keys = list(keys)
-        for start in range(0, len(keys), 500):  # SQLite's limit on bound parameters
-            chunk = keys[start : start + 500]
-            rows = self._db.execute(select + f" WHERE key IN ({', '.join('?' * len(chunk))})", chunk)
-            out.extend(self._record(r) for r in rows)
-        return out
+        with self._errors("reading"):
+            if keys is None:
+                return self._readable(self._db.execute(select + " ORDER BY arch, pattern, computation").fetchall())
+            out = []
+            keys = list(keys)
+            for start in range(0, len(keys), 500):  # SQLite's limit on bound parameters
+                chunk = keys[start : start + 500]
+                rows = self._db.execute(select + f" WHERE key IN ({', '.join('?' * len(chunk))})", chunk).fetchall()
+                out.extend(self._readable(rows))
+            return out
 
     def add_to_sweep(self, sweep, members):
-        with self._db:
-            self._db.execute("BEGIN IMMEDIATE")
-            self._db.executemany(
-                "INSERT OR IGNORE INTO sweep_members (sweep, arch, pattern, bias, key) VALUES (?, ?, ?, ?, ?)",
-                [(sweep, c.arch, c.pattern, int(c.bias), key) for c, key in members],
-            )
+        with self._errors("recording the sweep"):
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                self._db.executemany(
+                    "INSERT OR IGNORE INTO sweep_members (sweep, arch, pattern, bias, key) VALUES (?, ?, ?, ?, ?)",
+                    [(sweep, c.arch, c.pattern, int(c.bias), key) for c, key in members],
+                )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._rollback()
+                raise
 
     def sweep_members(self, sweep):
-        rows = self._db.execute(
-            "SELECT arch, pattern, bias, key FROM sweep_members WHERE sweep = ? ORDER BY arch, pattern", (sweep,)
-        )
-        return [(Case(a, p, bool(b)), k) for a, p, b, k in rows]
+        with self._errors("reading"):
+            rows = self._db.execute(
+                "SELECT arch, pattern, bias, key FROM sweep_members WHERE sweep = ? ORDER BY arch, pattern", (sweep,)
+            ).fetchall()
+        out = []
+        for a, p, b, k in rows:
+            try:
+                out.append((Case(a, p, bool(b)), k))
+            except (ValueError, TypeError) as exc:
+                self._problem(str(k), f"unreadable sweep member ({type(exc).__name__}: {exc})")
+        return out
 
     def sweeps(self):
-        return [r[0] for r in self._db.execute("SELECT DISTINCT sweep FROM sweep_members ORDER BY sweep")]
+        with self._errors("reading"):
+            return [r[0] for r in self._db.execute("SELECT DISTINCT sweep FROM sweep_members ORDER BY sweep")]
 
     def close(self):
-        self._db.close()
+        if self._db is not None:
+            self._db.close()
+            self._db = None
 
 
-def open_store(path: "str | Path | None" = None) -> CaseStore:
-    """`--db PATH`: an SQLite file (default .m2bridge/cases.sqlite), or ':memory:' for no file."""
+def _code(exc: sqlite3.Error) -> int | None:
+    code = getattr(exc, "sqlite_errorcode", None)
+    return None if code is None else code & 0xFF
+
+
+def open_store(path: "str | Path | None" = None, read_only: bool = False, **options) -> CaseStore:
+    """`--db PATH`: an SQLite file (default .m2bridge/cases.sqlite), or ':memory:' for no file.
+
+    `read_only=True` (report, export): the file must exist and is never written. `options` go to
+    SQLiteCaseStore (busy_timeout, on_problem).
+    """
     if str(path) == ":memory:":
         return InMemoryCaseStore()
-    return SQLiteCaseStore(path or DEFAULT_DB)
+    return SQLiteCaseStore(path or DEFAULT_DB, read_only=read_only, **options)
