@@ -153,6 +153,13 @@ def test_macaulay2_killed_by_a_signal_is_a_transient_crash_without_protocol_line
     assert Path(error.script_path).is_file()
 
 
+def test_a_wrapper_reporting_its_killed_child_is_a_crash(fake_m2):
+    # A wrapper script around M2 (without exec) exits 128 + N when Macaulay2 died from signal N.
+    with pytest.raises(M2CrashError) as info:
+        pattern_ideal("2,2,2", "10", m2=Macaulay2(executable=fake_m2("exit 137\n")))
+    assert info.value.signal == signal.SIGKILL and info.value.transient
+
+
 def test_a_plain_error_is_not_a_crash_and_shows_only_macaulay2s_lines(fake_m2):
     fake = fake_m2(FRAMES + 'echo "stdio:3:1:(3): error: no method for binary operator" >&2\nexit 1\n')
     with pytest.raises(M2Error) as info:

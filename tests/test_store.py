@@ -2,6 +2,7 @@
 missing file, unreadable rows, garbage and truncated files, another process's lock, a full disk.
 Each fault is one line (InputError or StoreError), and what was saved before stays readable."""
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -108,9 +109,9 @@ def test_read_only_store_reads_a_read_only_file_in_a_read_only_directory(read_on
 
 def test_report_reads_a_read_only_database(read_only_db):
     path, _ = read_only_db
-    done = run_cli("report", "--db", str(path), "--format", "csv")
+    done = run_cli("report", "--db", str(path), "--format", "json")
     assert done.returncode == 0, done.stderr
-    assert len(done.stdout.strip().splitlines()) == 1 + len(PATTERNS), done.stdout
+    assert [row["status"] for row in json.loads(done.stdout)].count("ok") == len(PATTERNS), done.stdout
 
 
 def test_read_only_store_of_a_missing_file_names_it_and_creates_nothing(tmp_path):
@@ -164,10 +165,10 @@ def test_report_and_export_skip_an_unreadable_row_with_a_warning(tmp_path):
     path = tmp_path / "cases.sqlite"
     keys = filled(path)
     spoil(path, keys[1], "{not json")
-    done = run_cli("report", "--db", str(path), "--sweep", "s", "--format", "csv")
+    done = run_cli("report", "--db", str(path), "--sweep", "s", "--format", "json")
     assert done.returncode == 0, done.stderr
     assert keys[1] in done.stderr and "skipped" in done.stderr, done.stderr
-    assert len(done.stdout.strip().splitlines()) == 1 + len(PATTERNS) - 1, done.stdout
+    assert [row["status"] for row in json.loads(done.stdout)].count("ok") == len(PATTERNS) - 1, done.stdout
     out = tmp_path / "export.json"
     done = run_cli("export", "s", "--db", str(path), "--out", str(out))
     assert done.returncode == 0, done.stderr

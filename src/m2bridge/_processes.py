@@ -167,24 +167,20 @@ def spawn(args, *, end_signal: int = signal.SIGKILL, death_signal: int = signal.
 
 
 def end(process: subprocess.Popen, grace: float = 5.0) -> int:
-    """Stop `process` if it still runs (its end signal, then SIGKILL after `grace` s); its exit status."""
+    """Stop `process` if it still runs (its end signal, then SIGKILL after `grace` s), forget it,
+    and return its exit status. It stays known to `end_all` until it has exited."""
     with _registry.lock:
-        child = _registry.children.pop(process.pid, None)
-    if child is None:
-        child = _Child(process, signal.SIGKILL, False)
+        child = _registry.children.get(process.pid) or _Child(process, signal.SIGKILL, False)
     if process.poll() is None:
         child.send(child.end_signal)
         try:
-            return process.wait(grace)
+            process.wait(grace)
         except subprocess.TimeoutExpired:
             child.send(signal.SIGKILL)
-    return process.wait()
-
-
-def forget(process: subprocess.Popen) -> None:
-    """Stop tracking a child that has exited (its owner waited for it)."""
+    code = process.wait()
     with _registry.lock:
         _registry.children.pop(process.pid, None)
+    return code
 
 
 def end_all() -> int:
@@ -194,12 +190,6 @@ def end_all() -> int:
     for child in children:
         child.send(child.end_signal)
     return len(children)
-
-
-def children() -> list[subprocess.Popen]:
-    """The spawned children not yet ended or forgotten."""
-    with _registry.lock:
-        return [c.process for c in _registry.children.values()]
 
 
 def received_signal() -> int | None:

@@ -161,7 +161,7 @@ def _lines(data: bytes) -> str:
 
 def crash_signal(output: str, returncode: int | None) -> int | None:
     """The signal Macaulay2 died from: the launcher's marker, Macaulay2's own `-- SIGSEGV` line (it
-    catches SIGSEGV, prints a stack trace and exits 1), or a negative exit status; else None."""
+    catches SIGSEGV, prints a stack trace and exits 1), a negative exit status, or 128 + N; else None."""
     found = re.search(rf"^{re.escape(SIGNAL_MARKER)} ([0-9]+)", output, re.M)
     if found:
         return int(found.group(1))
@@ -170,6 +170,8 @@ def crash_signal(output: str, returncode: int | None) -> int | None:
         return int(signal.Signals[found.group(1)])
     if returncode is not None and returncode < 0:
         return -returncode
+    if returncode is not None and 128 < returncode < 128 + signal.NSIG:  # a wrapper script's child was killed
+        return returncode - 128
     return None
 
 
