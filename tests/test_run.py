@@ -308,3 +308,19 @@ def test_sweep_workers_leave_no_session_directory(fake_m2, tmp_path):
     assert done.returncode == 0, done.stderr
     assert "2 failed" in done.stdout, done.stdout
     assert _session_dirs(temp) == []
+
+
+def test_hung_session_is_killed_with_its_whole_process_group_and_keeps_the_script(fake_m2, tmp_path):
+    pid_file = tmp_path / "grandchild.pid"
+    body = f"  sleep 300 &\n  echo $! > {pid_file}\n  wait\n"
+    session = M2Session(Macaulay2(executable=fake_m2(SERVE.format(body=body)), timeout=1.5))
+    with session:
+        with pytest.raises(M2TimeoutError) as info:
+            session.run_script("hang")
+        assert Path(info.value.script_path).read_text() == "hang"
+        assert session.process is None
+        grandchild = int(pid_file.read_text())
+        deadline = time.monotonic() + 60
+        while _running(grandchild) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _running(grandchild)

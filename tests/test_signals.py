@@ -266,3 +266,14 @@ def test_die_with_parent_kills_a_pool_worker_whose_parent_is_killed(tmp_path):
         if alive(worker):
             os.kill(worker, signal.SIGKILL)
     assert seconds <= GONE_WITHIN, f"the pool worker took {seconds:.2f} s to end"
+
+
+def test_the_cli_puts_back_the_signal_handlers_it_installed():
+    # `main` may run inside another program (the tests call it in-process): its handlers are temporary.
+    from clitools import invoke
+
+    before = {s: signal.getsignal(s) for s in _processes.HANDLED_SIGNALS}
+    done = invoke("dim", "--arch", "2,2,2", "--pattern", "10")
+    assert done.returncode == 0, done.stderr
+    assert {s: signal.getsignal(s) for s in _processes.HANDLED_SIGNALS} == before
+    assert _processes.received_signal() is None
