@@ -1,6 +1,6 @@
 """What every statement shares: the case under check, the reading, and the comparison of a
-statement's polynomials C with J^A (containment exactly over QQ; generation by comparing ideal(C)
-with J^A, in degrees <= D when J^A is known through degree D only)."""
+statement's polynomials C with J^A (containment exactly, by composition; generation by linear algebra
+on the graded pieces of J^A, see decide.py, in degrees <= D when J^A is known through degree D only)."""
 
 from __future__ import annotations
 
@@ -10,27 +10,43 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from ..errors import InputError
-from ..ideals.api import pattern_ideal
+from ..ideals.api import check_interpolation_size, pattern_ideal
 from ..ideals.options import IdealOptions
 from ..ideals.result import IdealResult
+from ..ideals.solvers import piece_workers, solver_for
 from ..macaulay2.process import Macaulay2
+from ..varieties.interpolate import interpolate_ideal
 from ..varieties.jacobian import DEFAULT_PRIME
 from ..varieties.model import PatternVariety
 from ..varieties.polynomials import polynomial_context
-from .compare import by_degree, compare_ideals, contained_in_variety
+from .compare import not_vanishing
+from .decide import decide_generation
 from .ranks import SECOND_PRIME
 from .verdict import Family, Verdict
 
 
 @dataclass
+class CheckedVerdict(Verdict):
+    """A verdict that also says whether it is proved (`complete`), how ideal(C) was compared with
+    J^A (`comparison`) and what a secondary step could not do (`notes`)."""
+
+    complete: bool = False
+    comparison: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
 class CaseCheck:
-    """One case under check: J^A is computed on first use (with `options`) unless `ideal` is given."""
+    """One case under check: J^A is computed on first use (with `options`) unless `ideal` is given;
+    its graded pieces (interpolation) are kept for the comparisons of every reading."""
 
     variety: PatternVariety
     options: IdealOptions
     m2: object = None
     given_ideal: IdealResult | None = None
     started: float = field(default_factory=time.perf_counter)
+    certificates: dict = field(default_factory=dict)  # ideal(C) → (proved, note), shared by readings
+    interpolations: dict = field(default_factory=dict)  # degree bound → InterpolationResult
 
     @property
     def seed(self) -> int:
@@ -42,7 +58,7 @@ class CaseCheck:
 
     @cached_property
     def runner(self):
-        """The Macaulay2 that comparisons and eliminations run on."""
+        """The Macaulay2 that eliminations run on."""
         if self.m2 is not None:
             return self.m2
         return Macaulay2(timeout=self.options.timeout, memory_limit=self.options.memory_limit)
@@ -51,8 +67,28 @@ class CaseCheck:
     def ideal(self) -> IdealResult:
         if self.given_ideal is not None:
             return self.given_ideal
-        lift = self.options.uses_interpolation and not self.options.field.prime
-        return pattern_ideal(self.variety, options=IdealOptions.merge(self.options, lift=lift), m2=self.m2)
+        if not self.options.uses_interpolation:
+            return pattern_ideal(self.variety, options=self.options, m2=self.m2)
+        # Generators over GF(p) are enough: generation is decided on the pieces, over QQ exactly.
+        options = IdealOptions.merge(self.options, lift=False, certify=False)
+        check_interpolation_size(self.variety, options.max_degree)
+        solver = solver_for(options, self.m2)
+        result = solver.solve(self.variety, options)
+        found = getattr(solver, "interpolation", None) or getattr(solver, "found", None)
+        if found is not None:
+            self.interpolations[found.max_degree] = found
+        return result
+
+    def pieces(self, degree: int):
+        """J^A's graded pieces through `degree` (interpolated once, reused by every reading)."""
+        for bound, found in self.interpolations.items():
+            if bound >= degree:
+                return found
+        prime = self.field.prime or self.options.interpolation_prime
+        found = interpolate_ideal(self.variety, max_degree=degree, prime=prime, seed=self.seed,
+                                  workers=piece_workers(self.options))
+        self.interpolations[degree] = found
+        return found
 
 
 class Statement:
@@ -82,7 +118,7 @@ class Statement:
         return convention, variant
 
     def verdict(self, case: CaseCheck, claim: str, convention, variant, **facts) -> Verdict:
-        return Verdict(self.name, claim, convention, variant, published=self.published, field=case.field.text,
+        return CheckedVerdict(self.name, claim, convention, variant, published=self.published, field=case.field.text,
                        seeds={"m2": case.seed, "ranks": case.seed}, primes=[DEFAULT_PRIME, SECOND_PRIME], **facts)
 
     def check(self, case: CaseCheck, convention=None, variant=None) -> list[Verdict]:
@@ -111,27 +147,21 @@ class MinorStatement(Statement):
         candidates = [p for _, _, ps in fams for p in ps]
         facts = {"applies": True, "ranks": ranks, "dim": ideal.dim,
                  "families": [Family(n, s, len(ps)) for n, s, ps in fams]}
-        if not field_.prime:
-            facts["not_contained"] = [str(p) for p in contained_in_variety(variety, candidates)]
-            facts["contained"] = not facts["not_contained"]
+        outside = not_vanishing(variety, candidates, field_)
+        facts["not_contained"] = [str(p) for p in outside]
+        facts["contained"] = not outside
+        excluded = {id(p) for p in outside}
+        decision = decide_generation(case, [p for p in candidates if id(p) not in excluded])
+        facts.update(generates=False if outside else decision.generates, extra_generators=decision.extras,
+                     checked_through_degree=None if outside else decision.through, comparison=decision.comparison,
+                     certificate=decision.certificate, notes=decision.notes)
+        if outside:
+            facts["certificate"] = "a polynomial of C does not vanish on the parametrization (exact composition)"
         bound = None if ideal.complete else ideal.checked_through_degree
-        if bound is not None:
-            # J^A known through degree D only: compare in degrees <= D, never claim more.
-            candidates = [p for p in candidates if p.total_degree() <= bound]
-        missing, outside = compare_ideals(variety, field_, ideal.generators, candidates, case.seed, case.runner)
-        if field_.prime:
-            facts["contained"] = not outside
-            facts["not_contained"] = [str(p) for p in outside]
-        facts["extra_generators"] = by_degree(missing)
-        facts["generates"] = False if (missing or outside) else (True if bound is None else None)
-        facts["checked_through_degree"] = bound
         facts["method"] = ideal.method if bound is None else f"{ideal.method}<={bound}"
-        facts["certificate"] = _certificate(ideal)
         facts["seconds"] = time.perf_counter() - case.started
-        return [self.verdict(case, c, convention, variant, **facts) for c in self.claims]
-
-
-def _certificate(ideal: IdealResult) -> str | None:
-    if not ideal.complete:
-        return None
-    return "Macaulay2 ker" if ideal.method == "ker" else "Macaulay2 certificate (prime, Jacobian dimension)"
+        out = []
+        for claim in self.claims:
+            proved = True if claim == "containment" else bool(outside) or decision.complete
+            out.append(self.verdict(case, claim, convention, variant, complete=proved, **facts))
+        return out

@@ -26,19 +26,25 @@ from ..macaulay2.protocol import encode_terms, parse_polynomial
 from ..varieties.field import Field
 from ..varieties.model import PatternVariety
 from ..varieties.parametrization import block_matrices
-from ..varieties.polynomials import polynomial_context, to_rationals
+from ..varieties.polynomials import polynomial_context, residue, to_rationals
 
 
-def symbolic_block_matrices(variety: PatternVariety):
-    """M_b(θ) (times X_b with data) with entries in QQ[w_(l,i,j)], for exact composition."""
+def symbolic_block_matrices(variety: PatternVariety, field_: Field = Field(0)):
+    """M_b(θ) (times X_b with data) with entries in QQ[w_(l,i,j)] (GF(p)[w] for a finite field), for
+    exact composition."""
     names = tuple(f"w_({l},{i},{j})" for (l, i, j) in variety.parameters)
-    ctx = flint.fmpq_mpoly_ctx.get(names, ordering="degrevlex")
+    if field_.prime:
+        ctx = flint.nmod_mpoly_ctx.get(names, ordering="degrevlex", modulus=field_.prime)
+    else:
+        ctx = flint.fmpq_mpoly_ctx.get(names, ordering="degrevlex")
     w = dict(zip(variety.parameters, ctx.gens()))
     weights = [[[w[(l, i, j)] for j in range(1, c + 1)] for i in range(1, r + 1)]
                for l, (r, c) in enumerate(variety.layer_shapes, start=1)]
 
-    def constant(q) -> flint.fmpq_mpoly:
+    def constant(q):
         q = Fraction(q)
+        if field_.prime:
+            return ctx.from_dict({(0,) * len(names): residue(q, field_.prime)})
         return ctx.from_dict({(0,) * len(names): flint.fmpq(q.numerator, q.denominator)})
 
     return ctx, block_matrices(variety, weights, convert=constant)
@@ -53,6 +59,19 @@ def contained_in_variety(variety: PatternVariety, polys) -> list:
     entries = [x for M in mats for row in M for x in row]
     return [p for p in polys
             if (p if isinstance(p, flint.fmpq_mpoly) else to_rationals(p)).compose(*entries, ctx=ctx) != 0]
+
+
+def not_vanishing(variety: PatternVariety, polys, field_: Field) -> list:
+    """The polynomials of `polys` that do not vanish on the parametrization, decided exactly over the
+    field of the question: QQ, or GF(p) (where a polynomial of the m's may vanish on the image mod p
+    without its integer lift vanishing over QQ)."""
+    if not field_.prime:
+        return contained_in_variety(variety, polys)
+    if not polys:
+        return []
+    ctx, mats = symbolic_block_matrices(variety, field_)
+    entries = [x for M in mats for row in M for x in row]
+    return [p for p in polys if p.compose(*entries, ctx=ctx) != 0]
 
 
 def compare_ideals(variety: PatternVariety, field_: Field, target, candidates, seed: int, m2) -> tuple[list, list]:

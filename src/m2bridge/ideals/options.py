@@ -23,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
+import re
 from dataclasses import dataclass, field
 
 from ..errors import InputError
@@ -78,8 +79,14 @@ class IdealOptions:
 
     field: QQ or ZZ/p (text or Field). method: ker, interpolate or auto. max_degree: the degree bound
     of interpolation (required by interpolate; under auto, without it auto is ker). timeout: seconds
-    for Macaulay2. ker_timeout: seconds `ker` may take under auto before the interpolated answer is
-    taken (default min(timeout, 60)). memory_limit: bytes of address space for Macaulay2. seed: the
+    for Macaulay2. ker_timeout: seconds `ker` may take under auto; when given, auto waits that long
+    for ker's complete answer even after interpolation has answered; when not given, ker runs at most
+    min(timeout, 60) s and only while interpolation runs: auto never blocks on it once interpolation
+    has answered. certify_timeout: seconds for each secondary step of a conjecture check (certificates,
+    Macaulay2's comparison; default min(timeout, 60)); one that runs out degrades the verdict with a
+    note. executor: where interpolation solves its pieces: local (a pool of `workers` processes),
+    dask (a local Dask cluster of `workers` processes) or a Dask scheduler address tcp://HOST:PORT.
+    memory_limit: bytes of address space for Macaulay2. seed: the
     random seed of Macaulay2 and of every random point (>= 0). prime: the interpolation prime
     (default the field's p, else 2^31 - 1). lift: reconstruct interpolated generators over QQ and
     check them exactly. certify: ask Macaulay2 whether lifted generators generate J^A.
@@ -94,6 +101,8 @@ class IdealOptions:
     max_degree: int | None = None
     timeout: float = DEFAULT_TIMEOUT
     ker_timeout: float | None = None
+    certify_timeout: float | None = None
+    executor: str = "local"
     memory_limit: int = DEFAULT_MEMORY_LIMIT
     seed: int = 0
     prime: int | None = None
@@ -119,8 +128,13 @@ class IdealOptions:
         set_("timeout", positive_number(self.timeout, "timeout", "seconds"))
         if self.timeout > MAX_TIMEOUT:
             raise InputError(f"timeout {self.timeout:g}: at most {MAX_TIMEOUT:g} seconds", "timeout")
-        if self.ker_timeout is not None:
-            set_("ker_timeout", positive_number(self.ker_timeout, "ker_timeout", "seconds"))
+        for name in ("ker_timeout", "certify_timeout"):
+            if getattr(self, name) is not None:
+                set_(name, positive_number(getattr(self, name), name, "seconds"))
+        if self.executor not in ("local", "dask") and not (isinstance(self.executor, str) and re.fullmatch(
+                r"(tcp|tls|inproc|ucx)://[^\s/]+(:[0-9]+)?/?", self.executor)):
+            raise InputError(f"executor {self.executor!r}: use local, dask or a scheduler address tcp://HOST:PORT",
+                             "executor")
         memory = positive_number(self.memory_limit, "memory_limit", "bytes")
         set_("memory_limit", int(memory))
         natural(self.seed, "seed")
@@ -165,6 +179,11 @@ class IdealOptions:
         if self.method == "auto" and self.max_degree is not None:
             return min(self.timeout, self.ker_timeout or DEFAULT_KER_BUDGET)
         return self.timeout
+
+    @property
+    def certify_budget(self) -> float:
+        """Seconds for each secondary step of a conjecture check."""
+        return self.certify_timeout or min(self.timeout, DEFAULT_KER_BUDGET)
 
     @property
     def key_method(self) -> str:

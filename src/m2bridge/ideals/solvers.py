@@ -10,12 +10,14 @@ and `invert(raw, variety, options)` → an `IdealResult`; `solve` strings the th
   bound (`varieties/interpolate.py`), optionally lifted to QQ, rechecked over a second prime, and
   certified complete by Macaulay2 (`Certificate`, templates/certify.m2.j2).
 - `auto` (`RaceSolver`): `ker` in a Macaulay2 session within `options.ker_budget` while
-  interpolation runs here; the first complete answer wins, else the interpolated one.
+  interpolation runs here; the first complete answer wins, else the interpolated one. Once
+  interpolation has answered, `ker` is waited for only when `ker_timeout` was given.
 """
 
 from __future__ import annotations
 
 import math
+import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -25,7 +27,8 @@ from ..macaulay2.process import M2Session, Macaulay2
 from ..macaulay2.program import Script, render, run
 from ..macaulay2.protocol import encode_terms, hilbert_numerator_coefficients, parse_polynomial
 from ..varieties.field import Field
-from ..varieties.interpolate import Stopped, interpolate_ideal
+from ..varieties.interpolate import Stopped, check_interpolation, interpolate_ideal
+from ..varieties.runners import DaskRunner
 from ..varieties.lift import lift_generators
 from ..varieties.jacobian import jacobian_dim
 from ..varieties.model import PatternVariety
@@ -123,15 +126,16 @@ class InterpolationSolver(Solver):
     def __init__(self, m2=None, should_stop=None):
         super().__init__(m2)
         self.should_stop = should_stop
+        self.found = None  # the InterpolationResult (graded pieces), once solved
 
     def apply(self, variety, options):
         return variety, jacobian_dim(variety, seed=options.seed)
 
     def solve_via_data(self, data, options):
         variety, jac = data
-        found = interpolate_ideal(variety, max_degree=options.max_degree, prime=options.interpolation_prime,
-                                  seed=options.seed, workers=options.workers, should_stop=self.should_stop)
-        return found, jac
+        self.found = interpolate_ideal(variety, max_degree=options.max_degree, prime=options.interpolation_prime,
+                                       seed=options.seed, workers=piece_workers(options), should_stop=self.should_stop)
+        return self.found, jac
 
     def invert(self, raw, variety, options) -> IdealResult:
         found, jac = raw
@@ -150,10 +154,17 @@ class InterpolationSolver(Solver):
         return result
 
 
+def piece_workers(options: IdealOptions):
+    """Where interpolation solves its pieces: `workers` local processes, or a Dask cluster."""
+    if options.executor == "local":
+        return options.workers
+    return DaskRunner(None if options.executor == "dask" else options.executor, workers=max(2, options.workers))
+
+
 def recheck(result: IdealResult, options: IdealOptions) -> None:
     """Interpolate again over GF(recheck_prime): graded dimensions and generator counts must agree."""
     again = interpolate_ideal(result.variety, max_degree=result.checked_through_degree, prime=options.recheck_prime,
-                              seed=options.seed + 1, workers=options.workers)
+                              seed=options.seed + 1, workers=piece_workers(options))
     if (again.graded_dims, again.mingens_by_degree) != (result.graded_dims, result.mingens_by_degree):
         raise ConsistencyError(
             f"{result.variety.describe()}: interpolation over GF({options.recheck_prime}) gives graded dimensions "
@@ -192,29 +203,39 @@ class Certificate:
 
 class RaceSolver(Solver):
     """`ker` in a Macaulay2 session (within `options.ker_budget`) while interpolation runs in this
-    thread; the first complete answer wins. Interpolated generators over QQ are offered to the
-    certificate, which can make them complete without `ker`."""
+    thread; the first complete answer wins. Once interpolation has answered, ker is stopped unless
+    `ker_timeout` was given (then it may finish within that budget). Interpolated generators over QQ
+    (`lift`) are offered to the certificate, within what is left of ker's budget."""
 
     name = "auto"
 
+    def __init__(self, m2=None):
+        super().__init__(m2)
+        self.interpolation = None  # the InterpolationResult, when interpolation answered
+
     def solve(self, variety, options) -> IdealResult:
-        runner = self.runner(options)
+        check_interpolation(variety, options.max_degree, options.interpolation_prime)  # refuse before any work
+        start = time.monotonic()
         session = M2Session(Macaulay2(timeout=options.ker_budget, memory_limit=options.memory_limit))
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="m2bridge-ker")
         ker = pool.submit(KerSolver(session).solve, variety, replace(options, method="ker"))
         try:
+            interpolation = InterpolationSolver(self.runner(options), should_stop=ker.done)
             try:
-                result = InterpolationSolver(runner, should_stop=ker.done).solve(
-                    variety, replace(options, method="interpolate", certify=False))
+                result = interpolation.solve(variety, replace(options, method="interpolate", certify=False))
+                self.interpolation = interpolation.found
             except Stopped:
                 result = None
-            if result is not None and not ker.done() and options.lift:
-                try:
-                    Certificate(runner).run(result)
-                except (M2TimeoutError, M2Error):
-                    pass
-                if result.complete:
-                    return result
+            if result is not None and not ker.done():
+                left = options.ker_budget - (time.monotonic() - start)
+                if options.lift and left > 0:
+                    certificate = Macaulay2(timeout=left, memory_limit=options.memory_limit)
+                    try:
+                        Certificate(certificate).run(result)
+                    except (M2TimeoutError, M2Error):
+                        pass
+                if result.complete or (options.ker_timeout is None and not ker.done()):
+                    return result  # never blocks on ker once interpolation has answered
             try:
                 return ker.result()
             except (M2TimeoutError, M2Error):

@@ -208,7 +208,8 @@ def _independent_supports(variety: PatternVariety, prime: int, seed: int):
     return independent
 
 
-def _check_inputs(variety: PatternVariety, max_degree, prime: int) -> None:
+def check_interpolation(variety: PatternVariety, max_degree, prime: int) -> None:
+    """Raise InterpolationError (naming the parameter) unless interpolation can answer."""
     if variety.data is not None:
         raise InterpolationError("interpolation needs the (e_i, f_j) grading of J^A; with data use method ker", "data")
     if isinstance(max_degree, bool) or not isinstance(max_degree, int) or max_degree < 1:
@@ -299,7 +300,7 @@ def interpolate_ideal(arch, pattern=None, *, max_degree: int, prime: int = DEFAU
     ({1: 0, 2: 0, 3: 3}, True)
     """
     variety = arch if isinstance(arch, PatternVariety) else PatternVariety(arch, pattern)
-    _check_inputs(variety, max_degree, prime)
+    check_interpolation(variety, max_degree, prime)
     start = time.perf_counter()
     rows, cols = _variable_grading(variety)
     n_vars = len(rows)

@@ -24,7 +24,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from .model import PatternVariety
-from .pieces import Piece, monomial_keys
+from .pieces import Piece, monomial_hashes, monomial_keys
 
 
 def _partitions(total: int, parts: int, largest: int | None = None):
@@ -165,7 +165,7 @@ class Symmetry:
 def rename_piece(piece: Piece, perm: np.ndarray, hashes: np.ndarray) -> Piece:
     """The piece carried by the renaming: same basis rows, renamed monomials (columns keep their order)."""
     monomials = np.sort(perm[piece.monomials], axis=1).astype(piece.monomials.dtype)
-    return Piece(monomials, monomial_keys(monomials, hashes), piece.basis, piece.free, piece.generators)
+    return Piece(monomials, monomial_keys(monomials, hashes), piece.basis, piece.free, piece.generators, piece.reducer)
 
 
 def rename_polynomial(poly, perm: np.ndarray):
@@ -180,18 +180,29 @@ def rename_polynomial(poly, perm: np.ndarray):
     return poly.context().from_dict(out)
 
 
-def _normal_form(poly):
-    terms = poly.to_dict()
-    lead = max(terms)
-    scale = terms[lead]
-    return tuple(sorted((e, str(c / scale)) for e, c in terms.items()))
+def _signatures(polys, weights: np.ndarray) -> set:
+    """Each polynomial up to a nonzero scalar: its monomial keys (sum of the variables' weights) in
+    increasing order, with its coefficients divided by the first one."""
+    out = set()
+    for exps, coeffs in polys:
+        keys = exps @ weights
+        order = np.argsort(keys)
+        lead = coeffs[order[0]]
+        out.add((keys[order].tobytes(), tuple(coeffs[t] / lead for t in order)))
+    return out
 
 
 def is_invariant(symmetry: Symmetry, polys) -> bool:
-    """Is the set of polynomials (up to nonzero scalars) mapped onto itself by every symmetry?"""
-    polys = [p for p in polys if not p.is_zero()]
-    forms = {_normal_form(p) for p in polys}
-    return all(_normal_form(rename_polynomial(p, g)) in forms for g in symmetry.generators() for p in polys)
+    """Is the set of polynomials (up to nonzero scalars) mapped onto itself by every symmetry?
+    (Monomials are compared through random 64-bit keys: a collision has probability about 2^-64.)"""
+    terms = []
+    for poly in polys:
+        d = poly.to_dict()
+        if d:
+            terms.append((np.array(list(d.keys()), dtype=np.uint64).reshape(len(d), -1), list(d.values())))
+    weights = monomial_hashes(symmetry.n_vars)
+    forms = _signatures(terms, weights)
+    return all(_signatures(terms, weights[g]) <= forms for g in symmetry.generators())
 
 
 class PieceMap(Mapping):

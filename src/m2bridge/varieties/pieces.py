@@ -28,6 +28,9 @@ class Piece:
     basis: np.ndarray  # (dim, n) int64 residues mod p
     free: np.ndarray  # (dim,) column of the identity entry of each basis row
     generators: np.ndarray  # indices of the basis rows that are minimal generators
+    # rref of m·(lower pieces) in free coordinates, columns `generators` only (its pivots are the
+    # other free indices): set by `complement` when the piece has minimal generators
+    reducer: np.ndarray | None = None
 
     @property
     def dim(self) -> int:
@@ -180,7 +183,8 @@ def lower_products(md, piece: Piece, lower, hashes, rows, cols):
 
 def complement(piece: Piece, blocks, p: int, margin: int = 6) -> np.ndarray:
     """Free indices of the basis rows of `piece` that complement the span of `blocks` (rows in free
-    coordinates): the minimal generators of the piece relative to those rows."""
+    coordinates): the minimal generators of the piece relative to those rows. When there are some,
+    `piece.reducer` keeps what reduces any row of the piece modulo that span (see `reduce_rows`)."""
     dim = len(piece.free)
     stack, count = [], 0
     for block in blocks:
@@ -193,6 +197,27 @@ def complement(piece: Piece, blocks, p: int, margin: int = 6) -> np.ndarray:
                 return np.zeros(0, dtype=np.int64)
             stack, count = [reduced], len(reduced)
     if not stack:
+        piece.reducer = np.zeros((0, dim), dtype=np.int64)
         return np.arange(dim)
-    _, pivots = rref(np.concatenate(stack), p)
-    return np.setdiff1d(np.arange(dim), pivots)
+    reduced, pivots = rref(np.concatenate(stack), p)
+    missing = np.setdiff1d(np.arange(dim), pivots)
+    piece.reducer = reduced[:, missing] if len(missing) else None
+    return missing
+
+
+def mulmod(A: np.ndarray, B: np.ndarray, p: int) -> np.ndarray:
+    """A·B mod p for residues below 2^31, exact in int64: B is split into 16-bit halves."""
+    if A.shape[1] == 0:
+        return np.zeros((A.shape[0], B.shape[1]), dtype=np.int64)
+    low, high = B & 0xFFFF, B >> 16
+    return ((A @ high % p) * 65536 + A @ low % p) % p
+
+
+def reduce_rows(piece: Piece, rows: np.ndarray, p: int) -> np.ndarray:
+    """Rows of the piece (free coordinates) modulo the span recorded by `complement`: their
+    coordinates along the piece's minimal generators (columns `piece.generators`)."""
+    generators = piece.generators
+    others = np.setdiff1d(np.arange(len(piece.free)), generators)
+    if piece.reducer is None:  # degree 1: nothing below, every basis row is a generator
+        return rows[:, generators] % p
+    return (rows[:, generators] - mulmod(rows[:, others], piece.reducer, p)) % p

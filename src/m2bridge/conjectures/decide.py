@@ -1,0 +1,139 @@
+"""Deciding whether a statement's polynomials C (all in J^A) generate J^A, and how sure that is.
+
+The primary step is linear algebra on the graded pieces of J^A over GF(p) (`graded.py`): through the
+degree bound D when J^A was interpolated, through the degree of its generators when `ker` gave it
+complete. Secondary steps have a time limit (`IdealOptions.certify_budget`) and can only degrade the
+verdict, with a note: certifying candidate counterexamples over QQ (`certify.py`), certifying
+generation without `ker` (ideal(C) prime of the Jacobian dimension, Macaulay2), and Macaulay2's
+comparison where the pieces are out of reach (data, polynomials that are not multihomogeneous, a
+complete J^A whose generators are of too high a degree).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+from ..errors import M2Error, M2OutputError, M2TimeoutError
+from ..macaulay2.process import Macaulay2
+from ..varieties.interpolate import InterpolationError
+from .certify import certify_extras, certify_generation
+from .compare import by_degree, compare_ideals
+from .graded import Extra, NotGraded, compare_pieces
+
+# Degree bounds whose monomials would make the pieces too large to interpolate for a comparison.
+MAX_COMPARISON_MONOMIALS = 4_000_000
+
+
+@dataclass
+class Decision:
+    """The generation facts of a verdict."""
+
+    generates: bool | None
+    through: int | None  # checked_through_degree: None when the answer is final
+    extras: list[dict]
+    comparison: str
+    certificate: str | None
+    complete: bool
+    notes: list[str] = field(default_factory=list)
+
+
+def extra_entries(extras: list[Extra]) -> list[dict]:
+    """Extra generators by degree, certified ones and candidates in separate entries."""
+    out = []
+    for certified in (True, False):
+        for entry in by_degree([e.poly if e.exact is None else e.exact for e in extras if e.certified == certified]):
+            out.append(dict(entry, certified=certified))
+    return sorted(out, key=lambda e: (e["degree"], not e["certified"]))
+
+
+def _feasible(variety, degree: int) -> bool:
+    n = len(variety.variable_names)
+    return variety.data is None and math.comb(n + degree - 1, degree) <= MAX_COMPARISON_MONOMIALS
+
+
+def decide_generation(case, candidates) -> Decision:
+    """Compare ideal(`candidates`) (each in J^A) with J^A = `case.ideal`."""
+    ideal = case.ideal
+    if ideal.complete:
+        degree = max(ideal.mingens_degrees, default=1)
+        if _feasible(case.variety, degree):
+            try:
+                return _by_pieces(case, candidates, degree, complete_ideal=True)
+            except (NotGraded, InterpolationError):
+                pass  # not multihomogeneous, or a prime too small to interpolate over
+        return _by_macaulay2(case, candidates)
+    try:
+        return _by_pieces(case, candidates, ideal.checked_through_degree, complete_ideal=False)
+    except NotGraded as exc:
+        return Decision(None, None, [], "none", None, False, [f"not compared: {exc}"])
+
+
+def _by_pieces(case, candidates, degree: int, complete_ideal: bool) -> Decision:
+    pieces = case.pieces(degree)
+    notes = []
+    if complete_ideal and case.ideal.graded_dims:
+        expected = {d: n for d, n in case.ideal.graded_dims.items() if d <= degree}
+        if {d: pieces.graded_dims[d] for d in expected} != expected:
+            notes.append(f"interpolation over GF({pieces.prime}) gives graded dimensions {pieces.graded_dims}, ker "
+                         f"{expected}: compared with Macaulay2 instead")
+            decision = _by_macaulay2(case, candidates)
+            decision.notes[:0] = notes
+            return decision
+    comparison = compare_pieces(pieces, candidates, through=degree)
+    how = f"linear algebra over GF({pieces.prime}) through degree {comparison.through}"
+    if comparison.holds:
+        if complete_ideal:
+            return Decision(True, None, [], how, "ker (J^A generated in degree <= "
+                            f"{degree}) + ideal(C) = J^A in every degree <= {degree} (exact rank argument)",
+                            True, notes)
+        decision = Decision(None, comparison.through, [], how,
+                            f"ideal(C) = J^A in every degree <= {comparison.through} (exact rank argument)", False, notes)
+        _certify_generation(case, candidates, decision)
+        return decision
+    deadline = time.monotonic() + case.options.certify_budget
+    notes += certify_extras(case.variety, comparison.extras, candidates, case.field, deadline)
+    extras = comparison.extras
+    if any(e.certified for e in extras):
+        return Decision(False, None if complete_ideal else comparison.through, extra_entries(extras), how,
+                        "counterexample: a generator of J^A outside ideal(C), shown exactly to vanish on the "
+                        "parametrization and not to lie in ideal(C) in its multidegree", True, notes)
+    low = min(e.degree for e in extras) - 1
+    reasons = sorted({e.reason for e in extras if e.reason})
+    notes.append(f"{len(extras)} candidate generator(s) outside ideal(C) in degree {low + 1}, none certified "
+                 f"({'; '.join(reasons)}): checked through degree {low}")
+    return Decision(None, low if low >= 1 else None, extra_entries(extras), how,
+                    f"ideal(C) = J^A in every degree <= {low} (exact rank argument)" if low >= 1 else None, False, notes)
+
+
+def _certify_generation(case, candidates, decision: Decision) -> None:
+    """Try to make a `holds through degree D` final without ker (QQ only)."""
+    if case.field.prime or case.variety.data is not None:
+        return
+    key = frozenset(str(c) for c in candidates)
+    if key not in case.certificates:
+        case.certificates[key] = certify_generation(case.variety, candidates, case.ideal.dim, seed=case.seed,
+                                                    timeout=case.options.certify_budget,
+                                                    memory_limit=case.options.memory_limit)
+    proved, note = case.certificates[key]
+    if proved:
+        decision.generates, decision.through, decision.complete = True, None, True
+        decision.certificate = ("C ⊆ J^A exactly, ideal(C) prime of the Jacobian dimension (Macaulay2 isPrime, "
+                                "dim): ideal(C) = J^A")
+    elif note:
+        decision.notes.append(note)
+
+
+def _by_macaulay2(case, candidates) -> Decision:
+    """Macaulay2's comparison of ideal(C) with the complete J^A, within the certificate budget."""
+    runner = Macaulay2(timeout=case.options.certify_budget, memory_limit=case.options.memory_limit)
+    try:
+        missing, _ = compare_ideals(case.variety, case.field, case.ideal.generators, candidates, case.seed, runner)
+    except (M2TimeoutError, M2Error, M2OutputError) as exc:
+        reason = "did not finish" if isinstance(exc, M2TimeoutError) else "failed"
+        return Decision(None, None, [], "Macaulay2", None, False,
+                        [f"Macaulay2's comparison {reason} within {case.options.certify_budget:g} s: undecided"])
+    extras = [dict(e, certified=True) for e in by_degree(missing)]
+    certificate = "ker + Macaulay2 (normal forms modulo a Gröbner basis of ideal(C))"
+    return Decision(not missing, None, extras, "Macaulay2", certificate, True)
