@@ -260,7 +260,8 @@ def test_cli_sweep_report_export_verify(tmp_path):
     export = tmp_path / "export.json"
     assert run_cli("export", "small", "--db", db, "--out", str(export)).returncode == 0
     document = json.loads(export.read_text())
-    assert len(document["records"]) == 16 and all(r["script"] for r in document["records"] if r["computation"] == "ideal")
+    # One record per requested case (24 ordered patterns) and computation, renamed to that case.
+    assert len(document["records"]) == 48 and all(r["script"] for r in document["records"] if r["computation"] == "ideal")
     verified = run_cli("verify", str(export))
     assert verified.returncode == 0 and "0 difference(s)" in verified.stdout
     one = run_cli("export", "2,2,2:11|10", "--db", db, "--out", str(tmp_path / "one.json"))
@@ -268,13 +269,13 @@ def test_cli_sweep_report_export_verify(tmp_path):
 
     tampered = json.loads(export.read_text())
     ideal = next(r for r in tampered["records"] if r["computation"] == "ideal")
-    ideal["result"]["dim"] += 1
+    ideal["stored_result"]["dim"] += 1
     export.write_text(json.dumps(tampered))
     verified = run_cli("verify", str(export))
     assert verified.returncode == 1 and "DIFFERENT" in verified.stdout and "dim was" in verified.stdout
     export.write_text("{not json")
     bad = run_cli("verify", str(export))
-    assert bad.returncode == 2 and "is not JSON" in bad.stderr
+    assert bad.returncode == 2 and "is not readable JSON" in bad.stderr
 
 
 def test_format_rows_markdown_escapes_bars():

@@ -12,7 +12,7 @@ import flint
 from ..errors import InputError
 from ..macaulay2.process import Macaulay2
 from ..sweeps.export import export_records, load_export, verify_export
-from ..sweeps.report import conjecture_report, format_conjecture_report, format_rows, pending_tasks, report_rows
+from ..sweeps.report import FORMATS, conjecture_report, format_conjecture_report, format_rows, pending_tasks, report_rows
 from ..sweeps.store import open_store
 from .args import positive_float, warn
 
@@ -32,7 +32,8 @@ def configure(name: str, p: argparse.ArgumentParser) -> None:
     else:
         p.add_argument("--db", help=DB_HELP)
         p.add_argument("--sweep", help="the sweep's name (default: every case in the database)")
-        p.add_argument("--format", choices=("md", "csv", "tex", "json"), default="md")
+        p.add_argument("--format", choices=FORMATS, default="md",
+                       help="md (default), csv (numbers and lists as values), tex (booktabs, ASCII) or json")
         p.add_argument("--conjectures", action="store_true",
                        help="verdict counts per architecture and statement, and every counterexample")
         p.add_argument("--out", help="write the report to this file instead of standard output")
@@ -62,8 +63,6 @@ def write_text(path: str, text: str, flag: str = "--out") -> None:
 def _report_command(args) -> int:
     if args.conjectures and args.sweep is None:
         raise InputError("--conjectures needs --sweep NAME")
-    if args.conjectures and args.format in ("csv", "tex"):
-        raise InputError("--conjectures prints md or json")
     store = _open(args)
     try:
         if args.conjectures:

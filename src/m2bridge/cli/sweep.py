@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from ..sweeps.casefile import SweepSpec
 from ..sweeps.executors import EXECUTORS
 from ..sweeps.store import open_store
 from ..sweeps.sweep import run_sweep
-from .args import positive_int, print_json
+from .args import positive_int, print_json, warn
+
+
+def _interactive() -> bool:
+    """A progress line by default only on a terminal, and never in CI (CI=true)."""
+    ci = os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+    return not ci and sys.stderr.isatty()
 
 
 def configure(name: str, p: argparse.ArgumentParser) -> None:
@@ -21,18 +28,18 @@ def configure(name: str, p: argparse.ArgumentParser) -> None:
     p.add_argument("--force", action="store_true", help="recompute cached cases")
     p.add_argument("--json", action="store_true", help="print a summary object")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
-                   help="a progress line on stderr (default: only on a terminal)")
+                   help="a progress line on stderr (default: only on a terminal, never with CI set)")
     p.set_defaults(handler=_sweep_command)
 
 
 def _sweep_command(args) -> int:
     spec = SweepSpec.load(args.casefile)
-    show = sys.stderr.isatty() and not args.json if args.progress is None else args.progress
+    show = _interactive() and not args.json if args.progress is None else args.progress
     progress = None
     if show:
         from .progress import Progress
 
-        progress = Progress()
+        progress = Progress(enabled=True)  # shown: a terminal by default, or asked for with --progress
     store = open_store(args.db)
     try:
         summary = run_sweep(spec, store, workers=args.workers, executor=args.executor, scheduler=args.scheduler,
@@ -45,7 +52,7 @@ def _sweep_command(args) -> int:
         print_json(summary.to_json())
     else:
         for note in summary.notes:
-            print(f"note: {note}")
+            warn(f"note: {note}")
         print(f"sweep {summary.sweep}: {summary.cases} cases, {summary.unique_after_symmetry} unique after "
               f"symmetry, {summary.tasks} tasks: {summary.computed} computed, {summary.cached} cached, "
               f"{summary.failed} failed, {summary.timed_out} timed out, {summary.seconds:.1f} s")

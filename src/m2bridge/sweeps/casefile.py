@@ -23,12 +23,15 @@ Every error names the file, the key and its line; nothing runs on a bad file.
 ... blocks = 2
 ... ''', "tiny.toml")
 >>> plan = spec.plan()
->>> plan.requested, plan.unique, len(plan.cases)
-(12, 4, 4)
+>>> plan.requested, plan.unique, len(plan.cases)   # every ordered pattern, 4 orbits
+(12, 4, 12)
 """
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
+import math
 import re
 import tomllib
 from dataclasses import dataclass
@@ -41,7 +44,7 @@ from ..ideals.options import IdealOptions
 from ..varieties.model import ActivationPattern, Architecture
 from ..varieties.model import InputError as _InputError
 from ..conjectures.statements import NAMES
-from ..varieties.symmetry import Case, canonical_form, enumerate_patterns, is_trivial
+from ..varieties.symmetry import Case, all_block_patterns, canonical_form, is_trivial
 
 COMPUTATIONS = ("ideal", "dim", "conjectures")
 _SWEEP_KEYS = {
@@ -103,7 +106,31 @@ class SweepSpec:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise CaseFileError(f"case file {path!r}: not valid TOML: {exc}") from None
+        return cls._from_data(data, text, path)
 
+    @classmethod
+    def from_dict(cls, data: dict, path: str = "<dict>") -> "SweepSpec":
+        """A sweep from Python data shaped like a case file — `{"sweep": {..., "family": [...]}}`, or
+        the `[sweep]` table alone — validated exactly as a TOML file (tuples count as lists).
+
+        >>> spec = SweepSpec.from_dict({"name": "d", "compute": ["dim"],
+        ...                             "family": [{"architectures": ["2,2,2"], "patterns": ["10|11"]}]})
+        >>> spec.name, spec.plan().requested
+        ('d', 1)
+        >>> SweepSpec.from_dict({"name": "d", "timeout": "60", "family": []})
+        Traceback (most recent call last):
+        ...
+        m2bridge.sweeps.casefile.CaseFileError: case file '<dict>': [sweep] key 'timeout': expected a number, got str
+        """
+        if not isinstance(data, dict):
+            raise CaseFileError(f"case file {path!r}: expected a dict shaped like a case file, got "
+                                f"{type(data).__name__}")
+        if "sweep" not in data and "name" in data:
+            data = {"sweep": data}
+        return cls._from_data(_as_toml_values(data), "", path)
+
+    @classmethod
+    def _from_data(cls, data: dict, text: str, path: str) -> "SweepSpec":
         def fail(message: str, key: str, family: int | None = None) -> CaseFileError:
             line = _line_of(text, key, family)
             where = f", line {line}" if line else ""
@@ -112,7 +139,8 @@ class SweepSpec:
 
         unknown_top = sorted(set(data) - {"sweep"})
         if unknown_top:
-            raise CaseFileError(f"case file {path!r}, line {_line_of(text, unknown_top[0], None, top=True)}: "
+            line = _line_of(text, unknown_top[0], None, top=True)
+            raise CaseFileError(f"case file {path!r}{f', line {line}' if line else ''}: "
                                 f"unknown table or key {unknown_top[0]!r} (only [sweep] is allowed)")
         sweep = data.get("sweep")
         if not isinstance(sweep, dict):
@@ -144,7 +172,9 @@ class SweepSpec:
                    description=sweep.get("description", ""), conjectures=list(sweep.get("conjectures", [])))
 
     def plan(self) -> SweepPlan:
-        """Requested cases (trivial ones skipped with a note) and their canonical forms."""
+        """Requested cases (trivial ones skipped with a note) and their canonical forms. An
+        enumerated family (`blocks = k`) requests every ordered pattern of k distinct blocks, so
+        that reports know each orbit's size and rename results for any of its members."""
         cases: dict[Case, object] = {}
         requested = 0
         notes = []
@@ -154,11 +184,9 @@ class SweepSpec:
                 if fam.blocks is not None:
                     if not arch.hidden:
                         raise CaseFileError(f"case file {self.path!r}: architecture {arch.text} has no hidden layer to enumerate blocks over")
-                    enum = enumerate_patterns(arch, fam.blocks, fam.bias)
-                    requested += enum.ordered
-                    trivial += enum.trivial
-                    for case, form in enum.representatives.items():
-                        cases.setdefault(case, form)
+                    counts = _add_ordered_patterns(cases, arch, fam.blocks, fam.bias)
+                    requested += counts[0]
+                    trivial += counts[1]
                 for pattern in fam.patterns or []:
                     requested += 1
                     if is_trivial(arch, pattern, fam.bias):
@@ -171,6 +199,38 @@ class SweepSpec:
                          "(every M_b = 0: the variety is a point)")
         unique = len({form.case for form in cases.values()})
         return SweepPlan(cases, requested, unique, notes)
+
+
+def _add_ordered_patterns(cases: dict, arch: Architecture, k: int, bias: bool) -> tuple[int, int]:
+    """Every ordered pattern of k distinct blocks for `arch` into `cases` (requested → canonical
+    form); returns (ordered patterns, trivial ones skipped). One canonical form per set of blocks:
+    reordering the blocks only reorders `block_of`."""
+    blocks = all_block_patterns(arch)
+    ordered = trivial = 0
+    texts = ["/".join("".join(map(str, layer)) for layer in b) for b in blocks]
+    for subset in itertools.combinations(range(len(blocks)), k):
+        ordered += math.factorial(k)
+        text = "|".join(texts[i] for i in subset)
+        if is_trivial(arch, text, bias):
+            trivial += math.factorial(k)
+            continue
+        form = canonical_form(arch, text, bias)
+        for order in itertools.permutations(range(k)):
+            # Requested block j is subset block order[j]; canonical block c was subset block
+            # form.block_of[c], i.e. requested block order.index(form.block_of[c]).
+            case = Case(arch.text, "|".join(texts[subset[i]] for i in order), bias)
+            block_of = tuple(order.index(b) for b in form.block_of)
+            cases.setdefault(case, dataclasses.replace(form, block_of=block_of))
+    return ordered, trivial
+
+
+def _as_toml_values(value):
+    """Python data as TOML would give it: tuples become lists (nothing else is converted)."""
+    if isinstance(value, dict):
+        return {k: _as_toml_values(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_as_toml_values(v) for v in value]
+    return value
 
 
 # case-file key → IdealOptions field, and the conversion (memory_limit is in GiB in a case file).

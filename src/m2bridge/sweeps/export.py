@@ -20,11 +20,13 @@ import flint
 
 from ..errors import InputError
 from ..ideals.options import IdealOptions
+from ..ideals.solvers import KerSolver
 from ..macaulay2.process import Macaulay2
-from ..varieties.symmetry import Case, canonical_form
+from ..varieties.symmetry import Case
+from .renaming import form_of
 from .store import STATUSES, CaseRecord, CaseStore
-from .sweep import rename_polynomials, rename_result
-from .tasks import CONJECTURE_PREFIX, compute_task, make_task
+from .sweep import in_requested_coordinates
+from .tasks import CONJECTURE_PREFIX, Task, compute_task, make_task
 
 EXPORT_FORMAT = "m2bridge-export-2"
 
@@ -41,23 +43,6 @@ def _versions() -> dict:
             "python_flint": flint.__version__}
 
 
-def _in_requested_coordinates(record: CaseRecord, requested: Case) -> dict:
-    """The record's result renamed to the coordinates of the requested case."""
-    form = canonical_form(requested.arch, requested.pattern, requested.bias)
-    result = record.result
-    if record.computation == "ideal" and record.status == "ok":
-        return rename_result(result, form)
-    if record.computation.startswith(CONJECTURE_PREFIX) and record.status == "ok":
-        verdicts = []
-        for v in result["verdicts"]:
-            v = dict(v, not_contained=rename_polynomials(v["not_contained"], form))
-            v["extra_generators"] = [dict(e, polynomials=rename_polynomials(e["polynomials"], form))
-                                     for e in v["extra_generators"]]
-            verdicts.append(v)
-        return {"verdicts": verdicts}
-    return result
-
-
 def export_records(store: CaseStore, what: str) -> dict:
     """Records of a sweep name, or of a case `ARCH:PATTERN[:bias]`, one entry per requested case."""
     if what in store.sweeps():
@@ -68,7 +53,7 @@ def export_records(store: CaseStore, what: str) -> dict:
             known = ", ".join(store.sweeps()) or "none"
             raise InputError(f"{what!r} is neither a sweep name (known: {known}) nor a case ARCH:PATTERN[:bias]", "what")
         requested = Case(m.group(1), m.group(2), bool(m.group(3)))
-        form = canonical_form(requested.arch, requested.pattern, requested.bias)
+        form = form_of(requested)
         members = [(requested, r.key) for r in store.records() if r.case == form.case]
         if not members:
             raise InputError(f"case {what!r} (canonical {form.case.label}) is not in the case database", "what")
@@ -83,7 +68,7 @@ def export_records(store: CaseStore, what: str) -> dict:
         # `result` in the coordinates of the requested case (what a reader quotes); `stored_result` as
         # computed for the canonical case (what verification recomputes).
         entry["stored_result"] = entry["result"]
-        entry["result"] = _in_requested_coordinates(record, requested)
+        entry["result"] = in_requested_coordinates(record, form_of(requested))
         entries.append(entry)
     return {"format": EXPORT_FORMAT, "exported": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "versions": _versions(), "records": entries}
@@ -106,14 +91,48 @@ def _stored(data: dict) -> CaseRecord:
     return CaseRecord.from_json(fields)
 
 
+def _reproducing(task: Task, record: CaseRecord) -> Task:
+    """The task that reproduces a record. Under `auto` whichever method answered first is run again
+    (ker with the same degree bound, or interpolation with the same prime and seed, certified when
+    the record was), since the race itself depends on timing."""
+    options = task.options
+    if record.computation != "ideal" or options.method != "auto":
+        return task
+    if record.result.get("method_used") == "ker":
+        return dataclasses.replace(task, options=dataclasses.replace(options, method="ker"))
+    certified = bool(record.result.get("complete")) and not options.field.prime
+    return dataclasses.replace(task, options=dataclasses.replace(options, method="interpolate", certify=certified,
+                                                                 lift=not options.field.prime))
+
+
+_TRACE_LINE = re.compile(r"^gbTrace = [0-9]+;\n", re.M)
+
+
+def _script_difference(record: CaseRecord, options: IdealOptions) -> str | None:
+    """Why a stored script is not the one the record's inputs render (None when it is). The stored
+    script is only compared, never run; a `gbTrace` line (--m2-trace) is the one allowed extra."""
+    if not record.script:
+        return None
+    if record.computation != "ideal" or record.result.get("method_used", "ker") != "ker":
+        return "the record stores a script, but its computation renders none"
+    script, _ = KerSolver().apply(record.case.variety, dataclasses.replace(options, method="ker"))
+    if _TRACE_LINE.sub("", record.script) != _TRACE_LINE.sub("", script.text):
+        return "the stored script differs from the script rendered from the record's inputs (it was not run)"
+    return None
+
+
+def _key_of(record: CaseRecord, method: str | None = None) -> tuple:
+    return (record.case, record.field, record.seed, method or record.method.removeprefix("check/"))
+
+
 def verify_export(document: dict, timeout: float = 600.0) -> tuple[list[str], int]:
-    """Recompute every `ok` record of an export from its inputs; return (differences, records checked)."""
+    """Recompute every `ok` record of an export from its inputs; return (differences, records checked).
+
+    Every script that runs is rendered here from the record's case, field, method and seed with the
+    installed templates; a stored script is compared with it and reported when it differs."""
     differences, checked = [], 0
-    ideals = {}
-    for data in document["records"]:
-        if data["computation"] == "ideal" and data["status"] == "ok":
-            record = _stored(data)
-            ideals[(record.case, record.method.removeprefix("check/"))] = record.result
+    ideals = {_key_of(r): r.result for r in map(_stored, document["records"])
+              if r.computation == "ideal" and r.status == "ok"}
     done: dict[str, CaseRecord] = {}
     for data in document["records"]:
         record = _stored(data)
@@ -121,24 +140,38 @@ def verify_export(document: dict, timeout: float = 600.0) -> tuple[list[str], in
             continue
         checked += 1
         label = f"{data.get('requested') or record.case.label} [{record.computation}]"
-        task = make_task(record.case, record.computation, _options_of(record, timeout))
+        try:
+            task = make_task(record.case, record.computation, _options_of(record, timeout))
+        except InputError as exc:
+            differences.append(f"{label}: its inputs describe no computation ({exc})")
+            continue
         if task.template_hash != record.template_hash:
             differences.append(f"{label}: the template has changed since the export (template hash differs)")
             continue
+        problem = _script_difference(record, task.options)
+        if problem is not None:
+            differences.append(f"{label}: {problem}")
+        if data.get("requested"):
+            form = form_of(Case.from_label(data["requested"]))
+            quoted = in_requested_coordinates(record, form)
+            if form.case != record.case:
+                differences.append(f"{label}: the requested case is not equivalent to the stored {record.case.label}")
+            elif _comparable(quoted) != _comparable(data["result"]):
+                differences.append(f"{label}: the result quoted for it is not the stored result renamed to it")
         if record.computation.startswith(CONJECTURE_PREFIX):
-            ideal = ideals.get((record.case, record.method.removeprefix("check/")))
+            ideal = ideals.get(_key_of(record))
             if ideal is None:
                 differences.append(f"{label}: the export lacks the J^A this verdict was checked against")
                 continue
             task = dataclasses.replace(task, ideal=ideal)
-        if task.key not in done:  # several requested cases share one canonical record
-            done[task.key] = compute_task(task)
-        again = done[task.key]
+        task = _reproducing(task, record)
+        key = (task.key, task.options.method)
+        if key not in done:  # several requested cases share one canonical record
+            done[key] = compute_task(task)
+        again = done[key]
         if again.status != "ok":
             differences.append(f"{label}: recomputation failed: {again.error}")
             continue
-        if record.computation == "ideal" and record.script is not None and record.script != again.script:
-            differences.append(f"{label}: the stored script differs from the script rendered from the record's inputs")
         stored, now = _comparable(record.result), _comparable(again.result)
         for name in sorted(set(stored) | set(now)):
             if stored.get(name) != now.get(name):
@@ -150,7 +183,9 @@ _VOLATILE = {"seconds"}
 
 
 def _comparable(result: dict) -> dict:
-    """A result without what legitimately changes between runs (timings)."""
+    """A result as JSON reads it back (integer keys become text, tuples lists), without what
+    legitimately changes between runs (timings)."""
+    result = json.loads(json.dumps(result))
     if "verdicts" in result:
         return {"verdicts": [{k: v for k, v in verdict.items() if k not in _VOLATILE} for verdict in result["verdicts"]]}
     return {k: v for k, v in result.items() if k not in _VOLATILE}
@@ -165,30 +200,32 @@ def load_export(path: str) -> dict:
     try:
         document = json.loads(Path(path).read_text())
     except FileNotFoundError:
-        raise InputError(f"export file {path!r} does not exist", "file") from None
+        raise InputError(f"export file {path!r} does not exist") from None
     except (OSError, json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
-        raise InputError(f"export file {path!r} is not readable JSON: {exc}", "file") from None
+        raise InputError(f"export file {path!r} is not readable JSON: {exc}") from None
     if not isinstance(document, dict) or document.get("format") != EXPORT_FORMAT or not isinstance(document.get("records"), list):
-        raise InputError(f"export file {path!r} is not an m2bridge export ({EXPORT_FORMAT})", "file")
+        raise InputError(f"export file {path!r} is not an m2bridge export ({EXPORT_FORMAT})")
     for index, data in enumerate(document["records"], start=1):
         where = f"export file {path!r}: record {index}"
         if not isinstance(data, dict):
-            raise InputError(f"{where} is not an object", "file")
+            raise InputError(f"{where} is not an object")
         for name, kind in _RECORD_FIELDS.items():
             if not isinstance(data.get(name), kind) or isinstance(data.get(name), bool) != (kind is bool):
-                raise InputError(f"{where}: {name!r} is missing or not {kind.__name__}", "file")
+                raise InputError(f"{where}: {name!r} is missing or not {kind.__name__}")
         if data.get("script") is not None and not isinstance(data["script"], str):
-            raise InputError(f"{where}: 'script' is not text", "file")
+            raise InputError(f"{where}: 'script' is not text")
         if data["status"] not in STATUSES:
-            raise InputError(f"{where}: unknown status {data['status']!r} (known: {list(STATUSES)})", "file")
+            raise InputError(f"{where}: unknown status {data['status']!r} (known: {list(STATUSES)})")
         if data["computation"] not in ("ideal", "dim") and not data["computation"].startswith(CONJECTURE_PREFIX):
-            raise InputError(f"{where}: unknown computation {data['computation']!r}", "file")
+            raise InputError(f"{where}: unknown computation {data['computation']!r}")
         try:
             case = data["case"]
             Case(case["arch"], case["pattern"], case["bias"])
             if data.get("requested") is not None:
                 Case.from_label(data["requested"])
-            CaseRecord.from_json({k: v for k, v in data.items() if k != "requested"})
+            if data.get("stored_result") is not None and not isinstance(data["stored_result"], dict):
+                raise TypeError("'stored_result' is not an object")
+            _stored(data)
         except (TypeError, KeyError, AttributeError, InputError) as exc:
-            raise InputError(f"{where} is malformed ({exc})", "file") from None
+            raise InputError(f"{where} is malformed ({exc})") from None
     return document

@@ -1,8 +1,17 @@
-"""Reading the case database: a table of a sweep's cases and a table of its verdicts.
+"""Reading the case database: a table of a sweep's cases and a table of its verdicts, as Markdown,
+CSV, LaTeX (booktabs, ASCII only) or JSON.
 
->>> rows = [ReportRow("2,2,2", "10|11", False, 1, 6, 6, 4, [2, 2], "ok", 0.4)]
+One row per requested case of an explicit pattern list, one per orbit of an enumerated family
+(`blocks = k`: its first pattern and the orbit's size), and one per field and method of J^A. The
+status is `ok`, `partial` (J^A known through a degree only: interpolation without a certificate),
+`timeout`, `error` or `pending`.
+
+>>> rows = [ReportRow("2,2,2", "10|11", False, "orbit", 4, "2,2,2:01|11", "QQ", "ker", 6, 6, 4, [2, 2], True,
+...                   None, "ok", 0.4)]
 >>> print(format_rows(rows, "md").splitlines()[2])
-| 2,2,2 | 10\\|11 | 1 | 6 | 4 | 2, 2 | ok | 0.40 |
+| 2,2,2 | 10\\|11 | orbit of 4 | QQ | ker | 6 | 4 | 2, 2 | yes | ok | 0.40 |
+>>> print(format_rows(rows, "csv").splitlines()[1])
+"2,2,2",10|11,false,orbit,4,"2,2,2:01|11",QQ,ker,6,6,4,"[2, 2]",true,,ok,0.4
 """
 
 from __future__ import annotations
@@ -11,15 +20,13 @@ import csv
 import io
 import json
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 
-from ..conjectures.verdict import FAILED
-from ..errors import InputError
-from ..varieties.symmetry import Case, canonical_form
-from .store import CaseRecord, CaseStore
-from .sweep import rename_polynomials
-from .tasks import CONJECTURE_PREFIX
+from .results import rows as result_rows
+from .results import verdict_rows
+from .store import CaseStore
 
+FORMATS = ("md", "csv", "tex", "json")
 
 
 @dataclass
@@ -27,55 +34,25 @@ class ReportRow:
     arch: str
     pattern: str
     bias: bool
-    requested: int  # requested cases that share this computation
+    kind: str  # "case": one requested case; "orbit": every requested pattern of an orbit
+    cases: int  # requested cases the row stands for (the orbit's size)
+    canonical: str  # the case that was computed (results are renamed from it)
+    field: str | None
+    method: str | None  # ker, interpolate<=D, auto<=D (jacobian for a dimension alone)
     dim: int | None
     jacobian_dim: int | None
     degree: int | None
     mingens_degrees: list[int] | None
+    complete: bool | None
+    checked_through_degree: int | None
     status: str
     seconds: float
 
 
 def report_rows(store: CaseStore, sweep: str | None = None) -> list[ReportRow]:
-    """One row per canonical case: the `ideal` result where there is one, else the `dim` result."""
-    if sweep is not None:
-        members = store.sweep_members(sweep)
-        if not members:
-            known = ", ".join(store.sweeps()) or "none"
-            raise InputError(f"no sweep named {sweep!r} in the case database (known: {known})")
-        equivalent: dict[str, set] = {}
-        for case, key in members:
-            equivalent.setdefault(key, set()).add(case)
-        records = store.fetch_many(equivalent)
-        keys = list(equivalent)
-    else:
-        records = {r.key: r for r in store.records()}
-        equivalent, keys = {}, list(records)
-    by_case: dict[Case, dict[str, CaseRecord | None]] = {}
-    counts: dict[Case, int] = {}
-    shown: dict[Case, Case] = {}
-    for key in keys:
-        record = records.get(key)
-        if record is None:
-            continue  # planned by a sweep, not computed yet: counted as pending below
-        by_case.setdefault(record.case, {})[record.computation] = record
-        counts[record.case] = max(counts.get(record.case, 0), len(equivalent.get(key, ())) or 1)
-        # Shown as the researcher wrote it: the first requested case of the orbit.
-        shown.setdefault(record.case, min(equivalent.get(key, {record.case})))
-    rows = []
-    for case in sorted(by_case, key=lambda c: shown[c]):
-        recs = by_case[case]
-        ideal, dim = recs.get("ideal"), recs.get("dim")
-        main = ideal or dim
-        result = ideal.result if ideal is not None and ideal.status == "ok" else {}
-        dim_value = result.get("dim", dim.result.get("dim") if dim is not None and dim.status == "ok" else None)
-        rows.append(ReportRow(
-            shown[case].arch, shown[case].pattern, case.bias, counts[case], dim_value,
-            dim.result.get("dim") if dim is not None and dim.status == "ok" else result.get("jacobian_dim"),
-            result.get("degree"), result.get("mingens_degrees"), main.status,
-            sum(r.seconds for r in recs.values() if r is not None),
-        ))
-    return rows
+    """The rows of a sweep (or of every case in the database)."""
+    names = [f.name for f in fields(ReportRow)]
+    return [ReportRow(**{n: row[n] for n in names}) for row in result_rows(store, sweep)]
 
 
 def pending_tasks(store: CaseStore, sweep: str) -> int:
@@ -84,107 +61,153 @@ def pending_tasks(store: CaseStore, sweep: str) -> int:
     return len(keys - set(store.fetch_many(keys)))
 
 
-_HEADER = ["architecture", "pattern", "requested", "dim", "degree", "generator degrees", "status", "seconds"]
+_HEADER = ["architecture", "pattern", "requested", "field", "method", "dim", "degree", "generator degrees",
+           "complete", "status", "seconds"]
+_CSV_COLUMNS = [f.name for f in fields(ReportRow)]
 
 
-def _degrees_text(degrees: list[int] | None) -> str:
-    """`2, 2, 3`, or `2×18, 3×2` (degree × count) when the list is long."""
+def _degrees_text(degrees: list[int] | None, times: str = "×") -> str:
+    """`2, 2, 3`, or `2×18, 3×2` (degree × count) when the list is long; `none` for no generators."""
     if degrees is None:
         return ""
+    if not degrees:
+        return "none"
     if len(degrees) <= 6:
         return ", ".join(map(str, degrees))
-    return ", ".join(f"{d}×{degrees.count(d)}" for d in sorted(set(degrees)))
+    return ", ".join(f"{d}{times}{degrees.count(d)}" for d in sorted(set(degrees)))
 
 
-def _cells(row: ReportRow) -> list[str]:
-    degrees = _degrees_text(row.mingens_degrees)
+def _cells(row: ReportRow, times: str = "×") -> list[str]:
     pattern = row.pattern + (" (bias)" if row.bias else "")
-    dim = "" if row.dim is None else str(row.dim)
-    return [row.arch, pattern, str(row.requested), dim, "" if row.degree is None else str(row.degree),
-            degrees, row.status, f"{row.seconds:.2f}"]
+    requested = f"orbit of {row.cases}" if row.kind == "orbit" else "case"
+    if row.complete is None:
+        complete = ""
+    else:
+        complete = "yes" if row.complete else f"through degree {row.checked_through_degree}"
+    number = lambda x: "" if x is None else str(x)  # noqa: E731
+    return [row.arch, pattern, requested, row.field or "", row.method or "", number(row.dim), number(row.degree),
+            _degrees_text(row.mingens_degrees, times), complete, row.status, f"{row.seconds:.2f}"]
 
 
-def _tex_escape(text: str) -> str:
-    return re.sub(r"([|_&%#$])", lambda m: {"|": r"\textbar{}", "_": r"\_"}.get(m.group(1), "\\" + m.group(1)), text)
+def _csv_value(value):
+    """CSV cells that pandas and spreadsheets read as numbers, booleans and lists."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return round(value, 4)
+    if isinstance(value, (list, dict)):
+        return json.dumps(value)
+    return value
+
+
+def csv_text(header: list[str], records: list[dict]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows([_csv_value(r.get(h)) for h in header] for r in records)
+    return out.getvalue().rstrip("\n")
+
+
+_TEX_SPECIAL = {"|": r"\textbar{}", "_": r"\_", "&": r"\&", "%": r"\%", "#": r"\#", "$": r"\$",
+                "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "\\": r"\textbackslash{}",
+                "×": r"$\times$", "≤": r"$\le$", "Δ": r"$\Delta$", "∪": r"$\cup$", "−": "-", "–": "--", "—": "---"}
+
+
+def tex_escape(text: str) -> str:
+    """Text for LaTeX, in ASCII: specials escaped, the few symbols m2bridge writes as math."""
+    out = "".join(_TEX_SPECIAL.get(ch, ch) for ch in str(text))
+    return out.encode("ascii", "replace").decode("ascii")
+
+
+def tex_table(header: list[str], body: list[list[str]], align: str) -> str:
+    """A booktabs tabular (\\usepackage{booktabs}); cells must already be escaped."""
+    lines = [rf"\begin{{tabular}}{{{align}}}", r"\toprule", " & ".join(header) + r" \\", r"\midrule"]
+    lines += [" & ".join(cells) + r" \\" for cells in body]
+    lines += [r"\bottomrule", r"\end{tabular}"]
+    return "\n".join(lines)
+
+
+def md_table(header: list[str], body: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |" for cells in body]
+    return "\n".join(lines)
 
 
 def format_rows(rows: list[ReportRow], fmt: str) -> str:
     if fmt == "json":
         return json.dumps([asdict(r) for r in rows], indent=1)
     if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(_HEADER)
-        writer.writerows(_cells(r) for r in rows)
-        return out.getvalue().rstrip("\n")
+        return csv_text(_CSV_COLUMNS, [asdict(r) for r in rows])
     if fmt == "tex":
-        # Plain tabular (no packages needed); patterns in \texttt with | spelled \textbar{}.
-        lines = [r"\begin{tabular}{llrrrlrr}", r"\hline", " & ".join(_HEADER) + r" \\", r"\hline"]
+        body = []
         for r in rows:
-            cells = _cells(r)
-            cells[1] = r"\texttt{" + _tex_escape(cells[1]) + "}"
-            lines.append(" & ".join(cells) + r" \\")
-        lines += [r"\hline", r"\end{tabular}"]
-        return "\n".join(lines)
-    # Markdown: | inside a cell is escaped.
-    lines = ["| " + " | ".join(_HEADER) + " |", "|" + "---|" * len(_HEADER)]
-    for r in rows:
-        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in _cells(r)) + " |")
-    return "\n".join(lines)
+            cells = [tex_escape(c) for c in _cells(r, times="×")]
+            cells[1] = r"\texttt{" + cells[1] + "}"
+            cells[4] = r"\texttt{" + cells[4] + "}" if cells[4] else ""
+            body.append(cells)
+        return tex_table(_HEADER, body, "lllllrrlllr")
+    return md_table(_HEADER, [_cells(r) for r in rows])
 
 
 # --- conjecture verdicts -------------------------------------------------------------------------
 
 def conjecture_report(store: CaseStore, sweep: str) -> dict:
-    """Per architecture and statement (with its reading and claim): how many cases each outcome has;
-    and every counterexample — a failed claim of a published statement — with its polynomials renamed
-    to the coordinates of the case the sweep asked for."""
-    members = store.sweep_members(sweep)
-    if not members:
-        known = ", ".join(store.sweeps()) or "none"
-        raise InputError(f"no sweep named {sweep!r} in the case database (known: {known})", "sweep")
-    records = store.fetch_many({k for _, k in members})
+    """Per architecture and statement (with its reading and claim): how many rows (requested cases,
+    or orbits of an enumerated family) each outcome has; and every counterexample — a failed claim of
+    a published statement — with its ranks, blocks and polynomials in the coordinates of the case
+    the sweep asked for."""
+    verdicts = verdict_rows(store, sweep, group_orbits=True)
+    several_fields = len({v["field"] for v in verdicts}) > 1
     counts: dict[str, dict[str, dict[str, int]]] = {}
     counterexamples = []
-    for requested, key in sorted(members):
-        record = records.get(key)
-        if record is None or not record.computation.startswith(CONJECTURE_PREFIX) or record.status != "ok":
-            continue
-        form = canonical_form(requested.arch, requested.pattern, requested.bias)
-        for verdict in record.result["verdicts"]:
-            label = f"{verdict['label']} [{verdict['claim']}]"
-            per_arch = counts.setdefault(requested.arch, {}).setdefault(label, {})
-            per_arch[verdict["outcome"]] = per_arch.get(verdict["outcome"], 0) + 1
-            if verdict["outcome"] in FAILED and verdict["published"]:
-                extras = [dict(e, polynomials=rename_polynomials(e["polynomials"], form))
-                          for e in verdict["extra_generators"]]
-                counterexamples.append({
-                    "arch": requested.arch, "pattern": requested.pattern, "bias": requested.bias,
-                    "canonical": form.case.label,  # ranks refer to its blocks and layers
-                    "statement": verdict["label"], "claim": verdict["claim"], "outcome": verdict["outcome"],
-                    "ranks": verdict["ranks"], "missing": extras,
-                    "not_contained": rename_polynomials(verdict["not_contained"], form),
-                    "expected_dim": verdict["expected_dim"], "dim": verdict["dim"],
-                })
+    for v in verdicts:
+        label = f"{v['label']} [{v['claim']}]" + (f" over {v['field']}" if several_fields else "")
+        per = counts.setdefault(v["arch"], {}).setdefault(label, {})
+        per[v["outcome"]] = per.get(v["outcome"], 0) + 1
+        if v["counterexample"]:
+            counterexamples.append({
+                "arch": v["arch"], "pattern": v["pattern"], "bias": v["bias"], "kind": v["kind"],
+                "cases": v["cases"], "canonical": v["canonical"], "field": v["field"],
+                "statement": v["label"], "claim": v["claim"], "outcome": v["outcome"], "ranks": v["ranks"],
+                "families": v["families"], "missing": v["extra_generators"], "not_contained": v["not_contained"],
+                "expected_dim": v["expected_dim"], "dim": v["dim"],
+            })
     return {"sweep": sweep, "counts": counts, "counterexamples": counterexamples}
+
+
+def _count_table(report: dict) -> tuple[list[str], list[list]]:
+    outcomes = sorted({o for per in report["counts"].values() for c in per.values() for o in c})
+    body = []
+    for arch in sorted(report["counts"]):
+        for label, c in sorted(report["counts"][arch].items()):
+            if set(c) == {"not applicable"}:
+                continue  # the statement does not apply to any case of this architecture
+            body.append([arch, label] + [c.get(o, 0) for o in outcomes])
+    return ["architecture", "statement"] + outcomes, body
+
+
+def _case_text(ce: dict) -> str:
+    bias = " (bias)" if ce["bias"] else ""
+    orbit = f", orbit of {ce['cases']}" if ce["kind"] == "orbit" else ""
+    return f"{ce['arch']} {ce['pattern']}{bias}{orbit}"
 
 
 def format_conjecture_report(report: dict, fmt: str) -> str:
     if fmt == "json":
         return json.dumps(report, indent=1)
-    outcomes = sorted({o for per in report["counts"].values() for c in per.values() for o in c})
-    lines = [f"## Conjectures in sweep {report['sweep']}", "",
-             "| architecture | statement | " + " | ".join(outcomes) + " |", "|---|---|" + "---|" * len(outcomes)]
-    for arch in sorted(report["counts"]):
-        for label, c in sorted(report["counts"][arch].items()):
-            if set(c) == {"n/a"}:
-                continue  # the statement does not apply to any case of this architecture
-            lines.append(f"| {arch} | {label} | " + " | ".join(str(c.get(o, 0)) for o in outcomes) + " |")
-    lines += ["", f"### Counterexamples ({len(report['counterexamples'])})", ""]
+    header, body = _count_table(report)
+    if fmt == "csv":
+        return _conjecture_csv(report)
+    if fmt == "tex":
+        return _conjecture_tex(report, header, body)
+    lines = [f"## Conjectures in sweep {report['sweep']}", "", md_table(header, body), "",
+             f"### Counterexamples ({len(report['counterexamples'])})", ""]
     for ce in report["counterexamples"]:
-        bias = " (bias)" if ce["bias"] else ""
-        lines.append(f"- **{ce['arch']} `{ce['pattern']}`{bias}**, {ce['statement']} [{ce['claim']}]: {ce['outcome']}"
-                     f" (ranks {ce['ranks']} of the canonical form {ce['canonical']})")
+        lines.append(f"- **{ce['arch']} `{ce['pattern']}`{' (bias)' if ce['bias'] else ''}**"
+                     + (f" (orbit of {ce['cases']})" if ce["kind"] == "orbit" else "")
+                     + f", {ce['statement']} [{ce['claim']}]: {ce['outcome']} (ranks {ce['ranks']})")
         if ce["expected_dim"] is not None and ce["outcome"] == "violated":
             lines.append(f"  - expected dim {ce['expected_dim']}, dim {ce['dim']}")
         for extra in ce["missing"]:
@@ -192,4 +215,42 @@ def format_conjecture_report(report: dict, fmt: str) -> str:
                          + "; ".join(f"`{p}`" for p in extra["polynomials"]))
         if ce["not_contained"]:
             lines.append("  - not in J^A: " + "; ".join(f"`{p}`" for p in ce["not_contained"]))
+    return "\n".join(lines)
+
+
+def _conjecture_csv(report: dict) -> str:
+    """Long format: one line per architecture, statement and outcome, with the number of rows and,
+    for failures, the counterexamples' patterns."""
+    failing: dict[tuple, list[str]] = {}
+    for ce in report["counterexamples"]:
+        key = (ce["arch"], f"{ce['statement']} [{ce['claim']}]", ce["outcome"])
+        failing.setdefault(key, []).append(ce["pattern"] + (":bias" if ce["bias"] else ""))
+    records = []
+    for arch in sorted(report["counts"]):
+        for label, c in sorted(report["counts"][arch].items()):
+            statement, _, claim = label.partition(" [")
+            for outcome, count in sorted(c.items()):
+                records.append({"architecture": arch, "statement": statement, "claim": claim.split("]")[0],
+                                "outcome": outcome, "count": count,
+                                "counterexamples": " ".join(failing.get((arch, label, outcome), []))})
+    return csv_text(["architecture", "statement", "claim", "outcome", "count", "counterexamples"], records)
+
+
+def _conjecture_tex(report: dict, header: list[str], body: list[list]) -> str:
+    counts = tex_table([tex_escape(h) for h in header], [[tex_escape(c) for c in cells] for cells in body],
+                       "ll" + "r" * (len(header) - 2))
+    rows = []
+    for ce in report["counterexamples"]:
+        missing = "; ".join(f"{e['count']} of degree {e['degree']}" for e in ce["missing"])
+        outside = f"{len(ce['not_contained'])} not in $J^A$" if ce["not_contained"] else ""
+        rows.append([tex_escape(ce["arch"]), r"\texttt{" + tex_escape(ce["pattern"]) + "}",
+                     tex_escape(ce["statement"]), tex_escape(ce["claim"]), tex_escape(ce["outcome"]),
+                     tex_escape(", ".join(f"{k} = {v}" for k, v in ce["ranks"].items())),
+                     tex_escape(missing) + (("; " if missing else "") + outside if outside else "")])
+    lines = [f"% Conjectures in sweep {tex_escape(report['sweep'])}", counts, ""]
+    if rows:
+        lines.append(tex_table(["architecture", "pattern", "statement", "claim", "outcome", "ranks",
+                                "missing generators"], rows, "lllllll"))
+    else:
+        lines.append("% no counterexamples")
     return "\n".join(lines)

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import re
 import time
 from dataclasses import asdict, dataclass
 
 from ..ideals.options import IdealOptions, available_cpus
-from ..varieties.symmetry import Case, canonical_form
+from ..varieties.symmetry import Case
 from .casefile import SweepSpec
 from .executors import make_executor
+from .renaming import form_of, rename_polynomials, rename_result, rename_verdict  # noqa: F401 (re-exported)
 from .store import CaseRecord, CaseStore
 from .tasks import CONJECTURE_PREFIX, Task, make_task
 
@@ -128,6 +128,8 @@ def run_sweep(spec: SweepSpec, store: CaseStore, *, workers: int | None = None, 
     progress = SweepProgress(kinds, workers)
     for t in hits:
         progress.update(cached=True, kind=t.computation)
+    if on_progress is not None:
+        on_progress(progress)  # the cached tasks at once, before the first computed one
 
     def finished(record: CaseRecord) -> None:
         store.save(record)
@@ -177,24 +179,6 @@ def _with_ideals(checks: list[Task], tasks: dict[str, Task], store: CaseStore, s
 
 # --- cached results in the requested coordinates -------------------------------------------------
 
-_NAME = re.compile(r"m_\(([0-9]+),([0-9]+),([0-9]+)\)")
-
-
-def rename_polynomials(texts: list[str], form) -> list[str]:
-    """Polynomials of the canonical case, in the coordinates of the requested case."""
-    return [_NAME.sub(lambda m: "m_({},{},{})".format(*form.rename_coordinate(tuple(map(int, m.groups())))), g)
-            for g in texts]
-
-
-def rename_result(result: dict, form) -> dict:
-    """A stored canonical `ideal` result in the coordinates of the case that was asked for."""
-    renamed = dict(result)
-    renamed["generators"] = rename_polynomials(result.get("generators", []), form)
-    if "variables" in result:  # in ring order (block, row, column) of the requested case
-        names = rename_polynomials(result["variables"], form)
-        renamed["variables"] = sorted(names, key=lambda v: tuple(map(int, _NAME.match(v).groups())))
-    return renamed
-
 
 def cached_result(store: CaseStore, arch, pattern, computation: str = "ideal", *, bias: bool = False,
                   options: IdealOptions | None = None, **settings) -> CaseRecord | None:
@@ -202,12 +186,22 @@ def cached_result(store: CaseStore, arch, pattern, computation: str = "ideal", *
     stored record is never changed). `options`/`settings` say how the case was computed."""
     options = IdealOptions.merge(options, **settings)
     requested = Case(arch, pattern, bias)
-    form = canonical_form(requested.arch, requested.pattern, bias)
+    form = form_of(requested)
     record = store.fetch(make_task(form.case, computation, options).key)
     if record is None:
         return None
     record = copy.deepcopy(record)
-    if computation == "ideal" and record.status == "ok":
-        record.result = rename_result(record.result, form)
+    record.result = in_requested_coordinates(record, form)
     record.case = requested
     return record
+
+
+def in_requested_coordinates(record: CaseRecord, form) -> dict:
+    """A stored record's result renamed for the requested case whose canonical form is `form`."""
+    if record.status != "ok":
+        return record.result
+    if record.computation == "ideal":
+        return rename_result(record.result, form)
+    if record.computation.startswith(CONJECTURE_PREFIX):
+        return dict(record.result, verdicts=[rename_verdict(v, form) for v in record.result.get("verdicts", [])])
+    return record.result
