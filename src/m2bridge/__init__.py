@@ -20,7 +20,10 @@ _PUBLIC = {
     "JacobianDim": "varieties.jacobian", "jacobian_dim": "varieties.jacobian",
     "IdealResult": "ideals.result", "IdealOptions": "ideals.options", "pattern_ideal": "ideals.api",
     "Verdict": "conjectures.check", "check": "conjectures.check",
-    "Macaulay2": "macaulay2.process", "render_script": "macaulay2.render",
+    "Macaulay2": "macaulay2.process", "M2Session": "macaulay2.process", "render_script": "macaulay2.render",
+    "sweep": "sweeps.api", "SweepResult": "sweeps.api", "session": "sweeps.api", "Session": "sweeps.api",
+    "verify": "sweeps.api",
+    "SweepSpec": "sweeps.casefile", "open_store": "sweeps.store",
     "ConsistencyError": "errors", "InputError": "errors", "M2BridgeError": "errors", "M2Error": "errors",
     "M2NotFoundError": "errors", "M2OutputError": "errors", "M2TimeoutError": "errors",
 }

@@ -1,0 +1,339 @@
+"""The Python workflow: `sweep` (a case file or dict → `SweepResult`, with DataFrames) and `session`
+(one Macaulay2 process, and optionally the case database, for many `pattern_ideal` / `check` calls).
+
+>>> spec = {"name": "doc", "compute": ["ideal"],
+...         "family": [{"architectures": ["2,2,2"], "patterns": ["10|11", "11|10"]}]}
+>>> result = sweep(spec, db=":memory:", progress=False)
+>>> [(r["pattern"], r["dim"], r["mingens_degrees"], r["status"]) for r in result.rows()]
+[('10|11', 6, [2, 2], 'ok'), ('11|10', 6, [2, 2], 'ok')]
+>>> with session() as s:
+...     [s.pattern_ideal("2,2,2", p).mingens_degrees for p in ("10", "11", "10|11")], s.started
+([[2], [], [2, 2]], 1)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import os
+import sys
+import time
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import flint
+
+from ..conjectures.check import check as check_statement
+from ..errors import InputError
+from ..extras import ExtraMissing, require
+from ..ideals.api import pattern_ideal as compute_ideal
+from ..ideals.options import IdealOptions
+from ..ideals.result import IdealResult
+from ..macaulay2.process import M2Session, Macaulay2
+from ..varieties.model import make_variety
+from ..varieties.symmetry import Case
+from .casefile import SweepSpec
+from .export import export_records, load_export, verify_export
+from .renaming import form_of, is_identity, rename_result
+from .report import conjecture_report, format_conjecture_report, format_rows, report_rows
+from .results import rows as result_rows
+from .results import verdict_rows
+from .store import CaseIdentity, CaseRecord, CaseStore, InMemoryCaseStore, open_store
+from .sweep import SweepProgress, SweepSummary, run_sweep
+from .tasks import ideal_from_record, ideal_result_json, make_task
+
+logger = logging.getLogger("m2bridge")
+
+FRAME_COLUMNS = ["arch", "pattern", "bias", "field", "method", "dim", "degree", "mingens_degrees", "complete",
+                 "status", "seconds", "checked_through_degree", "jacobian_dim", "canonical", "method_used",
+                 "generators", "error"]
+VERDICT_COLUMNS = ["arch", "pattern", "bias", "field", "statement", "rank_convention", "variant", "claim", "outcome",
+                   "counterexample", "contained", "generates", "checked_through_degree", "method", "ranks",
+                   "families", "extra_generators", "not_contained", "dim", "expected_dim", "reason", "canonical"]
+
+
+@dataclass
+class SweepResult:
+    """A sweep's summary and a snapshot of its records, in the coordinates of the requested cases.
+
+    `rows()` / `to_dataframe()`: one row per requested case (and per field and method of J^A);
+    `verdicts()` / `verdicts_dataframe()`: one row per verdict; `report(fmt)`, `export()` as the
+    command line writes them. `SweepResult.load(db, name)` reads a sweep back from a database.
+    """
+
+    name: str
+    store: CaseStore
+    summary: SweepSummary | None = None
+
+    @classmethod
+    def load(cls, db, name: str, summary: SweepSummary | None = None) -> "SweepResult":
+        """A sweep from a case database (a path, ':memory:' or an open CaseStore), copied into memory."""
+        store, owned = _store(db, read_only=True)
+        try:
+            members = store.sweep_members(name)
+            if not members:
+                known = ", ".join(store.sweeps()) or "none"
+                raise InputError(f"no sweep named {name!r} in the case database (known: {known})", "sweep")
+            snapshot = InMemoryCaseStore()
+            for record in store.fetch_many({k for _, k in members}).values():
+                snapshot.save(record)
+            snapshot.add_to_sweep(name, members)
+        finally:
+            if owned:
+                store.close()
+        return cls(name, snapshot, summary)
+
+    def rows(self, per_orbit: bool = False) -> list[dict]:
+        """Plain rows (no pandas): per requested case, or per orbit as `m2bridge report` prints them."""
+        return result_rows(self.store, self.name, group_orbits=per_orbit, generators=not per_orbit)
+
+    def verdicts(self) -> list[dict]:
+        return verdict_rows(self.store, self.name)
+
+    def counterexamples(self) -> list[dict]:
+        """Failed claims of published statements, one per requested case and verdict."""
+        return [v for v in self.verdicts() if v["counterexample"]]
+
+    def to_dataframe(self):
+        """One row per requested case: arch, pattern, field, method, dim, degree, mingens_degrees (a
+        list), complete, status, seconds, and more (needs the `dataframe` extra)."""
+        return _frame(self.rows(), FRAME_COLUMNS)
+
+    def verdicts_dataframe(self):
+        """One row per verdict of every requested case (needs the `dataframe` extra)."""
+        return _frame(self.verdicts(), VERDICT_COLUMNS)
+
+    def report(self, fmt: str = "md", conjectures: bool = False) -> str:
+        """The text `m2bridge report` prints (md, csv, tex or json)."""
+        if conjectures:
+            return format_conjecture_report(conjecture_report(self.store, self.name), fmt)
+        return format_rows(report_rows(self.store, self.name), fmt)
+
+    def export(self) -> dict:
+        """The document `m2bridge export NAME` writes (json.dump it; `verify` checks it)."""
+        return export_records(self.store, self.name)
+
+    def __repr__(self) -> str:
+        done = "" if self.summary is None else (f": {self.summary.computed} computed, {self.summary.cached} cached, "
+                                                f"{self.summary.failed} failed, {self.summary.timed_out} timed out")
+        return f"<SweepResult {self.name!r}, {len(self.store.sweep_members(self.name))} planned tasks{done}>"
+
+
+def _frame(rows: list[dict], columns: list[str]):
+    pandas = require("pandas", "dataframe")
+    extra = [c for c in (rows[0] if rows else {}) if c not in columns]
+    return pandas.DataFrame(rows, columns=[c for c in columns if not rows or c in rows[0]] + extra)
+
+
+def _store(db, read_only: bool = False) -> tuple[CaseStore, bool]:
+    """(store, whether this module opened it and must close it)."""
+    if isinstance(db, CaseStore):
+        return db, False
+    if db is not None and not isinstance(db, (str, Path)):
+        raise InputError(f"db {db!r}: expected a path, ':memory:' or a CaseStore", "db")
+    return open_store(db, read_only=read_only), True
+
+
+def _spec(case_file_or_spec) -> SweepSpec:
+    if isinstance(case_file_or_spec, SweepSpec):
+        return case_file_or_spec
+    if isinstance(case_file_or_spec, dict):
+        return SweepSpec.from_dict(case_file_or_spec)
+    if isinstance(case_file_or_spec, (str, Path)):
+        return SweepSpec.load(case_file_or_spec)
+    raise InputError(f"case_file_or_spec {case_file_or_spec!r}: expected a case file path, a dict or a SweepSpec",
+                     "case_file_or_spec")
+
+
+def sweep(case_file_or_spec, *, db=None, workers: int | None = None, executor: str = "local",
+          scheduler: str | None = None, force: bool = False, progress=None) -> SweepResult:
+    """Run a sweep from Python, as `m2bridge sweep` does, and return its results.
+
+    `case_file_or_spec`: a case file path, a dict shaped like one (validated exactly as a TOML file)
+    or a SweepSpec. `db`: the case database (default .m2bridge/cases.sqlite; ':memory:' for none;
+    or an open CaseStore). `progress`: None shows a bar (tqdm.auto, the `progress` extra) in a
+    terminal or notebook but not in pipes or CI; True or False force it; a callable receives every
+    SweepProgress. Notes go to the "m2bridge" logger; an interruption (Ctrl-C) raises
+    KeyboardInterrupt after the finished cases are saved.
+    """
+    spec = _spec(case_file_or_spec)
+    store, owned = _store(db)
+    bar = _progress_callback(progress, spec.name)
+    try:
+        summary = run_sweep(spec, store, workers=workers, executor=executor, scheduler=scheduler, force=force,
+                            on_progress=bar)
+        result = SweepResult.load(store, spec.name, summary)
+    finally:
+        if hasattr(bar, "close"):
+            bar.close()
+        if owned:
+            store.close()
+    for note in summary.notes:
+        logger.info("sweep %s: %s", spec.name, note)
+    if summary.failed or summary.timed_out:
+        logger.warning("sweep %s: %d task(s) failed, %d timed out (result.rows() has their status and error)",
+                       spec.name, summary.failed, summary.timed_out)
+    if summary.interrupted:
+        raise KeyboardInterrupt(f"sweep {spec.name} interrupted; finished cases are saved, run it again to resume")
+    return result
+
+
+def verify(export, timeout: float = 600.0) -> tuple[list[str], int]:
+    """`m2bridge verify` from Python: recompute an export (a file written by `export`, or the dict
+    `SweepResult.export()` returns) from its inputs; returns (differences, records checked)."""
+    document = load_export(str(export)) if isinstance(export, (str, Path)) else export
+    return verify_export(json.loads(json.dumps(document)), timeout=timeout)
+
+
+# --- progress -------------------------------------------------------------------------------------
+
+def _interactive() -> bool:
+    """A terminal or a Jupyter kernel, and not CI."""
+    if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
+        return False
+    if "IPython" in sys.modules:
+        shell = sys.modules["IPython"].get_ipython()
+        if shell is not None and type(shell).__name__ == "ZMQInteractiveShell":
+            return True
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _progress_callback(progress, name: str):
+    if callable(progress):
+        return progress
+    if progress is False or (progress is None and not _interactive()):
+        return None
+    try:
+        return ProgressBar(name)
+    except ExtraMissing as exc:
+        if progress:
+            warnings.warn(f"no progress bar: {exc}", stacklevel=3)
+        return None
+
+
+class ProgressBar:
+    """A tqdm.auto bar fed by SweepProgress: done/total, rate and ETA, and the case last finished."""
+
+    def __init__(self, name: str):
+        with warnings.catch_warnings():
+            # In a notebook without ipywidgets tqdm.auto falls back to a text bar, with a warning.
+            warnings.simplefilter("ignore")
+            self.tqdm = require("tqdm.auto", "progress").tqdm
+        self.name, self.bar = name, None
+
+    def __call__(self, progress: SweepProgress) -> None:
+        if self.bar is None:
+            self.bar = self.tqdm(total=progress.total, initial=progress.done, desc=f"sweep {self.name}", unit="task",
+                                 dynamic_ncols=True)
+        counts = ", ".join(f"{k} {v}" for k, v in progress.counts.items() if v)
+        self.bar.set_postfix_str("; ".join(p for p in (progress.current, counts) if p), refresh=False)
+        self.bar.update(progress.done - self.bar.n)  # redraws at most every tqdm's mininterval
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+# --- sessions -------------------------------------------------------------------------------------
+
+class Session:
+    """One Macaulay2 process for many computations (start-up paid once), and optionally the case
+    database: `pattern_ideal` looks a case up (any equivalent case, renamed) before computing it
+    and saves what it computes; `check` takes J^A from there. A Session is also a runner:
+    `m2bridge.pattern_ideal(..., m2=s)` and `m2bridge.check(..., m2=s)` use its Macaulay2.
+    Keywords given to `session()` are the default options of every call (IdealOptions); the
+    memory limit is fixed when Macaulay2 starts."""
+
+    def __init__(self, db=None, options: IdealOptions | None = None, **settings):
+        self.options = IdealOptions.merge(options, **settings)
+        self.m2 = M2Session(Macaulay2(timeout=self.options.timeout, memory_limit=self.options.memory_limit,
+                                      verbose=self.options.verbose))
+        self.store, self._owned = (None, False) if db is None else _store(db)
+
+    # A runner, like Macaulay2 and M2Session.
+    def run_script(self, text: str):
+        return self.m2.run_script(text)
+
+    def discard(self, output) -> None:
+        self.m2.discard(output)
+
+    def version(self) -> str:
+        return self.m2.version()
+
+    @property
+    def started(self) -> int:
+        """How many Macaulay2 processes this session has started (1 unless one crashed or timed out)."""
+        return self.m2.started
+
+    def _options(self, settings: dict) -> IdealOptions:
+        options = IdealOptions.merge(settings.pop("options", None) or self.options, **settings)
+        self.m2.timeout = options.timeout
+        return options
+
+    def pattern_ideal(self, arch, pattern=None, *, data=None, blocks=None, bias: bool = False,
+                      **settings) -> IdealResult:
+        """`m2bridge.pattern_ideal` on this session's Macaulay2 (through the case database, if any)."""
+        options = self._options(settings)
+        if self.store is None or data is not None:
+            return compute_ideal(arch, pattern, data=data, blocks=blocks, bias=bias, options=options, m2=self)
+        variety = make_variety(arch, pattern, bias=bias)
+        requested = Case(variety.arch.text, variety.pattern.text, variety.bias)
+        form = form_of(requested)
+        task = make_task(form.case, "ideal", options)
+        record = self.store.fetch(task.key)
+        if record is None or record.status != "ok":
+            # As a sweep stores it: over QQ interpolated generators are lifted, so that they are exact.
+            lift = options.uses_interpolation and not options.field.prime
+            result = compute_ideal(form.case.variety, options=dataclasses.replace(options, lift=lift), m2=self)
+            record = _record(task, result, options)
+            self.store.save(record)
+            if is_identity(form):
+                return result
+        found = ideal_from_record(requested, rename_result(record.result, form), record.field)
+        found.m2_version, found.seed, found.seconds = record.m2_version or "", record.seed, record.seconds
+        return found
+
+    def check(self, arch, pattern=None, name: str = "shallow-two-block", **settings):
+        """`m2bridge.check` on this session's Macaulay2, with J^A from the case database, if any."""
+        keywords = {k: settings.pop(k) for k in ("rank_convention", "variant", "claim", "ideal", "data", "blocks",
+                                                  "bias") if k in settings}
+        options = self._options(settings)
+        if options.method == "ker" and options.max_degree is not None:
+            options = dataclasses.replace(options, method="auto")  # as check() does: ker races interpolation
+        if keywords.get("ideal") is None and self.store is not None and keywords.get("data") is None:
+            keywords["ideal"] = self.pattern_ideal(arch, pattern, bias=keywords.get("bias", False), options=options)
+        return check_statement(arch, pattern, name, options=options, m2=self, **keywords)
+
+    def close(self) -> None:
+        self.m2.close()
+        if self._owned and self.store is not None:
+            self.store.close()
+            self.store = None
+
+    def __enter__(self) -> "Session":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _record(task, result: IdealResult, options: IdealOptions) -> CaseRecord:
+    """A computed J^A as the record a sweep would store for the same task."""
+    identity = {f.name: getattr(task, f.name) for f in dataclasses.fields(CaseIdentity)}
+    return CaseRecord(**identity, status="ok", result=ideal_result_json(result), seconds=result.seconds,
+                      timeout=options.timeout, m2_version=result.m2_version or None, flint_version=flint.__version__,
+                      script=result.script or None, created=time.time())
+
+
+def session(db=None, **settings) -> Session:
+    """`with m2bridge.session() as s:` — one Macaulay2 for every `s.pattern_ideal(...)` and
+    `s.check(...)` (or any call given `m2=s`); `db=` a case database to use and fill."""
+    return Session(db, **settings)
+
+
+__all__ = ["Session", "SweepResult", "open_store", "session", "sweep", "verify"]
