@@ -180,8 +180,10 @@ def test_verify_reproduces_every_kind_of_record():
     run_sweep(spec_of(families, compute=("ideal", "dim", "conjectures"), conjectures=["shallow-two-block", "dimension"]),
               store)
     run_sweep(spec_of(families, name="interp", method="interpolate", max_degree=2), store)
+    run_sweep(spec_of(families, name="auto", method="auto", max_degree=2, compute=("ideal", "conjectures"),
+                      conjectures=["shallow-two-block"]), store)
     for name, kinds in [("rec", {"ideal", "dim", "conjectures:shallow-two-block", "conjectures:dimension"}),
-                        ("interp", {"ideal"})]:
+                        ("interp", {"ideal"}), ("auto", {"ideal", "conjectures:shallow-two-block"})]:
         document = json.loads(json.dumps(export_records(store, name)))
         assert {r["computation"] for r in document["records"]} == kinds
         assert set(document["versions"]) == {"m2bridge", "macaulay2", "python_flint"}

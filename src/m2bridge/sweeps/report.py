@@ -6,12 +6,12 @@ One row per requested case of an explicit pattern list, one per orbit of an enum
 status is `ok`, `partial` (J^A known through a degree only: interpolation without a certificate),
 `timeout`, `error` or `pending`.
 
->>> rows = [ReportRow("2,2,2", "10|11", False, "orbit", 4, "2,2,2:01|11", "QQ", "ker", 6, 6, 4, [2, 2], True,
-...                   None, "ok", 0.4)]
+>>> rows = [ReportRow("2,2,2", "10|11", False, "orbit", 4, "2,2,2:01|11", "QQ", "ker", "ker", 6, 6, 4, [2, 2],
+...                   True, None, "ok", 0.4)]
 >>> print(format_rows(rows, "md").splitlines()[2])
 | 2,2,2 | 10\\|11 | orbit of 4 | QQ | ker | 6 | 4 | 2, 2 | yes | ok | 0.40 |
 >>> print(format_rows(rows, "csv").splitlines()[1])
-"2,2,2",10|11,false,orbit,4,"2,2,2:01|11",QQ,ker,6,6,4,"[2, 2]",true,,ok,0.4
+"2,2,2",10|11,false,orbit,4,"2,2,2:01|11",QQ,ker,ker,6,6,4,"[2, 2]",true,,ok,0.4
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ class ReportRow:
     canonical: str  # the case that was computed (results are renamed from it)
     field: str | None
     method: str | None  # ker, interpolate<=D, auto<=D (jacobian for a dimension alone)
+    method_used: str | None  # what answered: ker or interpolate (under auto, either)
     dim: int | None
     jacobian_dim: int | None
     degree: int | None
@@ -85,7 +86,10 @@ def _cells(row: ReportRow, times: str = "×") -> list[str]:
     else:
         complete = "yes" if row.complete else f"through degree {row.checked_through_degree}"
     number = lambda x: "" if x is None else str(x)  # noqa: E731
-    return [row.arch, pattern, requested, row.field or "", row.method or "", number(row.dim), number(row.degree),
+    method = row.method or ""
+    if row.method_used and not method.startswith(row.method_used) and row.method_used != "jacobian":
+        method += f" ({row.method_used})"
+    return [row.arch, pattern, requested, row.field or "", method, number(row.dim), number(row.degree),
             _degrees_text(row.mingens_degrees, times), complete, row.status, f"{row.seconds:.2f}"]
 
 
