@@ -4,7 +4,6 @@ and `verify` reproduces every kind of record while running only scripts it rende
 import copy
 import json
 import subprocess
-from pathlib import Path
 
 import flint
 import pytest

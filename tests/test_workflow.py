@@ -6,7 +6,6 @@ import io
 import json
 import logging
 import re
-from pathlib import Path
 
 import pytest
 

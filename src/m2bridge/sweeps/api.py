@@ -279,9 +279,9 @@ class Session:
                       **settings) -> IdealResult:
         """`m2bridge.pattern_ideal` on this session's Macaulay2 (through the case database, if any)."""
         options = self._options(settings)
-        if self.store is None or data is not None:
-            return compute_ideal(arch, pattern, data=data, blocks=blocks, bias=bias, options=options, m2=self)
-        variety = make_variety(arch, pattern, bias=bias)
+        variety = make_variety(arch, pattern, bias=bias, data=data, blocks=blocks)
+        if self.store is None or variety.data is not None:  # the database holds J^A, not I_X^A
+            return compute_ideal(variety, options=options, m2=self)
         requested = Case(variety.arch.text, variety.pattern.text, variety.bias)
         form = form_of(requested)
         task = make_task(form.case, "ideal", options)

@@ -19,7 +19,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from dataclasses import asdict, dataclass, fields
 
 from .results import rows as result_rows
