@@ -111,6 +111,12 @@ def _certify_generation(case, candidates, decision: Decision) -> None:
     """Try to make a `holds through degree D` final without ker (QQ only)."""
     if case.field.prime or case.variety.data is not None:
         return
+    options = case.options
+    if options.method == "auto" and options.ker_timeout is not None and case.ideal.method != "ker":
+        # ker had an explicit budget and did not finish: isPrime of ideal(C) is no easier, and a
+        # sweep would spend that budget again on every reading.
+        decision.notes.append(f"certificate of generation not attempted: ker did not finish in {options.ker_budget:g} s")
+        return
     key = frozenset(str(c) for c in candidates)
     if key not in case.certificates:
         case.certificates[key] = certify_generation(case.variety, candidates, case.ideal.dim, seed=case.seed,
