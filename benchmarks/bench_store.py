@@ -47,7 +47,7 @@ def main():
         assert len(batched) == len(one_by_one) == len(keys)
         start = time.perf_counter()
         for seed in SEEDS:
-            summary = run_sweep(dataclasses.replace(spec, seed=seed), store)
+            summary = run_sweep(dataclasses.replace(spec, options=dataclasses.replace(spec.options, seed=seed)), store)
             assert summary.computed == 0 and summary.cached == summary.tasks
         sweeps = time.perf_counter() - start
         print(f"(a) {len(keys)} single fetches:           {single:.3f} s")

@@ -50,7 +50,7 @@ def main():
 
     start = time.perf_counter()
     with ThreadPoolExecutor(args.workers) as pool:
-        fresh = dict(zip(cases, pool.map(lambda c: pattern_ideal(*c, m2=Macaulay2(timeout=spec.timeout)), cases)))
+        fresh = dict(zip(cases, pool.map(lambda c: pattern_ideal(*c, m2=Macaulay2(timeout=spec.options.timeout)), cases)))
     fresh_seconds = time.perf_counter() - start
     print(f"(a) one fresh M2 --script per case: {fresh_seconds:8.1f} s")
 

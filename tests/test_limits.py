@@ -155,3 +155,15 @@ def test_data_denominator_divisible_by_the_jacobian_prime():
     assert jac.prime != p and jac.dim == jacobian_dim(PatternVariety("2,2,2", "10", data=Dataset.from_rows(
         [[1, 2 * p], [3, 4], [5, 7]]))).dim
 
+
+
+@pytest.mark.parametrize("arch, blocks", [("2,2,2", 5), ("2,7,2", 40)])
+def test_blocks_against_the_number_of_distinct_patterns(tmp_path, arch, blocks):
+    text = f'[sweep]\nname = "b"\n[[sweep.family]]\narchitectures = ["{arch}"]\nblocks = {blocks}\n'
+    with pytest.raises(CaseFileError, match="key 'blocks'"):
+        SweepSpec.from_text(text, "b.toml")
+    path = tmp_path / "b.toml"
+    path.write_text(text)
+    done = invoke("sweep", str(path), "--db", str(tmp_path / "c.sqlite"))
+    assert done.returncode == 2, done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and "line 5" in done.stderr

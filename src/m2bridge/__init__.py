@@ -25,7 +25,8 @@ _PUBLIC = {
     "verify": "sweeps.api",
     "SweepSpec": "sweeps.casefile", "open_store": "sweeps.store",
     "ConsistencyError": "errors", "InputError": "errors", "M2BridgeError": "errors", "M2Error": "errors",
-    "M2NotFoundError": "errors", "M2OutputError": "errors", "M2TimeoutError": "errors",
+    "M2NotFoundError": "errors", "M2OutputError": "errors", "M2TimeoutError": "errors", "M2CrashError": "errors",
+    "StoreError": "errors",
 }
 
 __all__ = sorted(_PUBLIC) + ["__version__"]

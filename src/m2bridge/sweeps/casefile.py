@@ -47,6 +47,7 @@ from ..conjectures.statements import NAMES
 from ..varieties.symmetry import Case, all_block_patterns, canonical_form, is_trivial
 
 COMPUTATIONS = ("ideal", "dim", "conjectures")
+MAX_ENUMERATED_BLOCKS = 6
 _SWEEP_KEYS = {
     "name": str, "description": str, "field": str, "timeout": (int, float), "compute": list,
     "seed": int, "memory_limit": (int, float), "family": list, "conjectures": list,
@@ -285,6 +286,12 @@ def _family(fam: dict, index: int, fail) -> Family:
             raise fail(str(exc), "architectures", index) from None
     if "blocks" in fam and fam["blocks"] < 1:
         raise fail("must be at least 1", "blocks", index)
+    for arch in archs if "blocks" in fam else ():
+        # k distinct blocks need at least k patterns of one block; a huge k would enumerate forever.
+        distinct = 2 ** sum(arch.hidden)
+        if fam["blocks"] > distinct or fam["blocks"] > MAX_ENUMERATED_BLOCKS:
+            raise fail(f"{fam['blocks']} distinct blocks: architecture {arch.text} has {distinct} patterns of one "
+                       f"block, and enumeration handles at most {MAX_ENUMERATED_BLOCKS} blocks", "blocks", index)
     patterns = None
     if "patterns" in fam:
         patterns = []
