@@ -16,21 +16,9 @@ import pytest
 
 from m2bridge.cli import main
 from m2bridge.cli.progress import Progress
-from m2bridge.networks.network import Network
+from test_regions import random_network, toy_network
 
 M2BRIDGE = Path(sys.executable).with_name("m2bridge")
-
-
-def toy_network() -> Network:
-    """h_a = relu(x), h_b = relu(1 − x), h_c = relu(4 h_a + 2 h_b − 3): 5 regions on [−2, 2]."""
-    return Network([np.array([[1.0], [-1.0]]), np.array([[4.0, 2.0]]), np.array([[1.0]])],
-                   [np.array([0.0, 1.0]), np.array([-3.0]), np.array([0.0])])
-
-
-def random_network(widths, seed) -> Network:
-    rng = np.random.default_rng(seed)
-    return Network([rng.normal(size=(b, a)) for a, b in zip(widths[:-1], widths[1:])],
-                   [rng.normal(size=b) for b in widths[1:]])
 
 
 def regions(capsys, *args):
