@@ -204,8 +204,9 @@ class Certificate:
 class RaceSolver(Solver):
     """`ker` in a Macaulay2 session (within `options.ker_budget`) while interpolation runs in this
     thread; the first complete answer wins. Once interpolation has answered, ker is stopped unless
-    `ker_timeout` was given (then it may finish within that budget). Interpolated generators over QQ
-    (`lift`) are offered to the certificate, within what is left of ker's budget."""
+    `ker_timeout` was given (then it may finish within that budget); without `ker_timeout`,
+    interpolated generators over QQ (`lift`) are offered to the certificate, within what is left of
+    ker's budget."""
 
     name = "auto"
 
@@ -226,7 +227,9 @@ class RaceSolver(Solver):
                 self.interpolation = interpolation.found
             except Stopped:
                 result = None
-            if result is not None and not ker.done():
+            if result is not None and not ker.done() and options.ker_timeout is None:
+                # Never block on ker once interpolation has answered; the certificate may still make
+                # the answer complete within what is left of ker's budget.
                 left = options.ker_budget - (time.monotonic() - start)
                 if options.lift and left > 0:
                     certificate = Macaulay2(timeout=left, memory_limit=options.memory_limit)
@@ -234,8 +237,8 @@ class RaceSolver(Solver):
                         Certificate(certificate).run(result)
                     except (M2TimeoutError, M2Error):
                         pass
-                if result.complete or (options.ker_timeout is None and not ker.done()):
-                    return result  # never blocks on ker once interpolation has answered
+                if result.complete or not ker.done():
+                    return result
             try:
                 return ker.result()
             except (M2TimeoutError, M2Error):
