@@ -211,3 +211,20 @@ def test_pieces_on_dask_match_the_local_pool():
     local = interpolate_ideal("3,3,3", "110|011", max_degree=4, workers=2)
     on_dask = interpolate_ideal("3,3,3", "110|011", max_degree=4, workers=DaskRunner(workers=2))
     same_ideal_through_degree(local, on_dask)
+
+
+def test_certification_refuses_what_is_not_a_counterexample():
+    """A candidate in ideal(C), or one that does not vanish on V_A, is never certified."""
+    from m2bridge.conjectures.certify import certify_extras
+    from m2bridge.conjectures.graded import Extra
+
+    variety, candidates = families("shallow-two-block", "3,3,3", "110|011")
+    m = polynomial_context(variety.variable_names, Field(0)).gens()
+    gf = polynomial_context(variety.variable_names, Field(2**31 - 1))
+    to_gf = lambda q: gf.from_dict({e: int(c) for e, c in q.to_dict().items()})  # noqa: E731
+    not_in_j = m[0] * m[4] * m[8] - m[1] * m[3] * m[8]
+    extras = [Extra(((2, 1, 1), (2, 1, 1)), to_gf(candidates[0] * m[0])),  # det M1 · m_(1,1,1)
+              Extra(((1, 1, 1), (1, 1, 1)), to_gf(not_in_j))]
+    certify_extras(variety, extras, candidates, Field(0))
+    assert [e.certified for e in extras] == [False, False]
+    assert "lies in ideal(C)" in extras[0].reason and "does not vanish" in extras[1].reason

@@ -60,37 +60,46 @@ def _integer_terms(poly) -> dict:
     return {e: int(f * scale) for e, f in fractions.items()}
 
 
-def span_rows(variety, candidates, md) -> tuple[list[list[int]], dict]:
-    """The products m^γ·c of multidegree `md` (c ∈ candidates, exact) as integer rows over the
-    monomials of `md`, and the column of each monomial key."""
+class _Exact:
+    """A polynomial as integer coefficients (scaled) at monomial keys, with its multidegree."""
+
+    def __init__(self, poly, hashes: np.ndarray, n_rows: int, n_cols: int):
+        terms = _integer_terms(poly)
+        exps = list(terms)
+        self.multidegree = _multidegree(exps[0], n_rows, n_cols) if exps else None
+        self.keys = np.array(exps, dtype=np.uint64).reshape(len(exps), -1) @ hashes if exps else np.zeros(0, np.uint64)
+        self.coeffs = np.array(list(terms.values()), dtype=object)
+
+
+def span_rows(variety, candidates: list[_Exact], md) -> tuple[np.ndarray, np.ndarray]:
+    """The products m^γ·c of multidegree `md` as an integer matrix over the monomials of `md` (given
+    by their sorted keys, also returned)."""
     n_rows, n_cols, k = variety.arch.n_out, variety.columns, variety.k
     hashes = monomial_hashes(len(variety.variable_names))
-    columns = {int(key): t for t, key in enumerate(monomial_keys(monomials_of(n_rows, n_cols, k, *md), hashes))}
-    rows = []
+    columns = np.sort(monomial_keys(monomials_of(n_rows, n_cols, k, *md), hashes))
+    blocks = []
     for c in candidates:
-        terms = _integer_terms(c)
-        if not terms:
+        if c.multidegree is None:
             continue
-        cmd = _multidegree(next(iter(terms)), n_rows, n_cols)
-        rest = tuple(tuple(a - b for a, b in zip(x, y)) for x, y in zip(md, cmd))
+        rest = tuple(tuple(a - b for a, b in zip(x, y)) for x, y in zip(md, c.multidegree))
         if min(rest[0] + rest[1]) < 0:
             continue
-        keys = np.array(list(terms), dtype=np.uint64).reshape(len(terms), -1) @ hashes
-        coeffs = list(terms.values())
-        for mult in monomial_keys(monomials_of(n_rows, n_cols, k, *rest), hashes):
-            row = [0] * len(columns)
-            for key, coeff in zip((keys + mult).tolist(), coeffs):
-                row[columns[key]] += coeff
-            rows.append(row)
+        multipliers = monomial_keys(monomials_of(n_rows, n_cols, k, *rest), hashes)
+        at = np.searchsorted(columns, (multipliers[:, None] + c.keys[None, :]))
+        block = np.zeros((len(multipliers), len(columns)), dtype=object)
+        for t, coeff in enumerate(c.coeffs):  # distinct terms of c land in distinct columns of a row
+            block[np.arange(len(multipliers)), at[:, t]] = coeff
+        blocks.append(block)
+    rows = np.concatenate(blocks) if blocks else np.zeros((0, len(columns)), dtype=object)
     return rows, columns
 
 
-def _rank(rows: list[list[int]], n_cols: int, prime: int) -> int:
-    if not rows:
+def _rank(rows: np.ndarray, prime: int) -> int:
+    if not len(rows):
         return 0
     if prime:
-        return flint.nmod_mat(len(rows), n_cols, [x % prime for row in rows for x in row], prime).rank()
-    return flint.fmpz_mat(rows).rank()
+        return flint.nmod_mat(len(rows), rows.shape[1], [int(x) % prime for x in rows.ravel()], prime).rank()
+    return flint.fmpz_mat(rows.tolist()).rank()
 
 
 def certify_extras(variety, extras, candidates, field_: Field, deadline: float | None = None) -> list[str]:
@@ -117,31 +126,30 @@ def certify_extras(variety, extras, candidates, field_: Field, deadline: float |
         if not extra.reason:
             by_md.setdefault(extra.multidegree, []).append(extra)
     skipped = 0
+    hashes = monomial_hashes(len(variety.variable_names))
+    shape = (variety.arch.n_out, variety.columns)
+    exact_candidates = [_Exact(c, hashes, *shape) for c in candidates]
     for md, group in sorted(by_md.items()):
         if deadline is not None and time.monotonic() > deadline:
             skipped += len(group)
             for extra in group:
                 extra.reason = "not certified in time"
             continue
-        rows, columns = span_rows(variety, candidates, md)
-        base = _rank(rows, len(columns), p)
-        extra_rows = []
-        for extra in group:
-            terms = _integer_terms(extra.exact)
-            row = [0] * len(columns)
-            keys = np.array(list(terms), dtype=np.uint64).reshape(len(terms), -1) @ monomial_hashes(len(variety.variable_names))
-            for key, coeff in zip(keys.tolist(), terms.values()):
-                row[columns[key]] += coeff
-            extra_rows.append(row)
+        rows, columns = span_rows(variety, exact_candidates, md)
+        base = _rank(rows, p)
+        extra_rows = np.zeros((len(group), len(columns)), dtype=object)
+        for r, extra in enumerate(group):
+            g = _Exact(extra.exact, hashes, *shape)
+            extra_rows[r, np.searchsorted(columns, g.keys)] = g.coeffs
         # All independent of ideal(C)_(α,β) at once; else one by one.
-        if _rank(rows + extra_rows, len(columns), p) == base + len(group):
+        if _rank(np.concatenate([rows, extra_rows]), p) == base + len(group):
             for extra in group:
                 extra.certified = True
             continue
-        for extra, row in zip(group, extra_rows):
-            extra.certified = _rank(rows + [row], len(columns), p) == base + 1
+        for r, extra in enumerate(group):
+            extra.certified = _rank(np.concatenate([rows, extra_rows[r:r + 1]]), p) == base + 1
             if not extra.certified:
-                extra.reason = "it lies in ideal(C) over QQ (the prime was unlucky)"
+                extra.reason = "it lies in ideal(C) (the prime was unlucky)"
     if skipped:
         notes.append(f"{skipped} candidate generator(s) not certified within the certificate time limit")
     return notes
