@@ -1,7 +1,7 @@
 """J^A degree by degree by linear algebra over GF(p), without a Gröbner basis.
 
-J^A is homogeneous for the grading deg m_(b,i,j) = (e_i, f_j) (docs/mathematics.md), so it is the direct sum
-of its pieces (J^A)_(α,β). A polynomial of multidegree (α,β) lies in J^A iff it vanishes on the
+J^A is homogeneous for the grading deg m_(b,i,j) = (e_i, f_j) (docs/mathematics.md), so it is the
+direct sum of its pieces (J^A)_(α,β). A polynomial of multidegree (α,β) lies in J^A iff it vanishes on the
 image of φ^A, so (J^A)_(α,β) is the kernel of the matrix E whose columns are the monomials of
 multidegree (α,β) evaluated at random points φ^A(θ) over GF(p) — the method of the
 MultigradedImplicitization package (Cummings–Hollering, arXiv 2311.07678), rebuilt with numpy
