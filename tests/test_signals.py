@@ -277,3 +277,15 @@ def test_the_cli_puts_back_the_signal_handlers_it_installed():
     assert done.returncode == 0, done.stderr
     assert {s: signal.getsignal(s) for s in _processes.HANDLED_SIGNALS} == before
     assert _processes.received_signal() is None
+
+
+@pytest.mark.slow
+def test_interpolation_workers_end_with_m2bridge():
+    """`ideal --method interpolate --workers 2`: killing m2bridge (SIGKILL, no handler runs) ends the
+    forked workers of the interpolation pool too."""
+    cli = start_cli("ideal", "--arch", "4,4,4", "--pattern", "1100|0110", "--method", "interpolate",
+                    "--max-degree", "5", "--workers", "2")
+    workers = wait_for(lambda: len(descendants(cli.pid)) >= 2 and descendants(cli.pid), "the pool's workers")
+    os.kill(cli.pid, signal.SIGKILL)
+    cli.wait()
+    assert seconds_until_gone(set(workers), set()) <= GONE_WITHIN

@@ -7,11 +7,14 @@ at the first points of the shared sample of the image (the same points serve eve
 from __future__ import annotations
 
 import multiprocessing
+import os
+import signal
 import threading
 from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
+from .._processes import die_with_parent
 from ..errors import InputError
 from ..extras import require
 from .pieces import evaluation_matrix, kernel
@@ -53,7 +56,9 @@ class LocalRunner:
             _shared.update(values=values, prime=prime)
             # Largest pieces first, so that no worker is left with a big one at the end.
             jobs = sorted(jobs, key=lambda job: -len(job[1]))
-            pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("fork"))
+            # Workers die with this process, even when it is killed with SIGKILL.
+            pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("fork"),
+                                       initializer=die_with_parent, initargs=(signal.SIGKILL, os.getpid()))
             try:
                 yield from pool.map(_forked_job, jobs, chunksize=max(1, len(jobs) // (8 * self.workers)))
             finally:
