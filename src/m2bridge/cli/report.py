@@ -37,6 +37,11 @@ def configure(name: str, p: argparse.ArgumentParser) -> None:
         p.add_argument("--conjectures", action="store_true",
                        help="verdict counts per architecture and statement, and every counterexample")
         p.add_argument("--out", help="write the report to this file instead of standard output")
+        p.add_argument("--results", metavar="STEM",
+                       help="with --sweep: write STEM.md and STEM.json, the results page of a Conjecture 6.1 "
+                            "sweep (outcomes per reading and architecture, certified failures)")
+        p.add_argument("--title", default="Conjecture 6.1", help="the title of the --results page")
+        p.add_argument("--preamble", metavar="FILE", help="Markdown put under the title of the --results page")
         p.set_defaults(handler=_report_command)
 
 
@@ -60,7 +65,32 @@ def write_text(path: str, text: str, flag: str = "--out") -> None:
         raise InputError(f"{flag} {path!r}: cannot write: {exc.strerror or exc}") from None
 
 
+def _results_command(args) -> int:
+    from ..sweeps.conjecture_results import write_results
+
+    if args.sweep is None:
+        raise InputError("--results needs --sweep NAME")
+    preamble = ""
+    if args.preamble:
+        try:
+            preamble = Path(args.preamble).read_text()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"--preamble {args.preamble!r}: {getattr(exc, 'strerror', None) or exc}") from None
+    target = Path(args.results)
+    if not target.parent.is_dir():
+        raise InputError(f"--results {args.results!r}: the directory {str(target.parent)!r} does not exist")
+    store = _open(args)
+    try:
+        results = write_results(store, args.sweep, target, args.title, preamble)
+    finally:
+        store.close()
+    print(f"wrote {target}.md and {target}.json ({sum(sum(v.values()) for v in results['totals'].values())} verdicts)")
+    return 0
+
+
 def _report_command(args) -> int:
+    if args.results:
+        return _results_command(args)
     if args.conjectures and args.sweep is None:
         raise InputError("--conjectures needs --sweep NAME")
     store = _open(args)
