@@ -228,3 +228,33 @@ def test_certification_refuses_what_is_not_a_counterexample():
     certify_extras(variety, extras, candidates, Field(0))
     assert [e.certified for e in extras] == [False, False]
     assert "lies in ideal(C)" in extras[0].reason and "does not vanish" in extras[1].reason
+
+
+@pytest.mark.m2
+@pytest.mark.parametrize("method", ["interpolate", "auto"])
+def test_sweeps_of_conjectures_accept_the_ideal_methods(method):
+    from m2bridge.sweeps.casefile import SweepSpec
+    from m2bridge.sweeps.store import InMemoryCaseStore
+    from m2bridge.sweeps.sweep import run_sweep
+
+    spec = SweepSpec.from_text(f"""
+[sweep]
+name = "frontier-{method}"
+compute = ["conjectures"]
+conjectures = ["shallow-two-block"]
+method = "{method}"
+max_degree = 3
+ker_timeout = 30
+[[sweep.family]]
+architectures = ["2,2,2"]
+blocks = 2
+""", "frontier.toml")
+    store = InMemoryCaseStore()
+    summary = run_sweep(spec, store, workers=2)
+    assert summary.failed == 0 and summary.computed == summary.tasks
+    verdicts = [v for r in store.records() if r.computation.startswith("conjectures:") for v in r.result["verdicts"]]
+    generation = [v for v in verdicts if v["claim"] == "generation"]
+    assert generation and all(v["outcome"] in ("holds", "holds through degree 3") for v in generation)
+    assert all(v["complete"] == (v["outcome"] == "holds") for v in generation)
+    if method == "auto":  # ker finishes on (2,2,2): every verdict is complete
+        assert all(v["outcome"] == "holds" and v["method"] == "ker" for v in generation)
