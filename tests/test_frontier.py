@@ -41,6 +41,8 @@ def same_ideal_through_degree(a, b):
     ("2,2,2,2", "10/11|11/01", False, 4),  # deep: transposition with the two blocks swapped
     ("2,2,3", "10|11", False, 3),  # n0 != n2: no transposition
     ("2,2,2", "00|10", False, 3),  # a zero block: linear generators
+    ("3,3,3", "000|011", False, 4),
+    ("2,2,3,2", "00/110|11/011", False, 3),  # deep, a zero layer in block 1
 ])
 def test_orbit_reduction_matches_the_plain_computation(arch, pattern, bias, degree):
     variety = PatternVariety(arch, pattern, bias)
@@ -81,6 +83,8 @@ def families(name, arch, pattern, convention=None, variant=None):
     ("deep-two-block", "2,3,2,3", "110/11|011/10", None),
     ("mine", "2,2,2", "10|01|11", None),
     ("single-block", "3,2,3", "10", None),
+    ("shallow-two-block", "3,3,3", "000|011", None),  # M1 = 0: pieces read modulo its coordinates
+    ("mine", "2,3,2", "000|110|011", None),
 ])
 def test_linear_algebra_agrees_with_macaulay2(name, arch, pattern, variant):
     variety, candidates = families(name, arch, pattern, variant=variant)

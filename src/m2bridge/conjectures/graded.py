@@ -122,9 +122,10 @@ def candidate_rows(result, md, piece, candidates, cache: dict):
         if not len(multipliers):
             continue
         position = piece.positions((c.keys[None, :] + multipliers[:, None]).ravel()).reshape(len(multipliers), -1)
-        if (position < 0).any():
+        if (position < 0).any() and not result.zero_variables:
             raise InputError(f"a product of a polynomial of C is not a monomial of multidegree {md}", "candidates")
-        free = free_position[position]
+        # Terms outside the piece contain a variable of a zero block: the piece is read modulo them.
+        free = np.where(position >= 0, free_position[position], -1)
         block = np.zeros((len(multipliers), len(piece.free)), dtype=np.int64)
         rows = np.arange(len(multipliers))
         for t in range(free.shape[1]):

@@ -221,7 +221,9 @@ class RaceSolver(Solver):
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="m2bridge-ker")
         ker = pool.submit(KerSolver(session).solve, variety, replace(options, method="ker"))
         try:
-            interpolation = InterpolationSolver(self.runner(options), should_stop=ker.done)
+            # Only a finished ker stops interpolation: a ker that failed must not take it down too.
+            interpolation = InterpolationSolver(self.runner(options),
+                                                should_stop=lambda: ker.done() and ker.exception() is None)
             try:
                 result = interpolation.solve(variety, replace(options, method="interpolate", certify=False))
                 self.interpolation = interpolation.found

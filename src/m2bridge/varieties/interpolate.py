@@ -80,6 +80,8 @@ class InterpolationResult:
     skipped: int
     pieces: PieceMap = field(default=None, repr=False)
     hashes: np.ndarray = field(default=None, repr=False)  # monomial keys (pieces.monomial_hashes)
+    # Coordinates of blocks with M_b = 0: from degree 2 on, pieces leave out monomials containing one
+    zero_variables: list = field(default_factory=list, repr=False)
 
     @property
     def field(self) -> Field:
@@ -104,9 +106,12 @@ class InterpolationResult:
         rows, cols = _variable_grading(v)
         n_vars = len(rows)
         components: dict[tuple, dict] = {}
+        zero = set(self.zero_variables)
         for exps, coeff in poly.to_dict().items():
             if sum(exps) > self.max_degree:
                 raise InterpolationError(f"degree {sum(exps)} is above the interpolation bound {self.max_degree}")
+            if sum(exps) >= 2 and any(exps[v] for v in zero):
+                continue  # a multiple of a coordinate that vanishes on V_A
             variables = [i for i, e in enumerate(exps) for _ in range(e)]
             md = _multidegree(variables, rows, cols, v.arch.n_out, v.columns)
             components.setdefault(md, {})[tuple(exps)] = residue(coeff, self.prime)
@@ -187,7 +192,16 @@ def monomials_by_multidegree(variety: PatternVariety, degree: int) -> dict[tuple
 
 # --- what to compute ---------------------------------------------------------------------------
 
-def _independent_supports(variety: PatternVariety, prime: int, seed: int):
+def zero_blocks(variety: PatternVariety) -> list[int]:
+    """Blocks b with M_b = 0: some hidden layer has no active neuron (without bias, whose constant
+    neuron keeps every block alive). Their coordinates are generators of J^A, and from degree 2 on
+    every monomial containing one lies in m·(J^A)_(d-1): pieces are read modulo them."""
+    if variety.bias:
+        return []
+    return [b for b, block in enumerate(variety.pattern.blocks) if any(not any(layer) for layer in block)]
+
+
+def _independent_supports(variety: PatternVariety, prime: int, seed: int, active=None):
     """A test: are the Jacobian columns of the coordinates with row in I and column in J independent
     at a random point? Then those coordinates satisfy no polynomial relation at all (exact: the rank at
     one point never exceeds the generic rank)."""
@@ -199,7 +213,7 @@ def _independent_supports(variety: PatternVariety, prime: int, seed: int):
         alpha, beta = md
         key = (tuple(a > 0 for a in alpha), tuple(b > 0 for b in beta))
         if key not in cache:
-            support = [v for v in range(len(rows)) if alpha[rows[v]] and beta[cols[v]]]
+            support = [v for v in range(len(rows)) if alpha[rows[v]] and beta[cols[v]] and (active is None or v in active)]
             sub = flint.nmod_mat(jac.nrows(), len(support),
                                  [int(jac[r, v]) for r in range(jac.nrows()) for v in support], prime)
             cache[key] = sub.rank() == len(support)
@@ -254,14 +268,21 @@ def _plan(variety: PatternVariety, symmetry: Symmetry, max_degree: int, prime: i
     """Per degree: (multidegree, monomials, kind, points) for one multidegree per orbit; kind is
     `solve`, `monomial` (one monomial: in J^A iff one of its variables vanishes) or `free` (the
     variables it involves are algebraically independent: the piece is 0)."""
-    independent = _independent_supports(variety, prime, seed)
     shape = (variety.arch.n_out, variety.columns, variety.k)
+    zero = zero_blocks(variety)
+    live = [b for b in range(variety.k) if b not in zero]
+    block_size = variety.arch.n_out * variety.columns
+    active = {v for v in range(variety.k * block_size) if v // block_size in live} if zero else None
+    independent = _independent_supports(variety, prime, seed, active)
     plan = {}
     for d in range(1, max_degree + 1):
+        blocks = live if zero and d >= 2 else None
         if symmetry.enabled:
-            groups = {md: monomials_of(*shape, *md) for md in symmetry.representatives(d)}
+            groups = {md: monomials_of(*shape, *md, blocks=blocks) for md in symmetry.representatives(d)}
         else:
             groups = monomials_by_multidegree(variety, d)
+            if blocks is not None:
+                groups = {md: m[np.isin(m // block_size, live).all(axis=1)] for md, m in groups.items()}
         entries = []
         for md, monomials in sorted(groups.items()):
             if len(monomials) == 0:
@@ -312,6 +333,9 @@ def interpolate_ideal(arch, pattern=None, *, max_degree: int, prime: int = DEFAU
     # Variables that vanish on V_A (a block with M_b = 0): a monomial containing one lies in J^A.
     zero_variables = set(np.flatnonzero(~values.any(axis=0)).tolist())
     pieces = PieceMap(orbits, hashes)
+    zero = zero_blocks(variety)
+    block_size = variety.arch.n_out * variety.columns
+    zero_vars = [v for v in range(n_vars) if v // block_size in zero]
     runner = make_runner(workers)
     ctx = polynomial_context(variety.variable_names, Field(prime))
     graded_dims, mingens, generators = {}, {}, []
@@ -355,10 +379,13 @@ def interpolate_ideal(arch, pattern=None, *, max_degree: int, prime: int = DEFAU
                 found.extend((member, t, poly_from_row(ctx, renamed.monomials, renamed.basis[t], n_vars))
                              for t in piece.generators)
         generators.extend(poly for _, _, poly in sorted(found, key=lambda x: x[:2]))
+        if zero and d >= 2:  # the monomials with a variable of a zero block, left out of the pieces
+            live_vars = n_vars - len(zero_vars)
+            graded_dims[d] += math.comb(n_vars + d - 1, d) - math.comb(live_vars + d - 1, d)
     if error >= REFUSED_BOUND:
         raise InterpolationError(f"prime {prime}: the error bound {error:.2g} is too large; use a larger prime", "prime")
     return InterpolationResult(
         variety=variety, prime=prime, max_degree=max_degree, graded_dims=graded_dims, mingens_by_degree=mingens,
         generators=generators, error_bound=min(1.0, error), seed=seed, seconds=time.perf_counter() - start,
-        multidegrees=solved, skipped=skipped, pieces=pieces, hashes=hashes,
+        multidegrees=solved, skipped=skipped, pieces=pieces, hashes=hashes, zero_variables=zero_vars,
     )

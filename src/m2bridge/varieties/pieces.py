@@ -95,14 +95,16 @@ def _compositions(total: int, bounds: list):
             yield (x,) + tail
 
 
-def monomials_of(n_rows: int, n_cols: int, k: int, alpha, beta) -> np.ndarray:
+def monomials_of(n_rows: int, n_cols: int, k: int, alpha, beta, blocks=None) -> np.ndarray:
     """The monomials of multidegree (α, β) in the coordinates m_(b,i,j) (variable index
-    b·n_rows·n_cols + i·n_cols + j, 0-based), one row of sorted variable indices each."""
+    b·n_rows·n_cols + i·n_cols + j, 0-based), one row of sorted variable indices each; only in the
+    variables of `blocks` when given."""
     degree = sum(alpha)
+    blocks = list(range(k)) if blocks is None else list(blocks)
     rows = []
     for table in _tables(tuple(alpha), list(beta)):
         cells = [(i * n_cols + j, t) for i, row in enumerate(table) for j, t in enumerate(row) if t]
-        choices = [list(itertools.combinations_with_replacement(range(k), t)) for _, t in cells]
+        choices = [list(itertools.combinations_with_replacement(blocks, t)) for _, t in cells]
         for pick in itertools.product(*choices):
             rows.append(sorted(b * n_rows * n_cols + cell for (cell, _), blocks in zip(cells, pick) for b in blocks))
     if not rows:
@@ -174,7 +176,10 @@ def lower_products(md, piece: Piece, lower, hashes, rows, cols):
         below = lower((alpha[:i] + (alpha[i] - 1,) + alpha[i + 1:], beta[:j] + (beta[j] - 1,) + beta[j + 1:]))
         if below is None or below.dim == 0:
             continue
-        position = free_position[piece.positions(below.keys + hashes[v])]
+        found = piece.positions(below.keys + hashes[v])
+        # A product outside the piece's monomials has a variable of a zero block: it lies in
+        # m·(J^A)_(d-1) anyway, and the piece is read modulo those variables (see interpolate.py).
+        position = np.where(found >= 0, free_position[found], -1)
         keep = position >= 0
         block = np.zeros((below.dim, len(piece.free)), dtype=np.int64)
         block[:, position[keep]] = below.basis[:, keep]
