@@ -38,5 +38,60 @@ def test_results_page_is_written_by_report(tmp_path):
     assert page.startswith("# Small") and "## Outcomes per reading" in page and "## Failures (0)" in page
     assert set(data["totals"]) == {"generic, n1", "generic, R1 ∪ R2", "literal, n1", "literal, R1 ∪ R2"}
     assert all(set(counts) <= {"holds", "holds through degree 3"} for counts in data["totals"].values())
+    # one object per orbit and reading, with what a citation needs
+    assert len(data["verdicts"]) == 4 * data["orbit_count"] == 4 * 13
+    fields = {"arch", "pattern", "reading", "outcome", "checked_through_degree", "complete", "certificate",
+              "extra_generators"}
+    assert all(fields <= set(v) for v in data["verdicts"])
+    assert {v["arch"] for v in data["verdicts"]} == {"2,2,2", "2,3,2"}
+    assert all(v["complete"] == (v["outcome"] == "holds") for v in data["verdicts"])
     done = invoke("report", "--db", db, "--results", str(stem))
     assert done.returncode == 2, done.stderr
+    for flags, named in ((["--statement", "mine"], "--statement"), (["--claim", "dimension"], "--claim")):
+        done = invoke("report", "--db", db, "--sweep", "c61-small", "--results", str(stem), *flags)
+        assert done.returncode == 2 and named in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+DEEP_AND_MINING = """
+[sweep]
+name = "{name}"
+compute = ["conjectures"]
+conjectures = ["{statement}"]
+method = "auto"
+max_degree = 3
+ker_timeout = 30
+[[sweep.family]]
+architectures = ["{arch}"]
+patterns = {patterns}
+"""
+
+
+@pytest.mark.m2
+@pytest.mark.parametrize("statement, arch, patterns, claim", [
+    ("deep-two-block", "2,2,2,2", ["11/11|10/11", "11/10|01/11"], "containment"),
+    ("mine", "2,2,2", ["11|10|01"], "generation"),
+])
+def test_results_page_of_other_statements(tmp_path, statement, arch, patterns, claim):
+    case_file = tmp_path / "s.toml"
+    case_file.write_text(DEEP_AND_MINING.format(name="s", statement=statement, arch=arch,
+                                                patterns=str(patterns).replace("'", '"')))
+    db = str(tmp_path / "s.sqlite")
+    done = invoke("sweep", str(case_file), "--db", db)
+    assert done.returncode == 0, done.stderr
+    stem = tmp_path / "s"
+    done = invoke("report", "--db", db, "--sweep", "s", "--results", str(stem), "--title", "S")
+    assert done.returncode == 0, done.stderr
+    data = json.loads((tmp_path / "s.json").read_text())
+    page = (tmp_path / "s.md").read_text()
+    assert data["statement"] == statement and data["claim"] == claim
+    assert len(data["verdicts"]) == data["orbit_count"] == len(patterns)
+    assert all(v["reading"] == "as stated" for v in data["verdicts"])
+    if claim == "containment":
+        # a theorem: it holds, proved by exact composition; whether C generates is reported beside it
+        assert all(v["outcome"] == "holds" and v["complete"] for v in data["verdicts"])
+        assert all(v["generation"] in ("generates", "does not generate") for v in data["verdicts"])
+        assert "C generates J^A?" in page and "## Where C does not generate J^A" in page
+        missing = [v for v in data["verdicts"] if v["generation"] == "does not generate"]
+        assert all(v["extra_generators"] for v in missing)
+    else:
+        assert data["published"] is False and "## Where the mined families miss generators of J^A" in page

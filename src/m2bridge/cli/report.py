@@ -38,8 +38,11 @@ def configure(name: str, p: argparse.ArgumentParser) -> None:
                        help="verdict counts per architecture and statement, and every counterexample")
         p.add_argument("--out", help="write the report to this file instead of standard output")
         p.add_argument("--results", metavar="STEM",
-                       help="with --sweep: write STEM.md and STEM.json, the results page of a Conjecture 6.1 "
-                            "sweep (outcomes per reading and architecture, certified failures)")
+                       help="with --sweep: write STEM.md and STEM.json, the results page of a conjecture sweep "
+                            "(one verdict per orbit and reading; outcomes per reading and architecture; failures)")
+        p.add_argument("--statement", help="the statement of the --results page (default: the sweep's only one)")
+        p.add_argument("--claim", choices=("containment", "generation"),
+                       help="the claim of the --results page (default: generation when the statement makes it)")
         p.add_argument("--title", default="Conjecture 6.1", help="the title of the --results page")
         p.add_argument("--preamble", metavar="FILE", help="Markdown put under the title of the --results page")
         p.set_defaults(handler=_report_command)
@@ -81,10 +84,11 @@ def _results_command(args) -> int:
         raise InputError(f"--results {args.results!r}: the directory {str(target.parent)!r} does not exist")
     store = _open(args)
     try:
-        results = write_results(store, args.sweep, target, args.title, preamble)
+        results = write_results(store, args.sweep, target, args.title, preamble, statement=args.statement,
+                                claim=args.claim)
     finally:
         store.close()
-    print(f"wrote {target}.md and {target}.json ({sum(sum(v.values()) for v in results['totals'].values())} verdicts)")
+    print(f"wrote {target}.md and {target}.json ({len(results['verdicts'])} verdicts)")
     return 0
 
 

@@ -1,10 +1,13 @@
-"""The results of a conjecture sweep (Conjecture 6.1 and the like) as two files: a JSON object and a
-Markdown page.
+"""The results of a conjecture sweep (Conjecture 6.1, the deep two-block theorem, three-block mining)
+as two files: a JSON object and a Markdown page.
 
 `conjecture_results(store, sweep)` reads a sweep's records (one per orbit of cases: the canonical
-case) and collects, for one statement, every reading's outcomes per architecture, how J^A was known
-(`ker` complete, or interpolated through degree D), which verdicts are proved (`complete`), and every
-failure with its certified extra generators. `results_markdown` writes the page.
+case) and keeps, for one statement and one claim, one object per orbit and reading (`verdicts`:
+arch, pattern, reading, outcome, checked_through_degree, complete, certificate, extra_generators);
+the counts per reading and architecture, how J^A was known (`ker` complete, or interpolated through
+degree D) and every failure are derived from them. For a containment claim (a theorem) the page
+also says whether the statement's polynomials generate J^A: information, not a counterexample.
+`results_markdown` writes the page.
 """
 
 from __future__ import annotations
@@ -13,14 +16,19 @@ import platform
 import time
 from collections import Counter
 
+from ..errors import InputError
 from .store import CaseStore
 
 PREFIX = "conjectures:"
 
 
 def _reading(verdict: dict) -> str:
-    variant = "R1 ∪ R2" if verdict.get("variant") == "union" else "n1"
-    return f"{verdict.get('rank_convention') or '-'}, {variant}"
+    parts = [verdict.get("rank_convention") or ""]
+    if verdict.get("statement") == "shallow-two-block":
+        parts.append("R1 ∪ R2" if verdict.get("variant") == "union" else "n1")
+    else:
+        parts.append(verdict.get("variant") or "")
+    return ", ".join(p for p in parts if p) or "as stated"
 
 
 def _proof(verdict: dict) -> str:
@@ -28,6 +36,8 @@ def _proof(verdict: dict) -> str:
     text = verdict.get("certificate") or ""
     if not verdict.get("complete"):
         return "rank argument through degree " + str(verdict.get("checked_through_degree"))
+    if verdict.get("claim") == "containment" and verdict.get("contained"):
+        return "exact composition"
     for start, name in (("ker (", "ker + linear algebra"), ("ker + Macaulay2", "ker + Macaulay2"),
                         ("C ⊆ J^A exactly", "ideal(C) prime of the Jacobian dimension"),
                         ("counterexample", "certified counterexample"), ("a polynomial of C", "C not in J^A")):
@@ -36,88 +46,168 @@ def _proof(verdict: dict) -> str:
     return text or "?"
 
 
-def conjecture_results(store: CaseStore, sweep: str, statement: str = "shallow-two-block",
-                       claim: str = "generation") -> dict:
-    """Outcomes of `claim` of `statement` over the orbits of `sweep` (see the module docstring)."""
-    keys = {key for _, key in store.sweep_members(sweep)}
-    records = store.fetch_many(keys).values()
-    ideals = {r.case: r for r in records if r.computation == "ideal"}
-    counts: dict[str, dict[str, Counter]] = {}
-    totals: dict[str, Counter] = {}
-    proofs: dict[str, Counter] = {}
-    failures, errors, seconds = [], [], Counter()
-    for record in records:
-        seconds[record.computation.split(":")[0]] += record.seconds
-        if record.computation != PREFIX + statement:
-            continue
-        arch = record.case.arch
-        if record.status != "ok":
-            errors.append({"arch": arch, "pattern": record.case.pattern, "status": record.status,
-                           "error": (record.error or "")[:300]})
-            continue
-        for v in record.result.get("verdicts", []):
-            if v.get("claim") != claim or not v.get("applies"):
-                continue
-            reading = _reading(v)
-            outcome = v["outcome"] + ("" if v.get("complete") or v["outcome"].startswith("holds through") else
-                                      " (not proved)")
-            counts.setdefault(arch, {}).setdefault(reading, Counter())[outcome] += 1
-            totals.setdefault(reading, Counter())[outcome] += 1
-            proofs.setdefault(reading, Counter())[_proof(v)] += 1
-            if v.get("failed") or v["outcome"] == "fails" or v.get("contained") is False:
-                failures.append({
-                    "arch": arch, "pattern": record.case.pattern, "reading": reading, "ranks": v.get("ranks"),
-                    "method": v.get("method"), "complete": v.get("complete"), "certificate": v.get("certificate"),
-                    "extra": [(e["degree"], e["count"], e.get("certified", True)) for e in v.get("extra_generators", [])],
-                    "not_contained": len(v.get("not_contained", [])),
-                })
-    ideal_methods = Counter(("complete" if r.result.get("complete") else f"through degree "
-                             f"{r.result.get('checked_through_degree')}") + f" ({r.result.get('method_used', '?')})"
-                            for r in ideals.values() if r.status == "ok")
+def _generation(verdict: dict) -> str:
+    """Whether the statement's polynomials generate J^A, whatever the claim."""
+    if verdict.get("contained") is False:
+        return "not contained"
+    if verdict.get("generates"):
+        return "generates"
+    if verdict.get("generates") is False:
+        return "does not generate"
+    through = verdict.get("checked_through_degree")
+    return f"generates through degree {through}" if through is not None else "undecided"
+
+
+def _outcome(verdict: dict) -> str:
+    outcome = verdict["outcome"]
+    return outcome if verdict.get("complete") or outcome.startswith("holds through") else outcome + " (not proved)"
+
+
+def _orbit(record, verdict: dict) -> dict:
     return {
-        "sweep": sweep, "statement": statement, "claim": claim, "orbits": len(ideals),
-        "ideals": dict(ideal_methods), "totals": {k: dict(v) for k, v in totals.items()},
-        "proofs": {k: dict(v) for k, v in proofs.items()},
-        "by_architecture": {a: {k: dict(v) for k, v in per.items()} for a, per in sorted(counts.items())},
-        "failures": sorted(failures, key=lambda f: (f["reading"], f["arch"], f["pattern"])), "errors": errors,
-        "compute_seconds": dict(seconds), "written": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
-        "python": platform.python_version(),
+        "arch": record.case.arch, "pattern": record.case.pattern, "reading": _reading(verdict),
+        "outcome": _outcome(verdict), "checked_through_degree": verdict.get("checked_through_degree"),
+        "complete": bool(verdict.get("complete")), "certificate": verdict.get("certificate"),
+        "proved_by": _proof(verdict), "method": verdict.get("method"), "ranks": verdict.get("ranks") or {},
+        "contained": verdict.get("contained"), "generates": verdict.get("generates"),
+        "generation": _generation(verdict), "extra_generators": verdict.get("extra_generators", []),
+        "not_contained": verdict.get("not_contained", []),
     }
 
 
+def _choose(found: set, given: str | None, what: str, prefer: str | None = None) -> str:
+    if given is not None:
+        if given not in found:
+            raise InputError(f"{what} {given!r}: the sweep has {sorted(found) or 'no conjecture verdicts'}", what)
+        return given
+    if prefer in found or len(found) == 1:
+        return prefer if prefer in found else next(iter(found))
+    raise InputError(f"{what}: the sweep has {sorted(found) or 'no conjecture verdicts'}; name one", what)
+
+
+def conjecture_results(store: CaseStore, sweep: str, statement: str | None = None, claim: str | None = None) -> dict:
+    """Outcomes of `claim` of `statement` over the orbits of `sweep` (see the module docstring).
+
+    `statement` and `claim` default to the sweep's only statement and to `generation` when it is
+    claimed (else the only claim); an ambiguous or unknown one raises InputError."""
+    keys = {key for _, key in store.sweep_members(sweep)}
+    records = list(store.fetch_many(keys).values())
+    statement = _choose({r.computation[len(PREFIX):] for r in records if r.computation.startswith(PREFIX)},
+                        statement, "statement")
+    checks = [r for r in records if r.computation == PREFIX + statement]
+    verdicts = [(r, v) for r in checks if r.status == "ok" for v in r.result.get("verdicts", []) if v.get("applies")]
+    claim = _choose({v.get("claim") for _, v in verdicts}, claim, "claim", prefer="generation")
+    orbits = sorted((_orbit(r, v) for r, v in verdicts if v.get("claim") == claim),
+                    key=lambda o: (o["arch"], o["pattern"], o["reading"]))
+    errors = [{"arch": r.case.arch, "pattern": r.case.pattern, "status": r.status, "error": (r.error or "")[:300]}
+              for r in checks if r.status != "ok"]
+    checked = {(r.case.arch, r.case.pattern) for r in checks}
+    seconds = Counter()
+    for record in records:
+        seconds[record.computation.split(":")[0]] += record.seconds
+    ideals = [r for r in records if r.computation == "ideal" and r.status == "ok"]
+    errors += [{"arch": r.case.arch, "pattern": r.case.pattern, "status": "pending",
+                "error": "J^A is known, the statement was not checked yet (rerun the sweep)"}
+               for r in ideals if (r.case.arch, r.case.pattern) not in checked]
+    ideal_methods = Counter(("complete" if r.result.get("complete") else f"through degree "
+                             f"{r.result.get('checked_through_degree')}") + f" ({r.result.get('method_used', '?')})"
+                            for r in ideals)
+    published = all(v.get("published", True) for _, v in verdicts)
+    return {
+        "sweep": sweep, "statement": statement, "claim": claim, "published": published,
+        "orbit_count": len(checked | {(r.case.arch, r.case.pattern) for r in ideals}),
+        "ideals": dict(ideal_methods),
+        "totals": _count(orbits, "outcome"), "proofs": _count(orbits, "proved_by"),
+        "generation": _count(orbits, "generation"),
+        "by_architecture": _count_by_architecture(orbits, "outcome"),
+        "generation_by_architecture": _count_by_architecture(orbits, "generation"),
+        "verdicts": orbits, "errors": errors,
+        "compute_seconds": {k: round(v, 1) for k, v in seconds.items()},
+        "written": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "python": platform.python_version(),
+    }
+
+
+def _count(orbits: list[dict], field: str) -> dict:
+    out: dict[str, Counter] = {}
+    for o in orbits:
+        out.setdefault(o["reading"], Counter())[o[field]] += 1
+    return {k: dict(v) for k, v in sorted(out.items())}
+
+
+def _count_by_architecture(orbits: list[dict], field: str) -> dict:
+    out: dict[str, dict[str, Counter]] = {}
+    for o in orbits:
+        out.setdefault(o["arch"], {}).setdefault(o["reading"], Counter())[o[field]] += 1
+    return {a: {k: dict(v) for k, v in per.items()} for a, per in sorted(out.items())}
+
+
+def failures(results: dict) -> list[dict]:
+    """The verdicts whose claim failed (for a containment claim: polynomials of C outside J^A)."""
+    return [o for o in results["verdicts"] if o["outcome"].startswith("fails") or o["contained"] is False]
+
+
 def _cell(counter: dict) -> str:
-    return ", ".join(f"{n} {o}" for o, n in sorted(counter.items(), key=lambda kv: -kv[1])) or "-"
+    return ", ".join(f"{n} {o}" for o, n in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))) or "-"
+
+
+def _extras(o: dict) -> str:
+    text = "; ".join(f"{e['degree']} × {e['count']}{'' if e.get('certified', True) else ' (candidates)'}"
+                     for e in o["extra_generators"])
+    if o["not_contained"]:
+        text = f"{len(o['not_contained'])} of C not in J^A" + ("; " + text if text else "")
+    return text or "-"
+
+
+def _certified(o: dict) -> bool:
+    return all(e.get("certified", True) for e in o["extra_generators"])
+
+
+def _case_table(rows: list[dict], proved=lambda o: o["complete"], last: str = "proved") -> list[str]:
+    lines = [f"| reading | case (canonical) | ranks | J^A | extra generators (degree × count) | {last} |",
+             "|---|---|---|---|---|---|"]
+    for o in rows:
+        ranks = ", ".join(f"{k}={v}" for k, v in o["ranks"].items())
+        # the pattern is a code span: its | does not split the cell (Python-Markdown, GFM)
+        lines.append(f"| {o['reading']} | {o['arch']} `{o['pattern']}` | {ranks} | {o['method']} | {_extras(o)} | "
+                     f"{'yes' if proved(o) else 'no'} |")
+    return lines
+
+
+def _architecture_table(per_arch: dict, readings: list[str]) -> list[str]:
+    lines = ["| architecture | " + " | ".join(readings) + " |", "|---|" + "---|" * len(readings)]
+    lines += [f"| {arch} | " + " | ".join(_cell(per.get(r, {})) for r in readings) + " |"
+              for arch, per in per_arch.items()]
+    return lines
 
 
 def results_markdown(results: dict, title: str, preamble: str = "") -> str:
-    """A Markdown page: summary per reading, outcomes per architecture, failures, errors."""
+    """A Markdown page: summary per reading, outcomes per architecture, failures, errors; for a
+    containment claim also whether C generates J^A, and where it does not."""
     readings = sorted(results["totals"])
+    containment = results["claim"] == "containment"
     lines = [f"# {title}", ""]
     if preamble:
         lines += [preamble.strip(), ""]
     lines += [f"Sweep `{results['sweep']}`, statement `{results['statement']}`, claim `{results['claim']}`: "
-              f"{results['orbits']} orbits of cases. Written {results['written']}.", "",
-              "How J^A was known: " + _cell(results["ideals"]) + ".", "",
-              "## Outcomes per reading", "", "| reading | outcomes | proved by |", "|---|---|---|"]
-    lines += [f"| {r} | {_cell(results['totals'][r])} | {_cell(results['proofs'].get(r, {}))} |" for r in readings]
-    lines += ["", "## Outcomes per architecture", "", "| architecture | " + " | ".join(readings) + " |",
-              "|---|" + "---|" * len(readings)]
-    for arch, per in results["by_architecture"].items():
-        lines.append(f"| {arch} | " + " | ".join(_cell(per.get(r, {})) for r in readings) + " |")
-    lines += ["", f"## Failures ({len(results['failures'])})", ""]
-    if results["failures"]:
-        lines += ["| reading | case (canonical) | ranks | J^A | extra generators (degree × count, certified) | proved |",
-                  "|---|---|---|---|---|---|"]
-        for f in results["failures"]:
-            extra = "; ".join(f"{d} × {n}{'' if c else ' (candidates)'}" for d, n, c in f["extra"])
-            if f["not_contained"]:
-                extra = f"{f['not_contained']} of C not in J^A; " + extra
-            ranks = ", ".join(f"{k}={v}" for k, v in (f["ranks"] or {}).items())
-            pattern = f["pattern"]  # a code span: its | does not split the cell (Python-Markdown, GFM)
-            lines.append(f"| {f['reading']} | {f['arch']} `{pattern}` | {ranks} | {f['method']} | {extra} | "
-                         f"{'yes' if f['complete'] else 'no'} |")
-    else:
-        lines.append("None.")
+              f"{results['orbit_count']} orbits of cases. Written {results['written']}.", "",
+              "How J^A was known: " + _cell(results["ideals"]) + ".", "", "## Outcomes per reading", ""]
+    header = "| reading | outcomes | proved by |" + (" C generates J^A? |" if containment else "")
+    lines += [header, "|---|---|---|" + ("---|" if containment else "")]
+    for r in readings:
+        extra = f" {_cell(results['generation'].get(r, {}))} |" if containment else ""
+        lines.append(f"| {r} | {_cell(results['totals'][r])} | {_cell(results['proofs'].get(r, {}))} |{extra}")
+    lines += ["", "## Outcomes per architecture", ""] + _architecture_table(results["by_architecture"], readings)
+    if containment:
+        lines += ["", "## Does C generate J^A? Per architecture", ""]
+        lines += _architecture_table(results["generation_by_architecture"], readings)
+        missing = [o for o in results["verdicts"] if o["generation"] == "does not generate"]
+        lines += ["", f"## Where C does not generate J^A ({len(missing)})", ""]
+        lines += (_case_table(sorted(missing, key=lambda o: o["reading"]), _certified, "extras certified over QQ")
+                  if missing else ["Nowhere."])
+    failed = failures(results)
+    heading = "Failures" if results["published"] else "Where the mined families miss generators of J^A"
+    lines += ["", f"## {heading} ({len(failed)})", ""]
+    lines += _case_table(sorted(failed, key=lambda o: o["reading"])) if failed else ["None."]
     if results["errors"]:
         lines += ["", f"## Cases without a verdict ({len(results['errors'])})", ""]
         lines += [f"- {e['arch']} `{e['pattern']}`: {e['status']}: {e['error']}" for e in results["errors"]]
@@ -128,14 +218,14 @@ def results_markdown(results: dict, title: str, preamble: str = "") -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_results(store: CaseStore, sweep: str, stem, title: str, preamble: str = "") -> dict:
+def write_results(store: CaseStore, sweep: str, stem, title: str, preamble: str = "", *,
+                  statement: str | None = None, claim: str | None = None) -> dict:
     """Write `stem`.json and `stem`.md (e.g. docs/results/conjecture-6.1) and return the results."""
     import json
     from pathlib import Path
 
-    results = conjecture_results(store, sweep)
+    results = conjecture_results(store, sweep, statement, claim)
     stem = Path(stem)
-    stem.parent.mkdir(parents=True, exist_ok=True)
     (stem.parent / f"{stem.name}.json").write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
     (stem.parent / f"{stem.name}.md").write_text(results_markdown(results, title, preamble))
     return results
