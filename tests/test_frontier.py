@@ -175,7 +175,12 @@ def test_cli_small_prime_exit_2():
     done = run_cli("ideal", "--arch", "2,2,2", "--pattern", "10|11", "--method", "interpolate",
                    "--max-degree", "3", "--prime", "2")
     assert done.returncode == 2, done.stderr
-    assert "prime 2: too small" in done.stderr and "Traceback" not in done.stderr
+    assert "--prime 2: too small" in done.stderr and "Traceback" not in done.stderr
+    for method in ("interpolate", "auto"):  # the prime came from --field: the message names --field
+        done = run_cli("ideal", "--arch", "2,2,2", "--pattern", "10|11", "--method", method,
+                       "--max-degree", "3", "--field", "ZZ/5")
+        assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1, done.stderr
+        assert "--field ZZ/5: too small" in done.stderr and "--prime" not in done.stderr
     done = run_cli("ideal", "--arch", "2,2,2", "--pattern", "10|11", "--method", "interpolate",
                    "--max-degree", "2", "--field", "ZZ/5", "--json")
     assert done.returncode == 0, done.stderr

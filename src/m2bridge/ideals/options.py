@@ -170,6 +170,11 @@ class IdealOptions:
         return self.prime or self.field.prime or DEFAULT_INTERPOLATION_PRIME
 
     @property
+    def interpolation_prime_from(self) -> str:
+        """The parameter that chose the interpolation prime: `prime`, or `field` (ZZ/p)."""
+        return "field" if self.prime is None and self.field.prime else "prime"
+
+    @property
     def uses_interpolation(self) -> bool:
         return self.method == "interpolate" or (self.method == "auto" and self.max_degree is not None)
 

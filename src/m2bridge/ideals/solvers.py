@@ -133,6 +133,7 @@ class InterpolationSolver(Solver):
 
     def solve_via_data(self, data, options):
         variety, jac = data
+        check_interpolation(variety, options.max_degree, options.interpolation_prime, options.interpolation_prime_from)
         self.found = interpolate_ideal(variety, max_degree=options.max_degree, prime=options.interpolation_prime,
                                        seed=options.seed, workers=piece_workers(options), should_stop=self.should_stop)
         return self.found, jac
@@ -215,7 +216,8 @@ class RaceSolver(Solver):
         self.interpolation = None  # the InterpolationResult, when interpolation answered
 
     def solve(self, variety, options) -> IdealResult:
-        check_interpolation(variety, options.max_degree, options.interpolation_prime)  # refuse before any work
+        # refuse before any work
+        check_interpolation(variety, options.max_degree, options.interpolation_prime, options.interpolation_prime_from)
         start = time.monotonic()
         session = M2Session(Macaulay2(timeout=options.ker_budget, memory_limit=options.memory_limit))
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="m2bridge-ker")

@@ -222,8 +222,9 @@ def _independent_supports(variety: PatternVariety, prime: int, seed: int, active
     return independent
 
 
-def check_interpolation(variety: PatternVariety, max_degree, prime: int) -> None:
-    """Raise InterpolationError (naming the parameter) unless interpolation can answer."""
+def check_interpolation(variety: PatternVariety, max_degree, prime: int, prime_from: str = "prime") -> None:
+    """Raise InterpolationError (naming the parameter) unless interpolation can answer; `prime_from`
+    names where the prime came from (`prime`, or `field` for the p of ZZ/p)."""
     if variety.data is not None:
         raise InterpolationError("interpolation needs the (e_i, f_j) grading of J^A; with data use method ker", "data")
     if isinstance(max_degree, bool) or not isinstance(max_degree, int) or max_degree < 1:
@@ -234,10 +235,11 @@ def check_interpolation(variety: PatternVariety, max_degree, prime: int) -> None
         # A degree-d polynomial in the m's is one of degree <= d·L in θ; over GF(p) with d·L >= p a
         # random point may never tell it from 0 (Schwartz–Zippel gives nothing), so no number of
         # points makes the answer trustworthy.
+        given = f"field ZZ/{prime}" if prime_from == "field" else f"prime {prime}"
         raise InterpolationError(
-            f"prime {prime}: too small to interpolate through degree {max_degree} ({variety.arch.depth} layers): "
+            f"{given}: too small to interpolate through degree {max_degree} ({variety.arch.depth} layers): "
             f"a random point over GF({prime}) may miss a polynomial of degree {miss} in the weights; use a "
-            f"prime above {miss} (the default is 2^31 - 1) or method ker", "prime")
+            f"prime above {miss} (the default is 2^31 - 1) or method ker", prime_from)
 
 
 def extra_points(n: int, miss: float, budget: float) -> int | None:
