@@ -3,10 +3,11 @@ as two files: a JSON object and a Markdown page.
 
 `conjecture_results(store, sweep)` reads a sweep's records (one per orbit of cases: the canonical
 case) and keeps, for one statement and one claim, one object per orbit and reading (`verdicts`:
-arch, pattern, reading, outcome, checked_through_degree, complete, certificate, extra_generators);
-the counts per reading and architecture, how J^A was known (`ker` complete, or interpolated through
-degree D) and every failure are derived from them. For a containment claim (a theorem) the page
-also says whether the statement's polynomials generate J^A: information, not a counterexample.
+arch, pattern, reading, outcome, checked_through_degree, complete, certificate, extra_generators,
+each entry of these with its shortest polynomials; all of them stay in the database). The counts
+per reading and architecture, how J^A was known (`ker` complete, or interpolated through degree D)
+and every failure are derived from them. For a containment claim (a theorem) the page also says
+whether the statement's polynomials generate J^A: information, not a counterexample.
 `results_markdown` writes the page.
 """
 
@@ -63,6 +64,19 @@ def _outcome(verdict: dict) -> str:
     return outcome if verdict.get("complete") or outcome.startswith("holds through") else outcome + " (not proved)"
 
 
+SHOWN_POLYNOMIALS = 3  # per degree on a results page; every one stays in the database (`export`)
+
+
+def _shown(entries: list[dict]) -> list[dict]:
+    """Extra generators with their `SHOWN_POLYNOMIALS` shortest polynomials (a (5,5,5) verdict has
+    hundreds of quintics: megabytes that a results file does not need)."""
+    out = []
+    for entry in entries:
+        polys = sorted(entry.get("polynomials", []), key=lambda p: (len(p), p))[:SHOWN_POLYNOMIALS]
+        out.append(dict(entry, polynomials=polys, shown=len(polys)))
+    return out
+
+
 def _orbit(record, verdict: dict) -> dict:
     return {
         "arch": record.case.arch, "pattern": record.case.pattern, "reading": _reading(verdict),
@@ -70,7 +84,7 @@ def _orbit(record, verdict: dict) -> dict:
         "complete": bool(verdict.get("complete")), "certificate": verdict.get("certificate"),
         "proved_by": _proof(verdict), "method": verdict.get("method"), "ranks": verdict.get("ranks") or {},
         "contained": verdict.get("contained"), "generates": verdict.get("generates"),
-        "generation": _generation(verdict), "extra_generators": verdict.get("extra_generators", []),
+        "generation": _generation(verdict), "extra_generators": _shown(verdict.get("extra_generators", [])),
         "not_contained": verdict.get("not_contained", []),
     }
 
@@ -226,6 +240,10 @@ def write_results(store: CaseStore, sweep: str, stem, title: str, preamble: str 
 
     results = conjecture_results(store, sweep, statement, claim)
     stem = Path(stem)
-    (stem.parent / f"{stem.name}.json").write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
+    # one verdict per line: a rerun's changes show as changed lines
+    head = json.dumps(dict(results, verdicts=None), indent=1, ensure_ascii=False)
+    rows = ",\n".join("  " + json.dumps(v, ensure_ascii=False) for v in results["verdicts"])
+    text = head.replace('"verdicts": null', '"verdicts": [\n' + rows + "\n ]", 1)
+    (stem.parent / f"{stem.name}.json").write_text(text + "\n")
     (stem.parent / f"{stem.name}.md").write_text(results_markdown(results, title, preamble))
     return results
