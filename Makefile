@@ -13,7 +13,7 @@ STAMP  := $(VENV)/.installed-stamp
 PIP    := $(BIN)/python -m pip install -q --disable-pip-version-check
 PYTEST := M2BRIDGE_REQUIRE_M2=1 M2BRIDGE_REQUIRE_EXTRAS=1 $(BIN)/pytest -q -p no:cacheprovider
 
-.PHONY: run test test-fast pytest docs wheel-check bench doctor setup macaulay2 python clean
+.PHONY: run test test-fast pytest docs wheel-check bench results doctor setup macaulay2 python clean
 
 run: setup
 	$(BIN)/m2bridge sweep cases/seed.toml
@@ -40,6 +40,28 @@ wheel-check: setup
 bench: setup
 	$(PIP) -e '.[bench]'
 	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+# The results pages in docs/results, from the sweeps of their case files (resumable: the databases
+# in build/results keep what was computed; about 45 minutes on 2 cores, most of it (5,5,5)).
+RESULTS := build/results
+M2B     := $(BIN)/m2bridge
+results: setup
+	mkdir -p $(RESULTS)
+	$(M2B) sweep cases/conjecture-6.1.toml --executor dask --workers 2 --db $(RESULTS)/conjecture-6.1.sqlite
+	$(M2B) report --db $(RESULTS)/conjecture-6.1.sqlite --sweep conjecture-6.1 \
+	    --results docs/results/conjecture-6.1 --title "Conjecture 6.1 at widths 2-4 and on (5,5,5)" \
+	    --preamble docs/results/conjecture-6.1-preamble.txt
+	$(M2B) sweep cases/deep-two-block-widths-3.toml --executor dask --workers 2 --db $(RESULTS)/deep-two-block.sqlite
+	$(M2B) report --db $(RESULTS)/deep-two-block.sqlite --sweep deep-two-block-widths-3 --statement deep-two-block \
+	    --results docs/results/deep-two-block --title "The deep two-block theorem on (3,3,3,3) and (2,3,3,2)" \
+	    --preamble docs/results/deep-two-block-preamble.txt
+	$(M2B) report --db $(RESULTS)/deep-two-block.sqlite --sweep deep-two-block-widths-3 --statement mine \
+	    --results docs/results/deep-two-block-mining --title "Rank minors on (3,3,3,3) and (2,3,3,2)" \
+	    --preamble docs/results/deep-two-block-mining-preamble.txt
+	$(M2B) sweep cases/three-block-mining-widths-3.toml --executor dask --workers 2 --db $(RESULTS)/three-block.sqlite
+	$(M2B) report --db $(RESULTS)/three-block.sqlite --sweep three-block-mining-widths-3 \
+	    --results docs/results/three-block-mining --title "Three-block mining at widths 2-3" \
+	    --preamble docs/results/three-block-mining-preamble.txt
 
 doctor: setup
 	$(BIN)/m2bridge doctor

@@ -95,3 +95,29 @@ def test_results_page_of_other_statements(tmp_path, statement, arch, patterns, c
         assert all(v["extra_generators"] for v in missing)
     else:
         assert data["published"] is False and "## Where the mined families miss generators of J^A" in page
+
+
+def test_shipped_results_pages_are_consistent_with_their_verdicts():
+    """docs/results: every JSON's counts are those of its per-orbit verdicts, and its page was written
+    with it (same timestamp): a hand edit of either shows here."""
+    from pathlib import Path
+    from collections import Counter
+
+    results = sorted((Path(__file__).resolve().parents[1] / "docs" / "results").glob("*.json"))
+    assert {p.stem for p in results} >= {"conjecture-6.1", "deep-two-block", "deep-two-block-mining",
+                                         "three-block-mining"}
+    for path in results:
+        data = json.loads(path.read_text())
+        page = path.with_suffix(".md").read_text()
+        verdicts = data["verdicts"]
+        readings = {v["reading"] for v in verdicts}
+        assert len(verdicts) == data["orbit_count"] * len(readings), path.name
+        for reading in readings:
+            mine = [v for v in verdicts if v["reading"] == reading]
+            assert dict(Counter(v["outcome"] for v in mine)) == data["totals"][reading], path.name
+            assert dict(Counter(v["generation"] for v in mine)) == data["generation"][reading], path.name
+        for v in verdicts:
+            assert v["complete"] == (v["outcome"] in ("holds", "fails")), (path.name, v["pattern"])
+            assert v["outcome"] != "fails" or all(e["certified"] for e in v["extra_generators"])
+            assert all(0 < e["shown"] <= 3 and e["shown"] == len(e["polynomials"]) for e in v["extra_generators"])
+        assert f"Written {data['written']}." in page and data["statement"] in page, path.name
