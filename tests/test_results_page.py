@@ -1,6 +1,7 @@
 """`m2bridge report --results STEM`: the results page of a Conjecture 6.1 sweep, from the database."""
 
 import json
+import sqlite3
 
 import pytest
 
@@ -50,6 +51,16 @@ def test_results_page_is_written_by_report(tmp_path):
     for flags, named in ((["--statement", "mine"], "--statement"), (["--claim", "dimension"], "--claim")):
         done = invoke("report", "--db", db, "--sweep", "c61-small", "--results", str(stem), *flags)
         assert done.returncode == 2 and named in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    # a hand-edited record whose verdicts lack an outcome: skipped with a warning naming it, its orbit pending
+    with sqlite3.connect(db) as connection:
+        key = connection.execute("SELECT key FROM cases WHERE computation LIKE 'conjectures:%' LIMIT 1").fetchone()[0]
+        connection.execute("UPDATE cases SET result = ? WHERE key = ?",
+                           (json.dumps({"verdicts": [{"statement": "shallow-two-block", "claim": "generation"}]}), key))
+    connection.close()
+    done = invoke("report", "--db", db, "--sweep", "c61-small", "--results", str(stem))
+    assert done.returncode == 0 and key in done.stderr and "Traceback" not in done.stderr, done.stderr
+    data = json.loads((tmp_path / "results" / "c61.json").read_text())
+    assert len(data["verdicts"]) == 4 * 12 and [e["status"] for e in data["errors"]] == ["pending"]
 
 
 DEEP_AND_MINING = """

@@ -309,6 +309,12 @@ class SQLiteCaseStore(CaseStore):
         result = json.loads(d["result"])
         if not isinstance(result, dict):
             raise ValueError(f"its result is {type(result).__name__}, not an object")
+        if d["computation"].startswith("conjectures:") and d["status"] == "ok":
+            verdicts = result.get("verdicts")
+            if not isinstance(verdicts, list) or not all(
+                    isinstance(v, dict) and all(isinstance(v.get(k), str) for k in ("statement", "claim", "outcome"))
+                    for v in verdicts):
+                raise ValueError("its verdicts are not a list of objects with a statement, a claim and an outcome")
         return CaseRecord(
             key=d["key"], case=Case(d["arch"], d["pattern"], bool(d["bias"])), computation=d["computation"],
             field=d["field"], method=d["method"], template_hash=d["template_hash"], seed=d["seed"],
