@@ -142,6 +142,7 @@ def conjecture_results(store: CaseStore, sweep: str, statement: str | None = Non
 
 
 def _count(orbits: list[dict], field: str) -> dict:
+    """Counts of `field` per reading."""
     out: dict[str, Counter] = {}
     for o in orbits:
         out.setdefault(o["reading"], Counter())[o[field]] += 1
@@ -149,13 +150,12 @@ def _count(orbits: list[dict], field: str) -> dict:
 
 
 def _count_by_architecture(orbits: list[dict], field: str) -> dict:
-    out: dict[str, dict[str, Counter]] = {}
-    for o in orbits:
-        out.setdefault(o["arch"], {}).setdefault(o["reading"], Counter())[o[field]] += 1
-    return {a: {k: dict(v) for k, v in per.items()} for a, per in sorted(out.items())}
+    """Counts of `field` per architecture and reading."""
+    archs = sorted({o["arch"] for o in orbits})
+    return {a: _count([o for o in orbits if o["arch"] == a], field) for a in archs}
 
 
-def failures(results: dict) -> list[dict]:
+def _failures(results: dict) -> list[dict]:
     """The verdicts whose claim failed (for a containment claim: polynomials of C outside J^A)."""
     return [o for o in results["verdicts"] if o["outcome"].startswith("fails") or o["contained"] is False]
 
@@ -218,7 +218,7 @@ def results_markdown(results: dict, title: str, preamble: str = "") -> str:
         lines += ["", f"## Where C does not generate J^A ({len(missing)})", ""]
         lines += (_case_table(sorted(missing, key=lambda o: o["reading"]), _certified, "extras certified over QQ")
                   if missing else ["Nowhere."])
-    failed = failures(results)
+    failed = _failures(results)
     heading = "Failures" if results["published"] else "Where the mined families miss generators of J^A"
     lines += ["", f"## {heading} ({len(failed)})", ""]
     lines += _case_table(sorted(failed, key=lambda o: o["reading"])) if failed else ["None."]
