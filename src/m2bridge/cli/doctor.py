@@ -88,7 +88,7 @@ def core_checks() -> list[Check]:
 def _templates_check() -> Check:
     from importlib.resources import files
 
-    folder = files("m2bridge.macaulay2") / "templates"
+    folder = files("m2bridge.m2scripts")
     try:
         names = sorted(p.name for p in folder.iterdir() if p.name.endswith(".m2.j2"))
     except (FileNotFoundError, NotADirectoryError):

@@ -5,10 +5,10 @@ script, or the interpolation's inputs), `solve_via_data(data, options)` → the 
 and `invert(raw, variety, options)` → an `IdealResult`; `solve` strings the three together.
 `SOLVERS` maps each method name to its class; `auto` is the race of the other two.
 
-- `ker` (`KerSolver`): Macaulay2's `ker` of m ↦ M_b(θ) (templates/pattern_ideal.m2.j2); complete.
+- `ker` (`KerSolver`): Macaulay2's `ker` of m ↦ M_b(θ) (m2scripts/pattern_ideal.m2.j2); complete.
 - `interpolate` (`InterpolationSolver`): multigraded interpolation over GF(p) through a degree
   bound (`varieties/interpolate.py`), optionally lifted to QQ, rechecked over a second prime, and
-  certified complete by Macaulay2 (`Certificate`, templates/certify.m2.j2).
+  certified complete by Macaulay2 (`Certificate`, m2scripts/certify.m2.j2).
 - `auto` (`RaceSolver`): `ker` in a Macaulay2 session within `options.ker_budget` while
   interpolation runs here; the first complete answer wins, else the interpolated one. Once
   interpolation has answered, `ker` is waited for only when `ker_timeout` was given.
@@ -174,7 +174,7 @@ def recheck(result: IdealResult, options: IdealOptions) -> None:
 
 
 class Certificate:
-    """Macaulay2 decides whether generators over QQ generate J^A (templates/certify.m2.j2): they vanish
+    """Macaulay2 decides whether generators over QQ generate J^A (m2scripts/certify.m2.j2): they vanish
     on the parametrization (so ideal(G) ⊆ J^A), ideal(G) is prime, and its dimension is the Jacobian
     rank (a lower bound of dim J^A): two primes, one inside the other, of one dimension are equal."""
 

@@ -251,7 +251,7 @@ class _SessionState:
 
 
 class M2Session:
-    """One long-lived Macaulay2 process that runs many case scripts (templates/server.m2.j2).
+    """One long-lived Macaulay2 process that runs many case scripts (m2scripts/server.m2.j2).
 
     Same `run_script` / `discard` interface as `Macaulay2`, so every solver can use either.
     Start-up (0.5–0.9 s) is paid once; after a timeout or a crash the process is killed and the

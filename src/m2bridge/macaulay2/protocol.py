@@ -2,7 +2,7 @@
 Macaulay2 reads. The one wire format between the two sides.
 
 Every machine-readable line Macaulay2 prints is `@@m2b STATUS KEY LENGTH PAYLOAD` (defined in
-`templates/lib/frame.m2.j2`): STATUS ok or err, LENGTH the payload's length in bytes (so a truncated
+`m2scripts/lib/frame.m2.j2`): STATUS ok or err, LENGTH the payload's length in bytes (so a truncated
 line is detected), a reply opened by KEY `begin` (payload: template name and protocol version) and
 closed by KEY `end`. Polynomials travel both ways as exact sparse terms: a list of (coefficient,
 [(variable index, exponent), …]); Macaulay2 prints them as `COEF:VAR^EXP,VAR^EXP;COEF:…`, Python
@@ -129,7 +129,7 @@ def parse_polynomial(payload: str, ctx, script_path: str | None = None):
 
 def encode_terms(poly) -> list:
     """A python-flint polynomial as exact sparse terms [[coefficient, [[variable, exponent], …]], …]:
-    what the `m2` template filter renders and `m2bFromTerms` (templates/lib/terms.m2.j2) reads.
+    what the `m2` template filter renders and `m2bFromTerms` (m2scripts/lib/terms.m2.j2) reads.
     Coefficients over ZZ/p are the integers 0..p-1; over QQ exact Fractions (integers when whole)."""
     out = []
     for exps, coeff in poly.to_dict().items():
