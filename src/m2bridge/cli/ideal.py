@@ -9,7 +9,8 @@ from ..ideals.options import DEFAULT_INTERPOLATION_PRIME, METHODS, IdealOptions
 from ..macaulay2.process import DEFAULT_MEMORY_LIMIT, DEFAULT_TIMEOUT
 from ..varieties.jacobian import jacobian_dim
 from ..varieties.model import make_variety
-from .args import nonnegative_int, positive_float, positive_int, print_json
+from .args import nonnegative_int, positive_float, positive_int, print_json, show_progress
+from .progress import ProgressDisplay, ticking
 
 
 def add_variety_arguments(parser: argparse.ArgumentParser) -> None:
@@ -41,6 +42,23 @@ def add_method_arguments(parser: argparse.ArgumentParser, default_method: str = 
                         help="processes for the interpolation (at most the CPUs available)")
 
 
+def add_trace_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--verbose", action="store_true",
+                        help="stream Macaulay2's output live to stderr while it is captured (as -v does)")
+    parser.add_argument("--m2-trace", type=int, default=0, choices=range(16), metavar="N",
+                        help="Macaulay2's gbTrace level for ker (0–15), streamed live to stderr")
+
+
+def streaming(args) -> dict:
+    """The options that stream Macaulay2's output: --verbose, --m2-trace N or -v."""
+    return {"verbose": bool(args.verbose or args.m2_trace or args.loudness), "m2_trace": args.m2_trace}
+
+
+def add_db_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", help="a case database (e.g. .m2bridge/cases.sqlite of `m2bridge sweep`): a case stored "
+                                     "there, or any case of its symmetry orbit, is answered from it, not recomputed")
+
+
 def options_from(args, **extra) -> IdealOptions:
     return IdealOptions(field=args.field, method=args.method, max_degree=args.max_degree, timeout=args.timeout,
                         ker_timeout=args.ker_timeout, memory_limit=int(args.memory_limit * 2**30), seed=args.seed,
@@ -54,9 +72,8 @@ def configure(name: str, parser: argparse.ArgumentParser) -> None:
         parser.set_defaults(handler=_dim_command)
         return
     add_method_arguments(parser)
-    parser.add_argument("--verbose", action="store_true", help="stream Macaulay2's output to stderr")
-    parser.add_argument("--m2-trace", type=int, default=0, metavar="N",
-                        help="Macaulay2's gbTrace level for ker (0–15; with --verbose, for experts)")
+    add_db_argument(parser)
+    add_trace_arguments(parser)
     parser.add_argument("--prime", type=positive_int,
                         help=f"prime of the interpolation (default {DEFAULT_INTERPOLATION_PRIME}, or p of --field ZZ/p)")
     parser.add_argument("--lift", action="store_true", help="lift interpolated generators to QQ and check them")
@@ -67,12 +84,16 @@ def configure(name: str, parser: argparse.ArgumentParser) -> None:
 
 
 def _ideal_command(args) -> int:
-    options = options_from(args, verbose=args.verbose, prime=args.prime, lift=args.lift, certify=args.certify,
-                           recheck_prime=args.recheck_prime, m2_trace=args.m2_trace)
-    result = pattern_ideal(args.arch, args.pattern, data=args.data, blocks=args.blocks, bias=args.bias,
-                           options=options)
+    options = options_from(args, prime=args.prime, lift=args.lift, certify=args.certify,
+                           recheck_prime=args.recheck_prime, **streaming(args))
+    variety = make_variety(args.arch, args.pattern, bias=args.bias, data=args.data, blocks=args.blocks)
+    result = _stored(args, variety, options)
+    if result is None:
+        display = ProgressDisplay(variety.describe(), enabled=show_progress(args) and not streams_output(args))
+        with ticking(display, f"{options.method} running"):
+            result = pattern_ideal(variety, options=options)
     if args.json:
-        print_json(result.to_json())
+        print_json(result.to_json(), args)
         return 0
     print(f"{result.variety.describe()} over {result.field.text}: "
           f"{len(result.generators)} minimal generators, degrees {result.mingens_degrees}")
@@ -91,13 +112,32 @@ def _ideal_command(args) -> int:
     return 0
 
 
+def _stored(args, variety, options):
+    """J^A from --db when the database holds the case (up to symmetry), else None."""
+    if not args.db or variety.data is not None:
+        return None
+    from ..sweeps.lookup import stored_ideal
+    from ..sweeps.store import open_store
+
+    store = open_store(args.db)
+    try:
+        return stored_ideal(store, variety, options)
+    finally:
+        store.close()
+
+
+def streams_output(args) -> bool:
+    """Macaulay2's output goes to the terminal (--verbose, --m2-trace, -v): no progress line over it."""
+    return streaming(args)["verbose"]
+
+
 def _dim_command(args) -> int:
     variety = make_variety(args.arch, args.pattern, bias=args.bias, data=args.data, blocks=args.blocks)
     jac = jacobian_dim(variety, seed=args.seed)
     if args.json:
         print_json({"arch": variety.arch.text, "pattern": variety.pattern.text, "bias": variety.bias,
                     "dim": jac.dim, "method": "jacobian", "prime": jac.prime, "points": jac.points,
-                    "seed": jac.seed, "error_bound": jac.error_bound})
+                    "seed": jac.seed, "error_bound": jac.error_bound}, args)
     else:
         print(f"{variety.describe()}: dim {jac.dim} (Jacobian rank at {jac.points} random points over "
               f"GF({jac.prime}); probability of an underestimate <= {jac.error_bound:.2g})")

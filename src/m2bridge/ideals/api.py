@@ -12,6 +12,7 @@ m_(1,1,2)*m_(1,2,1) - m_(1,1,1)*m_(1,2,2)
 
 from __future__ import annotations
 
+import logging
 import math
 
 from ..errors import InputError
@@ -19,6 +20,8 @@ from ..varieties.model import make_variety
 from .options import MAX_MONOMIALS, IdealOptions
 from .result import IdealResult
 from .solvers import solver_for
+
+logger = logging.getLogger(__name__)
 
 
 def pattern_ideal(arch, pattern=None, *, data=None, blocks=None, bias: bool = False,
@@ -39,7 +42,11 @@ def pattern_ideal(arch, pattern=None, *, data=None, blocks=None, bias: bool = Fa
     options = IdealOptions.merge(options, **settings)
     if options.uses_interpolation:
         check_interpolation_size(variety, options.max_degree)
-    return solver_for(options, m2).solve(variety, options)
+    solver = solver_for(options, m2)
+    logger.info("%s: method %s → solver %s%s, field %s, seed %d", variety.describe(), options.method, solver.name,
+                f" through degree {options.max_degree}" if options.uses_interpolation else "", options.field.text,
+                options.seed)
+    return solver.solve(variety, options)
 
 
 def check_interpolation_size(variety, max_degree: int) -> None:
