@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from ..ideals.api import pattern_ideal
 from ..ideals.options import DEFAULT_INTERPOLATION_PRIME, METHODS, IdealOptions
 from ..macaulay2.process import DEFAULT_MEMORY_LIMIT, DEFAULT_TIMEOUT
-from ..varieties.jacobian import jacobian_dim
 from ..varieties.model import make_variety
 from .args import nonnegative_int, positive_float, positive_int, print_json, show_progress
 from .progress import ProgressDisplay, ticking
@@ -88,7 +86,9 @@ def _ideal_command(args) -> int:
                            recheck_prime=args.recheck_prime, **streaming(args))
     variety = make_variety(args.arch, args.pattern, bias=args.bias, data=args.data, blocks=args.blocks)
     result = _stored(args, variety, options)
-    if result is None:
+    if result is None:  # (the solvers are imported only when something is computed: --db stays light)
+        from ..ideals.api import pattern_ideal
+
         display = ProgressDisplay(variety.describe(), enabled=show_progress(args) and not streams_output(args))
         with ticking(display, f"{options.method} running"):
             result = pattern_ideal(variety, options=options)
@@ -132,6 +132,8 @@ def streams_output(args) -> bool:
 
 
 def _dim_command(args) -> int:
+    from ..varieties.jacobian import jacobian_dim
+
     variety = make_variety(args.arch, args.pattern, bias=args.bias, data=args.data, blocks=args.blocks)
     jac = jacobian_dim(variety, seed=args.seed)
     if args.json:

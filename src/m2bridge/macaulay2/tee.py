@@ -20,7 +20,6 @@ is False there, and process.py streams with its own select loop instead.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 import subprocess
@@ -49,6 +48,10 @@ class _Terminal:
 
 def can_tee() -> bool:
     """subprocess-tee runs an asyncio loop of its own: not possible inside a running one."""
+    if "asyncio" not in sys.modules:  # then no loop runs (and asyncio need not be imported)
+        return True
+    import asyncio
+
     try:
         asyncio.get_running_loop()
     except RuntimeError:

@@ -34,6 +34,7 @@ from ..varieties.model import make_variety
 from ..varieties.symmetry import Case
 from .casefile import SweepSpec
 from .export import export_records, load_export, verify_export
+from .pictures import outcome_figure, sweep_html
 from .renaming import form_of, is_identity, rename_result
 from .report import conjecture_report, format_conjecture_report, format_rows, report_rows
 from .results import rows as result_rows
@@ -112,6 +113,13 @@ class SweepResult:
     def export(self) -> dict:
         """The document `m2bridge export NAME` writes (json.dump it; `verify` checks it)."""
         return export_records(self.store, self.name)
+
+    def plot_outcomes(self, statement: str | None = None, claim: str | None = None, reading: str | None = None):
+        """A matplotlib Figure: one claim's outcome per architecture × orbit (sweeps/pictures.py)."""
+        return outcome_figure(self.verdicts(), statement, claim, reading)
+
+    def _repr_html_(self) -> str:
+        return sweep_html(self.name, self.summary, self.rows())
 
     def __repr__(self) -> str:
         done = "" if self.summary is None else (f": {self.summary.computed} computed, {self.summary.cached} cached, "
@@ -289,10 +297,29 @@ def _record(task, result: IdealResult, options: IdealOptions) -> CaseRecord:
                       script=result.script or None, created=time.time())
 
 
+def pattern_ideal(arch, pattern=None, *, db=None, **keywords) -> IdealResult:
+    """`m2bridge.pattern_ideal`: J^A as `ideals.api.pattern_ideal` computes it (see there for the
+    keywords); with `db` (a case database path or an open CaseStore) a case stored there, or any
+    case of its symmetry orbit, is answered from it, and a case computed is saved there."""
+    if db is None:
+        return compute_ideal(arch, pattern, **keywords)
+    with Session(db) as s:
+        return s.pattern_ideal(arch, pattern, **keywords)
+
+
+def check(arch, pattern=None, name: str = "shallow-two-block", *, db=None, **keywords):
+    """`m2bridge.check`: one verdict as `conjectures.check.check` gives it; with `db`, J^A is taken
+    from the case database (up to symmetry; computed and saved there when missing)."""
+    if db is None:
+        return check_statement(arch, pattern, name, **keywords)
+    with Session(db) as s:
+        return s.check(arch, pattern, name, **keywords)
+
+
 def session(db=None, **settings) -> Session:
     """`with m2bridge.session() as s:` — one Macaulay2 for every `s.pattern_ideal(...)` and
     `s.check(...)` (or any call given `m2=s`); `db=` a case database to use and fill."""
     return Session(db, **settings)
 
 
-__all__ = ["Session", "SweepResult", "open_store", "session", "sweep", "verify"]
+__all__ = ["Session", "SweepResult", "check", "open_store", "pattern_ideal", "session", "sweep", "verify"]
