@@ -59,6 +59,7 @@ def graded_figure(result, through: int | None = None):
     left.bar([d - width / 2 for d in degrees], in_ideal, width, label="dim $(J^A)_d$", color="#4c72b0")
     left.bar([d + width / 2 for d in degrees], [counts.get(d, 0) for d in degrees], width,
              label="minimal generators", color="#dd8452")
+    left.set_yscale("log")  # generators are few, the pieces grow fast
     left.set_xlabel("degree d")
     left.set_xticks(degrees)
     left.legend(frameon=False)
