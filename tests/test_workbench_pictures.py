@@ -77,3 +77,20 @@ def test_one_shot_functions_use_a_case_database(tmp_path, monkeypatch):
     assert verdict.statement == "single-block"
     with pytest.raises(m2bridge.M2NotFoundError):
         m2bridge.pattern_ideal("2,2,2", "10", db=db)
+
+
+@pytest.mark.m2
+def test_python_and_the_command_line_count_tasks_alike(swept, tmp_path):
+    import json
+
+    from conftest import run_cli
+
+    spec = tmp_path / "grid.toml"
+    spec.write_text('[sweep]\nname = "grid"\ncompute = ["ideal", "conjectures"]\nconjectures = ["shallow-two-block"]\n'
+                    '[[sweep.family]]\narchitectures = ["2,2,2", "2,3,2"]\nblocks = 2\n')
+    done = run_cli("sweep", str(spec), "--db", str(tmp_path / "c.sqlite"), "--json")
+    assert done.returncode == 0, done.stderr
+    cli = json.loads(done.stdout)["tasks"]
+    assert swept.tasks == cli and f"{cli} tasks" in repr(swept)
+    reloaded = m2bridge.SweepResult.load(str(tmp_path / "c.sqlite"), "grid")
+    assert reloaded.tasks == cli  # read back from the database, without a summary

@@ -124,7 +124,15 @@ class SweepResult:
     def __repr__(self) -> str:
         done = "" if self.summary is None else (f": {self.summary.computed} computed, {self.summary.cached} cached, "
                                                 f"{self.summary.failed} failed, {self.summary.timed_out} timed out")
-        return f"<SweepResult {self.name!r}, {len(self.store.sweep_members(self.name))} planned tasks{done}>"
+        return f"<SweepResult {self.name!r}, {self.tasks} tasks{done}>"
+
+    @property
+    def tasks(self) -> int:
+        """The sweep's tasks as `m2bridge sweep` counts them: one per computation of each canonical
+        case (requested cases of one orbit share theirs)."""
+        if self.summary is not None:
+            return self.summary.tasks
+        return len({key for _, key in self.store.sweep_members(self.name)})
 
 
 def _frame(rows: list[dict], columns: list[str]):

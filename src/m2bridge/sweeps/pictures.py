@@ -96,7 +96,7 @@ def sweep_html(name: str, summary, rows: list[dict]) -> str:
     statuses: dict[str, int] = {}
     for row in rows:
         statuses[row["status"]] = statuses.get(row["status"], 0) + 1
-    facts = [("cases", len(rows)), ("status", ", ".join(f"{k} {v}" for k, v in sorted(statuses.items())))]
+    facts = [("requested cases", len(rows)), ("status", ", ".join(f"{k} {v}" for k, v in sorted(statuses.items())))]
     if summary is not None:
         facts += [("tasks", f"{summary.tasks}: {summary.computed} computed, {summary.cached} cached, "
                             f"{summary.failed} failed, {summary.timed_out} timed out"),
