@@ -60,6 +60,9 @@ def test_sweep_outcome_grid_is_architecture_by_orbit(swept):
 def test_notebook_views(swept):
     html = swept._repr_html_()
     assert "<b>sweep grid</b>" in html and "computed" in html
+    summary = swept.summary._repr_html_()
+    assert "<b>sweep grid</b>: <span style='color:#1b5e20'>done</span>" in summary
+    assert f"<td>{swept.summary.tasks}</td>" in summary
     r = m2bridge.pattern_ideal("2,2,2", "10|11")
     view = r._repr_html_()
     assert "<code>m_(1,1,2)*m_(1,2,1) - m_(1,1,1)*m_(1,2,2)</code>" in view and "complete" in view

@@ -91,6 +91,20 @@ def colour_of(outcome: str) -> str:
     return next((c for prefix, c in COLOURS.items() if outcome.startswith(prefix)), "#bbbbbb")
 
 
+def summary_html(summary) -> str:
+    """A notebook's view of a SweepSummary: the counts `m2bridge sweep` prints, failures in red."""
+    bad = summary.failed + summary.timed_out
+    facts = [("cases", f"{summary.cases} ({summary.unique_after_symmetry} unique after symmetry)"),
+             ("tasks", summary.tasks), ("computed", summary.computed), ("cached", summary.cached),
+             ("failed / timed out", f"{summary.failed} / {summary.timed_out}"), ("seconds", f"{summary.seconds:.1f}")]
+    body = "".join(f"<tr><th style='text-align:left'>{escape(k)}</th><td>{escape(str(v))}</td></tr>" for k, v in facts)
+    notes = "".join(f"<li>{escape(n)}</li>" for n in summary.notes)
+    colour = "#b00020" if bad or summary.interrupted else "#1b5e20"
+    state = "interrupted" if summary.interrupted else ("with failures" if bad else "done")
+    return (f"<div><b>sweep {escape(summary.sweep)}</b>: <span style='color:{colour}'>{state}</span>"
+            f"<table>{body}</table>{f'<ul>{notes}</ul>' if notes else ''}</div>")
+
+
 def sweep_html(name: str, summary, rows: list[dict]) -> str:
     """A notebook's view of a SweepResult: its summary and a count of its cases by status."""
     statuses: dict[str, int] = {}
