@@ -16,7 +16,7 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "m2bridge"
 ORDER = ["varieties", "macaulay2", "ideals", "conjectures", "sweeps"]
-FOUNDATION = {"m2bridge.errors", "m2bridge.extras", "m2bridge._processes"}
+FOUNDATION = {"m2bridge.errors", "m2bridge.extras", "m2bridge._processes", "m2bridge._files"}
 NETWORKS_MAY_USE = FOUNDATION | {"m2bridge.varieties.model", "m2bridge.varieties.field", "m2bridge.varieties"}
 
 
