@@ -8,7 +8,7 @@ from pathlib import Path
 
 import flint
 
-from .._files import write_output
+from .._files import PREAMBLE_LIMIT, read_text, write_output
 from ..errors import InputError
 from ..macaulay2.process import Macaulay2
 from ..sweeps.export import export_records, load_export, verify_export
@@ -59,10 +59,7 @@ def _results_command(args) -> int:
         raise InputError("--results needs --sweep NAME")
     preamble = ""
     if args.preamble:
-        try:
-            preamble = Path(args.preamble).read_text()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"--preamble {args.preamble!r}: {getattr(exc, 'strerror', None) or exc}") from None
+        preamble = read_text(args.preamble, PREAMBLE_LIMIT, "preamble", "preamble")
     target = Path(args.results)
     if not target.parent.is_dir():
         raise InputError(f"--results {args.results!r}: the directory {str(target.parent)!r} does not exist")

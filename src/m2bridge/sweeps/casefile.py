@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from pathlib import Path
 
+from .._files import CASE_FILE_LIMIT, read_text
 from ..errors import InputError
 from ..varieties.field import Field
 from ..ideals.options import IdealOptions
@@ -96,17 +97,19 @@ class SweepSpec:
     def load(cls, path: "str | Path") -> "SweepSpec":
         path = Path(path)
         try:
-            text = path.read_text()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise CaseFileError(f"case file {str(path)!r}: {exc.strerror if isinstance(exc, OSError) else exc}") from None
+            text = read_text(path, CASE_FILE_LIMIT, None, "case file")
+        except InputError as exc:
+            raise CaseFileError(str(exc)) from None
         return cls.from_text(text, str(path))
 
     @classmethod
     def from_text(cls, text: str, path: str) -> "SweepSpec":
         try:
-            data = tomllib.loads(text)
+            data = tomllib.loads(text.removeprefix("\ufeff"))  # a byte-order mark is not TOML, but editors write it
         except tomllib.TOMLDecodeError as exc:
             raise CaseFileError(f"case file {path!r}: not valid TOML: {exc}") from None
+        except RecursionError:  # tomllib parses nested arrays and tables recursively
+            raise CaseFileError(f"case file {path!r}: nested too deeply to be a case file") from None
         return cls._from_data(data, text, path)
 
     @classmethod

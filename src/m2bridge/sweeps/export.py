@@ -14,10 +14,10 @@ import dataclasses
 import json
 import re
 import time
-from pathlib import Path
 
 import flint
 
+from .._files import EXPORT_LIMIT, read_text
 from ..errors import InputError
 from ..ideals.options import IdealOptions
 from ..ideals.solvers import KerSolver
@@ -197,11 +197,10 @@ _RECORD_FIELDS = {"key": str, "case": dict, "computation": str, "field": str, "m
 
 def load_export(path: str) -> dict:
     """Read and validate an export file; every problem is one InputError naming the record."""
+    text = read_text(path, EXPORT_LIMIT, None, "export file")
     try:
-        document = json.loads(Path(path).read_text())
-    except FileNotFoundError:
-        raise InputError(f"export file {path!r} does not exist") from None
-    except (OSError, json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
+        document = json.loads(text)
+    except (json.JSONDecodeError, RecursionError, ValueError) as exc:
         raise InputError(f"export file {path!r} is not readable JSON: {exc}") from None
     if not isinstance(document, dict) or document.get("format") != EXPORT_FORMAT or not isinstance(document.get("records"), list):
         raise InputError(f"export file {path!r} is not an m2bridge export ({EXPORT_FORMAT})")

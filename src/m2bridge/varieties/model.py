@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
+from .._files import DATA_LIMIT, check_size, read_text
 from ..errors import InputError
 
 
@@ -265,8 +266,9 @@ class Dataset:
         if not path.is_file():
             raise DataError(f"data file {str(path)!r} does not exist")
         if path.suffix == ".json":
+            text = read_text(path, DATA_LIMIT, "data", "data file")
             try:
-                rows = json.loads(path.read_text())
+                rows = json.loads(text)
             except RecursionError:
                 raise DataError(f"data file {str(path)!r}: nested too deeply to be a list of points", "data") from None
             except (ValueError, UnicodeDecodeError) as exc:  # JSONDecodeError, or an int of > 4300 digits
@@ -277,6 +279,7 @@ class Dataset:
         if path.suffix == ".npy":
             import numpy as np
 
+            check_size(path, DATA_LIMIT, "data", "data file")
             try:
                 arr = np.load(path, allow_pickle=False)
             except Exception as exc:  # numpy raises ValueError/OSError/EOFError for broken files
