@@ -59,3 +59,70 @@ def test_errors_abbreviate_huge_values():
     assert len(one_line(done)) < 300 and "(5002 characters)" in done.stderr  # a usage error too
     assert len(str(InputError("words " * 10_000))) <= 1000
     assert abbreviate("short message") == "short message"
+
+
+# --- internal errors of the third round: each one line, exit 2 ------------------------------------
+
+TINY = """
+[sweep]
+name = "tiny"
+compute = ["dim"]
+{extra}
+[[sweep.family]]
+architectures = ["2,2,2"]
+patterns = ["10|11"]
+"""
+
+
+def test_hostile_case_files(tmp_path):
+    deep = tmp_path / "deep.toml"
+    deep.write_text("a = " + "[" * 50_000 + "]" * 50_000 + "\n")
+    assert "nested too deeply" in one_line(invoke("sweep", str(deep), "--db", ":memory:"))
+    seed = tmp_path / "seed.toml"
+    seed.write_text(TINY.format(extra="seed = 99999999999999999999999"))
+    message = one_line(invoke("sweep", str(seed), "--db", str(tmp_path / "c.sqlite")))
+    assert "'seed'" in message and "2^63 - 1" in message
+    seed.write_text(TINY.format(extra=f"seed = {2**63 - 1}"))
+    from m2bridge.sweeps.casefile import SweepSpec
+
+    assert SweepSpec.load(seed).options.seed == 2**63 - 1  # the largest the database holds is accepted
+    bom = tmp_path / "bom.toml"
+    bom.write_bytes(b"\xef\xbb\xbf" + TINY.format(extra="").encode())
+    assert SweepSpec.load(bom).name == "tiny"
+    assert SweepSpec.from_text("\ufeff" + TINY.format(extra=""), "bom").name == "tiny"
+
+
+@pytest.mark.parametrize("address, named", [
+    ("tls://127.0.0.1:8786", "does not set up TLS"),
+    ("tcp://127.0.0.1:99999", "port 99999 is not between 1 and 65535"),
+    ("tcp://127.0.0.1:0", "port 0"),
+])
+def test_scheduler_addresses_that_cannot_work_are_refused_at_once(tmp_path, address, named):
+    case_file = tmp_path / "tiny.toml"
+    case_file.write_text(TINY.format(extra=""))
+    done = invoke("sweep", str(case_file), "--db", ":memory:", "--executor", "dask", "--scheduler", address)
+    message = one_line(done)
+    assert "--scheduler" in message and named in message
+
+
+def test_timeouts_over_the_limit_are_usage_errors():
+    for command in (["ideal", "--arch", "2,2,2", "--pattern", "10"], ["doctor", "--no-smoke"]):
+        message = one_line(invoke(*command, "--timeout", "10000001"))
+        assert message.strip() == "m2bridge: error: --timeout 10000001: at most 10000000 seconds"
+
+
+@pytest.mark.m2
+def test_a_memory_cap_too_small_for_macaulay2_is_named(tmp_path, monkeypatch):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # the script kept after the crash stays here
+    message = one_line(invoke("ideal", "--arch", "2,2,2", "--pattern", "10", "--memory-limit", "0.01"))
+    assert "--memory-limit 0.01 GiB is too small for Macaulay2" in message
+
+
+def test_data_without_a_value_over_the_field_is_refused_before_macaulay2(tmp_path):
+    data = tmp_path / "d.json"
+    data.write_text('[["1/3", "1"], ["2", "1"]]')
+    message = one_line(invoke("ideal", "--arch", "2,2,2", "--pattern", "10", "--data", str(data),
+                              "--field", "ZZ/3"))
+    assert "--data: point 1, entry 1 is 1/3" in message and "ZZ/3" in message

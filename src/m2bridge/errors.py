@@ -86,6 +86,21 @@ class M2CrashError(M2Error):
             self.args = (f"Macaulay2 was killed by {_signal_name(signal)}{where}: {message}",)
 
 
+class M2MemoryCapError(M2CrashError, InputError):
+    """Macaulay2 died under an address-space cap too small for it to start (`memory_limit`): bad input,
+    so the command line says so in one line (exit 2); to a sweep it is still a crash, retried later."""
+
+    def __init__(self, message: str, script_path: str | None = None, returncode: int | None = None,
+                 signal: int | None = None, cap: int = 0):
+        super().__init__(message, script_path, returncode, signal)
+        self.parameter = "memory_limit"
+        how = f"died from {_signal_name(signal)}" if signal is not None else f"failed (exit code {returncode})"
+        where = f" (script kept at {script_path})" if script_path else ""
+        last = message.strip().splitlines()[-1] if message.strip() else "no error message"
+        self.args = (f"memory_limit {cap / 2**30:g} GiB is too small for Macaulay2: it {how} under that "
+                     f"address-space cap{where}: {last}",)
+
+
 def _signal_name(number: int) -> str:
     import signal
 

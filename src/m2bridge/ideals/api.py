@@ -37,9 +37,21 @@ def pattern_ideal(arch, pattern=None, *, data=None, blocks=None, bias: bool = Fa
     """
     variety = make_variety(arch, pattern, bias=bias, data=data, blocks=blocks)
     options = IdealOptions.merge(options, **settings)
+    check_data_field(variety, options.field.prime)
     if options.uses_interpolation:
         check_interpolation_size(variety, options.max_degree)
     return solver_for(options, m2).solve(variety, options)
+
+
+def check_data_field(variety, prime: int) -> None:
+    """Refuse data that has no value over ZZ/p (a denominator divisible by p), before Macaulay2 runs."""
+    if not prime or variety.data is None:
+        return
+    for r, point in enumerate(variety.data.points, start=1):
+        for c, entry in enumerate(point, start=1):
+            if entry.denominator % prime == 0:
+                raise InputError(f"data: point {r}, entry {c} is {entry}, whose denominator {entry.denominator} is "
+                                 f"divisible by {prime}: it has no value over field ZZ/{prime}", "data")
 
 
 def check_interpolation_size(variety, max_degree: int) -> None:

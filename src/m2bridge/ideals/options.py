@@ -44,7 +44,10 @@ DEFAULT_KER_BUDGET = 60.0
 # A monomial count per degree above which interpolation would need more memory than a machine has.
 MAX_MONOMIALS = 5_000_000
 # Longer than any computation anyone waits for; larger values overflow the operating system's timers.
-MAX_TIMEOUT = 1e7
+MAX_TIMEOUT = 10_000_000
+# The case database stores seeds as SQLite INTEGER (signed 64 bits): a larger seed would be lost after
+# computing, so it is refused before.
+MAX_SEED = 2**63 - 1
 
 
 def available_cpus() -> int:
@@ -127,7 +130,8 @@ class IdealOptions:
             raise InputError("max_degree is required by method 'interpolate' (the degree bound)", "max_degree")
         set_("timeout", positive_number(self.timeout, "timeout", "seconds"))
         if self.timeout > MAX_TIMEOUT:
-            raise InputError(f"timeout {self.timeout:g}: at most {MAX_TIMEOUT:g} seconds", "timeout")
+            shown = f"{self.timeout:.0f}" if self.timeout < 1e16 and self.timeout.is_integer() else f"{self.timeout:g}"
+            raise InputError(f"timeout {shown}: at most {MAX_TIMEOUT} seconds", "timeout")
         for name in ("ker_timeout", "certify_timeout"):
             if getattr(self, name) is not None:
                 set_(name, positive_number(getattr(self, name), name, "seconds"))
@@ -137,7 +141,9 @@ class IdealOptions:
                              "executor")
         memory = positive_number(self.memory_limit, "memory_limit", "bytes")
         set_("memory_limit", int(memory))
-        natural(self.seed, "seed")
+        if natural(self.seed, "seed") > MAX_SEED:
+            raise InputError(f"seed of {len(str(self.seed)) if self.seed.bit_length() < 10_000 else 'over 3000'} digits: "
+                             f"at most 2^63 - 1 (the largest the case database stores)", "seed")
         for name in ("prime", "recheck_prime"):
             value = getattr(self, name)
             if value is not None:

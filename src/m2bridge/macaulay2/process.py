@@ -29,7 +29,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .. import _processes
-from ..errors import M2CrashError, M2Error, M2NotFoundError, M2TimeoutError
+from ..errors import M2CrashError, M2Error, M2MemoryCapError, M2NotFoundError, M2TimeoutError
 from ._launch import SIGNAL_MARKER, TIMEOUT_MARKER, memory_cap
 
 DEFAULT_TIMEOUT = 600.0
@@ -37,6 +37,9 @@ DEFAULT_MEMORY_LIMIT = 8 * 2**30
 LAUNCHER = Path(__file__).with_name("_launch.py")
 _STACK_TRACE = re.compile(r"\s*[0-9]+# |-\* stack trace|-- end stack trace")  # after Macaulay2's `-- SIGSEGV`
 _MEMORY = re.compile(r"out of memory|memory|failed to map|cannot allocate", re.I)
+# Macaulay2 1.21 needs about 0.25 GiB of address space to start (it crashes with SIGSEGV, SIGABRT or a
+# loader error under 0.2 GiB): a crash under a cap below this is blamed on the cap, by name.
+SMALL_MEMORY_CAP = 2**29
 
 
 @dataclass
@@ -181,8 +184,10 @@ def failure(m2: Macaulay2, stderr: str, stdout: str, script_path: str, returncod
     signum = crash_signal(stderr + "\n" + stdout, returncode)
     message = _error_message(stderr, stdout)
     memory = bool(_MEMORY.search(message))
+    cap = memory_cap(m2.memory_limit)
+    if (signum is not None or memory or returncode == 127) and 0 < cap < SMALL_MEMORY_CAP:
+        return M2MemoryCapError(message, script_path, returncode, signum, cap)
     if memory:
-        cap = memory_cap(m2.memory_limit)
         inherited = " (the inherited hard limit, `ulimit -v`)" if 0 < cap < m2.memory_limit else ""
         message += f" [address-space cap {cap / 2**30:g} GiB{inherited}; raise it with --memory-limit]"
     if signum is not None or memory:

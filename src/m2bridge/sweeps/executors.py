@@ -52,6 +52,12 @@ class DaskExecutor:
     def __init__(self, workers: int, scheduler: str | None = None):
         if scheduler is not None and not _ADDRESS.fullmatch(scheduler):
             raise InputError(f"scheduler {scheduler!r}: expected an address like tcp://HOST:PORT", "scheduler")
+        port = re.fullmatch(r"[a-z]+://.*:([0-9]+)/?", scheduler or "")
+        if port and not 0 < int(port[1]) < 65536:  # refused at once, not after a 10 s wait
+            raise InputError(f"scheduler {scheduler!r}: port {port[1]} is not between 1 and 65535", "scheduler")
+        if scheduler is not None and scheduler.startswith("tls://"):  # Dask needs an SSL context m2bridge has not
+            raise InputError(f"scheduler {scheduler!r}: m2bridge does not set up TLS; connect with tcp:// "
+                             "(e.g. through an SSH tunnel)", "scheduler")
         self.workers, self.scheduler = workers, scheduler
 
     def run(self, tasks: list[Task], finished) -> None:
@@ -64,7 +70,7 @@ class DaskExecutor:
         else:
             try:
                 client = distributed.Client(self.scheduler, timeout=10)
-            except (OSError, TimeoutError, ValueError) as exc:
+            except (OSError, TimeoutError, ValueError, TypeError) as exc:
                 raise InputError(f"scheduler {self.scheduler}: cannot connect: {exc}", "scheduler") from None
         try:
             futures = [client.submit(compute_task, task, key=f"m2bridge-{task.key}", pure=False) for task in tasks]
