@@ -97,8 +97,8 @@ class M2MemoryCapError(M2CrashError, InputError):
         how = f"died from {_signal_name(signal)}" if signal is not None else f"failed (exit code {returncode})"
         where = f" (script kept at {script_path})" if script_path else ""
         last = message.strip().splitlines()[-1] if message.strip() else "no error message"
-        self.args = (f"memory_limit {cap / 2**30:g} GiB is too small for Macaulay2: it {how} under that "
-                     f"address-space cap{where}: {last}",)
+        self.args = (f"memory_limit too small: Macaulay2 {how} under the address-space cap {cap / 2**30:g} GiB"
+                     f"{where}: {last}",)
 
 
 def _signal_name(number: int) -> str:
