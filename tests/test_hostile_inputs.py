@@ -127,3 +127,45 @@ def test_data_without_a_value_over_the_field_is_refused_before_macaulay2(tmp_pat
     message = one_line(invoke("ideal", "--arch", "2,2,2", "--pattern", "10", "--data", str(data),
                               "--field", "ZZ/3"))
     assert "--data: point 1, entry 1 is 1/3" in message and "ZZ/3" in message
+
+
+# --- the Python API names the parameter --------------------------------------------------------------
+
+
+def test_python_api_refuses_wrong_kinds_naming_the_parameter(tmp_path):
+    from m2bridge import check, jacobian_dim, open_store, pattern_ideal, sweep
+
+    cases = [
+        (lambda: pattern_ideal("2,2,2", "10", options="fast"), "options"),
+        (lambda: check("2,2,2", "10|11", ideal="x"), "ideal"),
+        (lambda: jacobian_dim("2,2,2", "10", seed="x"), "seed"),
+        (lambda: jacobian_dim("2,2,2", "10", seed=-1), "seed"),
+        (lambda: jacobian_dim("2,2,2", "10", points=0), "points"),
+        (lambda: sweep({"name": "d", "compute": ["dim"], "family": [{"architectures": ["2,2,2"],
+                                                                    "patterns": ["10|11"]}]},
+                       workers=0, db=":memory:"), "workers"),
+        (lambda: pattern_ideal("2,2,2", "10", data={1, 2}), "data"),
+    ]
+    for call, parameter in cases:
+        with pytest.raises(InputError) as caught:
+            call()
+        assert caught.value.parameter == parameter, caught.value
+    with pytest.raises(InputError, match="the directory .*new.* does not exist"):
+        open_store(tmp_path / "new" / "deeper" / "x.sqlite")
+    assert not (tmp_path / "new").exists()  # no directory made for a mistyped path
+
+
+def test_exact_numbers_of_python_and_numpy_are_data():
+    import numpy as np
+    from fractions import Fraction
+
+    from m2bridge.varieties.model import make_variety
+
+    rows = [[1, 2], [3, 1]]
+    expected = make_variety("2,2,2", "10", data=rows).data
+    assert make_variety("2,2,2", "10", data=np.array(rows)).data == expected
+    assert make_variety("2,2,2", "10", data=[[np.int64(1), 2], [3, np.int32(1)]]).data == expected
+    third = make_variety("2,2,2", "10", data=[[Fraction(1, 3), 2], [3, 1]]).data
+    assert third.points[0][0] == Fraction(1, 3)
+    with pytest.raises(InputError, match="not an exact number"):
+        make_variety("2,2,2", "10", data=[[0.5, 2], [3, 1]])

@@ -23,6 +23,8 @@ _CASE_KEYWORDS = ("data", "blocks", "bias")
 
 
 def _case(arch, pattern, ideal, settings) -> CaseCheck:
+    if ideal is not None and not isinstance(ideal, IdealResult):
+        raise InputError(f"ideal {ideal!r}: expected an IdealResult (from pattern_ideal) or None", "ideal")
     case_args = {k: settings.pop(k) for k in _CASE_KEYWORDS if k in settings}
     m2 = settings.pop("m2", None)
     options = IdealOptions.merge(settings.pop("options", None), **settings)

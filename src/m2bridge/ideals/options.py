@@ -167,6 +167,8 @@ class IdealOptions:
         if unknown:
             raise InputError(f"unknown option(s) {unknown}; options are {sorted(names)}", unknown[0])
         given = {k: v for k, v in settings.items() if v is not None}
+        if options is not None and not isinstance(options, IdealOptions):
+            raise InputError(f"options {options!r}: expected an IdealOptions (or give its fields as keywords)", "options")
         if options is None:
             return cls(**given)
         return dataclasses.replace(options, **given) if given else options

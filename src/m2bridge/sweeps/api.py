@@ -158,6 +158,8 @@ def sweep(case_file_or_spec, *, db=None, workers: int | None = None, executor: s
     SweepProgress. Notes go to the "m2bridge" logger; an interruption (Ctrl-C) raises
     KeyboardInterrupt after the finished cases are saved.
     """
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise InputError(f"workers {workers!r}: expected an integer >= 1 (or None: the CPUs available)", "workers")
     spec = _spec(case_file_or_spec)
     store, owned = _store(db)
     bar = _progress_callback(progress, spec.name)

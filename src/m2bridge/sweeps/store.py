@@ -202,6 +202,9 @@ class SQLiteCaseStore(CaseStore):
             if not self.path.is_file():
                 what = "is not a file" if self.path.exists() else "does not exist"
                 raise InputError(f"case database {str(self.path)!r} {what}")
+        elif self.path != Path(DEFAULT_DB) and not self.path.parent.is_dir():
+            # Only the default's own folder (.m2bridge) is made: a mistyped folder is an error, not a new tree.
+            raise InputError(f"case database {str(self.path)!r}: the directory {str(self.path.parent)!r} does not exist")
         else:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
