@@ -25,6 +25,7 @@ from dataclasses import replace
 from ..errors import ConsistencyError, M2Error, M2OutputError, M2TimeoutError
 from ..macaulay2.process import M2Session, Macaulay2
 from ..macaulay2.program import Script, render, run
+from ..macaulay2.scripts import drop_kept_script
 from ..macaulay2.protocol import encode_terms, hilbert_numerator_coefficients, parse_polynomial
 from ..varieties.field import Field
 from ..varieties.interpolate import Stopped, check_interpolation, interpolate_ideal
@@ -239,18 +240,19 @@ class RaceSolver(Solver):
                     certificate = Macaulay2(timeout=left, memory_limit=options.memory_limit)
                     try:
                         Certificate(certificate).run(result)
-                    except (M2TimeoutError, M2Error):
-                        pass
+                    except (M2TimeoutError, M2Error) as error:
+                        drop_kept_script(error)  # nobody is told of it
                 if result.complete or not ker.done():
                     return result
             try:
                 return ker.result()
-            except (M2TimeoutError, M2Error):
+            except (M2TimeoutError, M2Error) as error:
                 if result is None:
                     raise
+                drop_kept_script(error)  # the interpolated answer stands; nobody is told of ker's error
                 return result
         finally:
-            session.close()
+            session.cancel()  # a ker still running ends now, and deletes its script
             pool.shutdown(wait=True)
 
 

@@ -31,6 +31,7 @@ from pathlib import Path
 from .. import _processes
 from ..errors import M2CrashError, M2Error, M2MemoryCapError, M2NotFoundError, M2TimeoutError
 from ._launch import SIGNAL_MARKER, TIMEOUT_MARKER, memory_cap
+from .scripts import kept_only_when_named, remove_script, write_script
 
 DEFAULT_TIMEOUT = 600.0
 DEFAULT_MEMORY_LIMIT = 8 * 2**30
@@ -72,7 +73,7 @@ class Macaulay2:
     """A Macaulay2 executable with the limits every run gets.
 
     Scripts are written to `script_dir` (default: the system temp dir) and deleted after a clean
-    run; a failed or timed-out run keeps its script so the researcher can rerun it by hand.
+    run; a failed or timed-out run keeps it, named by the error, to rerun by hand (scripts.py).
     """
 
     name = "Macaulay2"
@@ -107,9 +108,11 @@ class Macaulay2:
     def run_script(self, text: str) -> RunOutput:
         """Run `M2 --script` on `text`; raise M2TimeoutError / M2CrashError / M2Error, or return the raw output."""
         executable = self._require()
-        fd, script_path = tempfile.mkstemp(prefix="m2bridge-", suffix=".m2", dir=self.script_dir)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(text)
+        script_path = write_script(text, self.script_dir)
+        with kept_only_when_named(script_path):
+            return self._run(executable, script_path)
+
+    def _run(self, executable: str, script_path: str) -> RunOutput:
         start = time.perf_counter()
         process = spawn_launcher([executable, "--script", script_path], self.timeout, self.memory_limit,
                                  stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -129,10 +132,7 @@ class Macaulay2:
 
     def discard(self, output: RunOutput) -> None:
         """Delete the script of a run whose output was understood."""
-        try:
-            os.unlink(output.script_path)
-        except FileNotFoundError:
-            pass
+        remove_script(output.script_path)
 
 
 def _collect(process: subprocess.Popen, tee: bool) -> tuple[str, str]:
@@ -220,6 +220,7 @@ class _SessionState:
         self.dir: str | None = None
         self.process: subprocess.Popen | None = None
         self.stderr = None
+        self.cancelled = False  # by M2Session.cancel(): no more scripts
 
     def directory(self) -> str:
         if self.dir is None or not os.path.isdir(self.dir):
@@ -353,13 +354,25 @@ class M2Session:
                 self._buffer += chunk
 
     def run_script(self, text: str) -> RunOutput:
-        if self.process is None or self.process.poll() is not None:
-            self._state.stop()
-            self._start()
-        # Beside one-shot scripts (not in the session's directory): a failed one outlives close().
-        fd, script_path = tempfile.mkstemp(prefix="m2bridge-", suffix=".m2", dir=self.m2.script_dir)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(text)
+        script_path = None
+        try:
+            if self._state.cancelled:
+                raise M2CrashError("the session was cancelled")
+            if self.process is None or self.process.poll() is not None:
+                self._state.stop()
+                self._start()
+            # Beside one-shot scripts (not in the session's directory): a failed one outlives close().
+            script_path = write_script(text, self.m2.script_dir)
+            with kept_only_when_named(script_path):
+                return self._serve(script_path, text)
+        except BaseException:
+            if not self._state.cancelled:
+                raise
+            remove_script(script_path)  # stopped by `cancel()`: nothing to keep
+            self._state.release()  # a Macaulay2 started after `cancel()`
+            raise M2CrashError("the session was cancelled") from None
+
+    def _serve(self, script_path: str, text: str) -> RunOutput:
         self._stderr_start = self._state.stderr.seek(0, os.SEEK_END)
         start = time.perf_counter()
         try:
@@ -392,16 +405,18 @@ class M2Session:
             if re.match(r"@@m2b (ok|err) served ", chunk[-1]):
                 return lines
 
-    def discard(self, output: RunOutput) -> None:
-        try:
-            os.unlink(output.script_path)
-        except FileNotFoundError:
-            pass
+    discard = Macaulay2.discard
 
     def close(self) -> None:
         """End Macaulay2 (its whole process group) and remove the session's temporary directory."""
         self._state.release()
         self._buffer = b""
+
+    def cancel(self) -> None:
+        """Close the session for good, from any thread: a script running now (on another thread)
+        and every later one raise M2CrashError; their scripts are deleted."""
+        self._state.cancelled = True
+        self.close()
 
     def __enter__(self):
         return self
