@@ -18,7 +18,7 @@ import time
 from collections import Counter
 
 from ..errors import InputError
-from .store import CaseStore
+from ..sweeps.store import CaseStore
 
 PREFIX = "conjectures:"
 
