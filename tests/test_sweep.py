@@ -15,9 +15,10 @@ import pytest
 from m2bridge import pattern_ideal
 from m2bridge.sweeps.casefile import CaseFileError, SweepSpec
 from m2bridge.varieties.polynomials import parse_polynomial_text, polynomial_context
-from m2bridge.sweeps.report import format_rows, report_rows
+from m2bridge.reports.report import format_rows, report_rows
 from m2bridge.sweeps.store import InMemoryCaseStore, SQLiteCaseStore
-from m2bridge.sweeps.sweep import cached_result, run_sweep
+from m2bridge.reports.requested import cached_result
+from m2bridge.sweeps.sweep import run_sweep
 from m2bridge.varieties.symmetry import canonical_form, enumerate_patterns
 
 from conftest import CLI, ROOT, run_cli

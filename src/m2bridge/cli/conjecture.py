@@ -20,7 +20,7 @@ def configure(name: str, p: argparse.ArgumentParser) -> None:
     p.add_argument("--rank-convention", choices=RANK_CONVENTIONS,
                    help="shallow-two-block: literal (default) or generic ranks")
     p.add_argument("--variant", choices=("union",), help="shallow-two-block: |R1 ∪ R2|+1 minors in item 3")
-    add_method_arguments(p, default_method="auto")
+    add_method_arguments(p)
     p.set_defaults(handler=_conjecture_command)
 
 

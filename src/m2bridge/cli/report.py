@@ -11,8 +11,8 @@ import flint
 from .._files import PREAMBLE_LIMIT, read_text, write_output
 from ..errors import InputError
 from ..macaulay2.process import Macaulay2
-from ..sweeps.export import export_records, load_export, verify_export
-from ..sweeps.report import FORMATS, conjecture_report, format_conjecture_report, format_rows, pending_tasks, report_rows
+from ..reports.export import export_records, load_export, verify_export
+from ..reports.report import FORMATS, conjecture_report, format_conjecture_report, format_rows, pending_tasks, report_rows
 from ..sweeps.store import open_store
 from .args import positive_float, warn
 
@@ -53,7 +53,7 @@ def _open(args):
 
 
 def _results_command(args) -> int:
-    from ..sweeps.conjecture_results import write_results
+    from ..reports.conjecture_results import write_results
 
     if args.sweep is None:
         raise InputError("--results needs --sweep NAME")

@@ -12,11 +12,9 @@ m_(1,1,2)*m_(1,2,1) - m_(1,1,1)*m_(1,2,2)
 
 from __future__ import annotations
 
-import math
-
-from ..errors import InputError
 from ..varieties.model import make_variety
-from .options import MAX_MONOMIALS, IdealOptions
+from .option_table import check_degree_bound
+from .options import IdealOptions
 from .result import IdealResult
 from .solvers import solver_for
 
@@ -38,7 +36,7 @@ def pattern_ideal(arch, pattern=None, *, data=None, blocks=None, bias: bool = Fa
     variety = make_variety(arch, pattern, bias=bias, data=data, blocks=blocks)
     options = IdealOptions.merge(options, **settings)
     check_data_field(variety, options.field.prime)
-    if options.uses_interpolation:
+    if options.max_degree is not None:
         check_interpolation_size(variety, options.max_degree)
     return solver_for(options, m2).solve(variety, options)
 
@@ -55,9 +53,6 @@ def check_data_field(variety, prime: int) -> None:
 
 
 def check_interpolation_size(variety, max_degree: int) -> None:
-    """Refuse, before any work, a degree bound whose monomials would not fit in memory."""
-    n = len(variety.variable_names)
-    count = math.comb(n + max_degree - 1, max_degree)
-    if count > MAX_MONOMIALS:
-        raise InputError(f"max_degree {max_degree}: {count:,} monomials of degree {max_degree} in {n} variables; "
-                         f"interpolation handles at most {MAX_MONOMIALS:,} (lower the degree bound)", "max_degree")
+    """Refuse, before any work, a degree bound whose monomials would not fit in memory (every method:
+    ker reports graded dimensions through it)."""
+    check_degree_bound(len(variety.variable_names), max_degree)

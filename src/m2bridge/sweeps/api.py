@@ -35,11 +35,11 @@ from ..macaulay2.process import M2Session, Macaulay2
 from ..varieties.model import make_variety
 from ..varieties.symmetry import Case
 from .casefile import SweepSpec
-from .export import export_records, load_export, verify_export
-from .renaming import form_of, is_identity, rename_result
-from .report import conjecture_report, format_conjecture_report, format_rows, report_rows
-from .results import rows as result_rows
-from .results import verdict_rows
+from ..reports.export import export_records, load_export, verify_export
+from ..reports.renaming import form_of, is_identity, rename_result
+from ..reports.report import conjecture_report, format_conjecture_report, format_rows, report_rows
+from ..reports.results import rows as result_rows
+from ..reports.results import verdict_rows
 from .store import CaseIdentity, CaseRecord, CaseStore, InMemoryCaseStore, open_store
 from .sweep import SweepProgress, SweepSummary, run_sweep
 from .tasks import ideal_from_record, ideal_result_json, make_task

@@ -19,7 +19,7 @@ from collections import Counter
 
 from .._files import write_output
 from ..errors import InputError
-from .store import CaseStore
+from ..sweeps.store import CaseStore
 
 PREFIX = "conjectures:"
 

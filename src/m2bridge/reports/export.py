@@ -24,9 +24,9 @@ from ..ideals.solvers import KerSolver
 from ..macaulay2.process import Macaulay2
 from ..varieties.symmetry import Case
 from .renaming import form_of
-from .store import STATUSES, CaseRecord, CaseStore
-from .sweep import in_requested_coordinates
-from .tasks import CONJECTURE_PREFIX, Task, compute_task, make_task
+from ..sweeps.store import STATUSES, CaseRecord, CaseStore
+from .requested import in_requested_coordinates
+from ..sweeps.tasks import CONJECTURE_PREFIX, Task, compute_task, make_task
 
 EXPORT_FORMAT = "m2bridge-export-2"
 
