@@ -72,7 +72,7 @@ macaulay2:
 	@scripts/install-macaulay2.sh
 
 # (Re)installs when pyproject.toml changes or the venv is missing.
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py
 	@scripts/ensure-python.sh $(PYTHON)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(PIP) -e '.[$(EXTRAS)]'

@@ -21,7 +21,7 @@ import pytest
 SRC = Path(__file__).resolve().parents[1] / "src" / "m2bridge"
 ORDER = ["varieties", "macaulay2", "ideals", "conjectures", "sweeps", "reports", "facade"]
 FACADE = {"m2bridge.sweeps.api"}
-FOUNDATION = {"m2bridge.errors", "m2bridge.extras", "m2bridge._processes", "m2bridge._files"}
+FOUNDATION = {"m2bridge.errors", "m2bridge.extras", "m2bridge._processes", "m2bridge._files", "m2bridge._progress"}
 NETWORKS_MAY_USE = FOUNDATION | {"m2bridge.varieties.model", "m2bridge.varieties.field", "m2bridge.varieties"}
 
 

@@ -160,7 +160,7 @@ def test_sqlite_is_wal_and_holds_every_field(tmp_path):
 
 def test_template_change_is_a_cache_miss(tmp_path):
     templates = tmp_path / "m2scripts"
-    shutil.copytree(ROOT / "src" / "m2bridge" / "macaulay2" / "templates", templates)
+    shutil.copytree(ROOT / "m2scripts", templates)
     case_file = write(tmp_path, SMALL)
     db = str(tmp_path / "c.sqlite")
     env = {"M2BRIDGE_TEMPLATES": str(templates)}

@@ -121,7 +121,7 @@ class M2TimeoutError(M2BridgeError):
 
 
 class M2OutputError(M2BridgeError):
-    """Macaulay2's output does not follow the framed protocol of templates/lib/frame.m2."""
+    """Macaulay2's output does not follow the framed protocol of m2scripts/lib/frame.m2.j2."""
 
     def __init__(self, reason: str, line: str | None = None, script_path: str | None = None):
         self.reason = reason

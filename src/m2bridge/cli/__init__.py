@@ -93,8 +93,20 @@ def build_parser(command: str | None = None):
     for name, (module, help_text) in COMMANDS.items():
         p = one_line_errors(sub.add_parser(name, help=help_text, description=help_text))
         if name == command:
+            # -q and -v after the command too (`m2bridge ideal … -v`)
+            p.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+            p.add_argument("-v", action="count", dest="loudness", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
             importlib.import_module(f"{__name__}.{module}").configure(name, p)
     return parser
+
+
+def unknown_command(word: str) -> str:
+    """The error for a mistyped command, with the nearest names (difflib) as suggestions."""
+    import difflib
+
+    close = difflib.get_close_matches(word, COMMANDS, n=3, cutoff=0.6)
+    hint = f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
+    return f"unknown command {word!r}{hint}; `m2bridge --help` lists the commands"
 
 
 def flag_message(exc: Exception) -> str:
@@ -121,8 +133,12 @@ def _configure_logging(args) -> None:
 
         handler = CurrentStderr()
         handler.m2bridge_cli = True
-        handler.setFormatter(logging.Formatter("m2bridge: %(message)s"))
         logger.addHandler(handler)
+    # -vv: when (seconds since start) and which module decided, for a researcher reading a log
+    detail = "m2bridge %(relativeCreated)7.0fms %(name)s: %(message)s" if level <= logging.DEBUG else None
+    for h in logger.handlers:
+        if getattr(h, "m2bridge_cli", False):
+            h.setFormatter(logging.Formatter(detail or "m2bridge: %(message)s"))
     logging.captureWarnings(True)
 
 
@@ -132,6 +148,9 @@ def main(argv: list[str] | None = None) -> int:
         print(overview())
         return 0
     command = next((a for a in argv if not a.startswith("-")), None)
+    if command is not None and command not in COMMANDS:
+        print(f"m2bridge: error: {unknown_command(command)}", file=sys.stderr)
+        return 2
     parser = build_parser(command if command in COMMANDS else None)
     try:
         args = parser.parse_args(argv)

@@ -84,9 +84,41 @@ def options_given(args, names) -> dict:
     return given
 
 
-def print_json(data) -> None:
-    """The one JSON printer: one object per line on stdout."""
-    print(json.dumps(data))
+def show_progress(args) -> bool:
+    """The progress display: asked for with --progress, or by default on a terminal (not in CI),
+    unless -q (only errors) or --json."""
+    asked = getattr(args, "progress", None)
+    if asked is not None:
+        return asked and not args.quiet
+    if args.quiet or getattr(args, "json", False):
+        return False
+    from .._progress import interactive
+
+    return interactive()
+
+
+def print_json(data, args=None) -> None:
+    """The one JSON printer of every `--json`: one object on one line of stdout. Its first key,
+    `m2bridge`, says what wrote it: {"m2bridge": {"command": "ideal", "version": "0.1.0", "format": 1},
+    ...the command's fields}; a list of results (conjecture --name all) is under a key naming it
+    ("verdicts"). docs/guide.md describes the layout."""
+    if isinstance(data, list):
+        data = {"verdicts": data}
+    head = {"command": getattr(args, "command", None), "version": _version(), "format": JSON_FORMAT}
+    print(json.dumps({"m2bridge": head, **data}, ensure_ascii=False))
+
+
+JSON_FORMAT = 1
+"""The version of the `--json` layout: raised when a key is renamed or removed."""
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("m2bridge")
+    except PackageNotFoundError:
+        return "unknown"
 
 
 def warn(message: str) -> None:

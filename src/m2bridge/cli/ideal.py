@@ -9,7 +9,8 @@ from ..ideals.option_table import IDEAL_FLAGS, METHOD_FLAGS
 from ..ideals.options import IdealOptions
 from ..varieties.jacobian import jacobian_dim
 from ..varieties.model import make_variety
-from .args import add_option_flags, nonnegative_int, options_given, print_json
+from .args import add_option_flags, nonnegative_int, options_given, print_json, show_progress
+from .progress import ProgressDisplay, ticking
 
 
 def add_variety_arguments(parser: argparse.ArgumentParser) -> None:
@@ -27,6 +28,16 @@ def add_method_arguments(parser: argparse.ArgumentParser) -> None:
     add_option_flags(parser, METHOD_FLAGS)
 
 
+def streaming(args) -> dict:
+    """The options that stream Macaulay2's output: --verbose, --m2-trace N or -v."""
+    return {"verbose": bool(args.verbose or args.m2_trace or args.loudness), "m2_trace": args.m2_trace}
+
+
+def add_db_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", help="a case database (e.g. .m2bridge/cases.sqlite of `m2bridge sweep`): a case stored "
+                                     "there, or any case of its symmetry orbit, is answered from it, not recomputed")
+
+
 def options_from(args, **extra) -> IdealOptions:
     return IdealOptions.merge(None, **options_given(args, METHOD_FLAGS), **extra)
 
@@ -38,15 +49,20 @@ def configure(name: str, parser: argparse.ArgumentParser) -> None:
         parser.set_defaults(handler=_dim_command)
         return
     add_option_flags(parser, IDEAL_FLAGS)
+    add_db_argument(parser)
     parser.set_defaults(handler=_ideal_command)
 
 
 def _ideal_command(args) -> int:
-    options = IdealOptions.merge(None, **options_given(args, IDEAL_FLAGS))
-    result = pattern_ideal(args.arch, args.pattern, data=args.data, blocks=args.blocks, bias=args.bias,
-                           options=options)
+    options = IdealOptions.merge(None, **{**options_given(args, IDEAL_FLAGS), **streaming(args)})
+    variety = make_variety(args.arch, args.pattern, bias=args.bias, data=args.data, blocks=args.blocks)
+    result = _stored(args, variety, options)
+    if result is None:
+        display = ProgressDisplay(variety.describe(), enabled=show_progress(args) and not streams_output(args))
+        with ticking(display, f"{options.method} running"):
+            result = pattern_ideal(variety, options=options)
     if args.json:
-        print_json(result.to_json())
+        print_json(result.to_json(), args)
         return 0
     print(f"{result.variety.describe()} over {result.field.text}: "
           f"{len(result.generators)} minimal generators, degrees {result.mingens_degrees}")
@@ -65,13 +81,32 @@ def _ideal_command(args) -> int:
     return 0
 
 
+def _stored(args, variety, options):
+    """J^A from --db when the database holds the case (up to symmetry), else None."""
+    if not args.db or variety.data is not None:
+        return None
+    from ..sweeps.lookup import stored_ideal
+    from ..sweeps.store import open_store
+
+    store = open_store(args.db)
+    try:
+        return stored_ideal(store, variety, options)
+    finally:
+        store.close()
+
+
+def streams_output(args) -> bool:
+    """Macaulay2's output goes to the terminal (--verbose, --m2-trace, -v): no progress line over it."""
+    return streaming(args)["verbose"]
+
+
 def _dim_command(args) -> int:
     variety = make_variety(args.arch, args.pattern, bias=args.bias, data=args.data, blocks=args.blocks)
     jac = jacobian_dim(variety, seed=args.seed)
     if args.json:
         print_json({"arch": variety.arch.text, "pattern": variety.pattern.text, "bias": variety.bias,
                     "dim": jac.dim, "method": "jacobian", "prime": jac.prime, "points": jac.points,
-                    "seed": jac.seed, "error_bound": jac.error_bound})
+                    "seed": jac.seed, "error_bound": jac.error_bound}, args)
     else:
         print(f"{variety.describe()}: dim {jac.dim} (Jacobian rank at {jac.points} random points over "
               f"GF({jac.prime}); probability of an underestimate <= {jac.error_bound:.2g})")

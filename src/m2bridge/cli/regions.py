@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import re
 import time
@@ -27,7 +26,7 @@ from ..networks.regions import (
     montufar_bound,
     unit_bounds,
 )
-from .args import nonnegative_int, positive_float, positive_int
+from .args import nonnegative_int, positive_float, positive_int, print_json
 from .progress import Progress
 
 METHODS = ("exact", "mipbound", "bounds", "all")
@@ -132,7 +131,7 @@ def run_regions(args) -> int:
             report["interrupted"] = True
     report["seconds"] = round(time.monotonic() - started, 3)
     if args.json:
-        print(json.dumps(report, indent=2))
+        print_json(report, args)
     else:
         print(_text_report(report, n0))
     return INTERRUPTED_EXIT if report["interrupted"] else 0

@@ -203,7 +203,7 @@ class Mine(MinorStatement):
 class RankSum(MinorStatement):
     """The equivalent statement of the two-block theorem: [M1 | M2] = [A + B | B + C] with rank A <= a,
     rank B <= b, rank C <= c (a = r1 − s, b = s, c = r2 − s); the elimination ideal of A, B, C is
-    computed by Macaulay2 (templates/rank_sum.m2.j2) and compared with J^A."""
+    computed by Macaulay2 (m2scripts/rank_sum.m2.j2) and compared with J^A."""
 
     name = "rank-sum"
     claims = ("generation",)

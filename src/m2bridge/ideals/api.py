@@ -12,11 +12,16 @@ m_(1,1,2)*m_(1,2,1) - m_(1,1,1)*m_(1,2,2)
 
 from __future__ import annotations
 
+import logging
+
+from ..errors import InputError
 from ..varieties.model import make_variety
 from .option_table import check_degree_bound
 from .options import IdealOptions
 from .result import IdealResult
 from .solvers import solver_for
+
+logger = logging.getLogger(__name__)
 
 
 def pattern_ideal(arch, pattern=None, *, data=None, blocks=None, bias: bool = False,
@@ -38,7 +43,11 @@ def pattern_ideal(arch, pattern=None, *, data=None, blocks=None, bias: bool = Fa
     check_data_field(variety, options.field.prime)
     if options.max_degree is not None:
         check_interpolation_size(variety, options.max_degree)
-    return solver_for(options, m2).solve(variety, options)
+    solver = solver_for(options, m2)
+    logger.info("%s: method %s → solver %s%s, field %s, seed %d", variety.describe(), options.method, solver.name,
+                f" through degree {options.max_degree}" if options.uses_interpolation else "", options.field.text,
+                options.seed)
+    return solver.solve(variety, options)
 
 
 def check_data_field(variety, prime: int) -> None:

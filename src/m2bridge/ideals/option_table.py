@@ -214,8 +214,8 @@ OPTIONS: dict[str, Option] = {o.name: o for o in (
     Option("recheck_prime", "repeat the interpolation over this prime and compare", _prime, int, "",
            "--recheck-prime", optional=True),
     Option("check_dim", "compare Macaulay2's dim with the Jacobian rank", None, "flag"),
-    Option("verbose", "stream Macaulay2's output to stderr", None, "flag", "", "--verbose"),
-    Option("m2_trace", "Macaulay2's gbTrace level for ker (0-15; with --verbose, for experts)", _trace, int, "",
+    Option("verbose", "stream Macaulay2's output live to stderr while it is captured (as -v does)", None, "flag", "", "--verbose"),
+    Option("m2_trace", "Macaulay2's gbTrace level for ker (0-15), streamed live to stderr", _trace, int, "",
            "--m2-trace"),
 )}
 

@@ -5,10 +5,10 @@ script, or the interpolation's inputs), `solve_via_data(data, options)` → the 
 and `invert(raw, variety, options)` → an `IdealResult`; `solve` strings the three together.
 `SOLVERS` maps each method name to its class; `auto` is the race of the other two.
 
-- `ker` (`KerSolver`): Macaulay2's `ker` of m ↦ M_b(θ) (templates/pattern_ideal.m2.j2); complete.
+- `ker` (`KerSolver`): Macaulay2's `ker` of m ↦ M_b(θ) (m2scripts/pattern_ideal.m2.j2); complete.
 - `interpolate` (`InterpolationSolver`): multigraded interpolation over GF(p) through a degree
   bound (`varieties/interpolate.py`), optionally lifted to QQ, rechecked over a second prime, and
-  certified complete by Macaulay2 (`Certificate`, templates/certify.m2.j2).
+  certified complete by Macaulay2 (`Certificate`, m2scripts/certify.m2.j2).
 - `auto` (`RaceSolver`): `ker` in a Macaulay2 session within `options.ker_budget` while
   interpolation runs here; the first complete answer wins, else the interpolated one. Once
   interpolation has answered, `ker` is waited for only when `ker_timeout` was given.
@@ -16,6 +16,7 @@ and `invert(raw, variety, options)` → an `IdealResult`; `solve` strings the th
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from collections import Counter
@@ -36,6 +37,8 @@ from ..varieties.model import PatternVariety
 from ..varieties.polynomials import polynomial_context
 from .options import IdealOptions
 from .result import IdealResult
+
+logger = logging.getLogger(__name__)
 
 
 class Solver:
@@ -175,7 +178,7 @@ def recheck(result: IdealResult, options: IdealOptions) -> None:
 
 
 class Certificate:
-    """Macaulay2 decides whether generators over QQ generate J^A (templates/certify.m2.j2): they vanish
+    """Macaulay2 decides whether generators over QQ generate J^A (m2scripts/certify.m2.j2): they vanish
     on the parametrization (so ideal(G) ⊆ J^A), ideal(G) is prime, and its dimension is the Jacobian
     rank (a lower bound of dim J^A): two primes, one inside the other, of one dimension are equal."""
 
@@ -193,6 +196,9 @@ class Certificate:
                                    generators=[encode_terms(g) for g in result.generators]),
                    variables=result.variable_names, promises=("vanish", "dim", "prime", "degree", "hilbert"))
         reply = done.reply
+        logger.info("certificate for %d generator(s) of %s: vanish %s, prime %s, dim %s (Jacobian rank %d)",
+                    len(result.generators), v.describe(), reply.one("vanish"), reply.one("prime"),
+                    reply.integer("dim"), result.jacobian.dim)
         if reply.one("vanish") != "true":
             raise ConsistencyError(f"{v.describe()}: a generator found by interpolation does not vanish on the "
                                    "parametrization")
@@ -220,6 +226,9 @@ class RaceSolver(Solver):
         # refuse before any work
         check_interpolation(variety, options.max_degree, options.interpolation_prime, options.interpolation_prime_from)
         start = time.monotonic()
+        logger.info("auto: ker within %g s races interpolation through degree %d%s", options.ker_budget,
+                    options.max_degree, "" if options.ker_timeout is not None else
+                    " (no ker_timeout: once interpolation answers, ker is stopped)")
         session = M2Session(Macaulay2(timeout=options.ker_budget, memory_limit=options.memory_limit))
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="m2bridge-ker")
         ker = pool.submit(KerSolver(session).solve, variety, replace(options, method="ker"))
@@ -232,6 +241,8 @@ class RaceSolver(Solver):
                 self.interpolation = interpolation.found
             except Stopped:
                 result = None
+            logger.info("auto: interpolation %s after %.1f s; ker %s", "answered" if result is not None else "stopped",
+                        time.monotonic() - start, "done" if ker.done() else "still running")
             if result is not None and not ker.done() and options.ker_timeout is None:
                 # Never block on ker once interpolation has answered; the certificate may still make
                 # the answer complete within what is left of ker's budget.

@@ -4,7 +4,7 @@
 Macaulay2 runs under the launcher (_launch.py): a wall-clock timeout that kills M2's whole process
 group, an address-space cap (at most the inherited hard limit), and the parent-death signal, so
 that Macaulay2 ends with m2bridge however m2bridge ends (m2bridge._processes). Under `verbose`,
-M2's output is streamed live to stderr.
+M2's output is streamed live to stderr (one-shot runs through subprocess-tee, tee.py).
 
 A Macaulay2 that died from a signal (SIGKILL, SIGSEGV, SIGABRT…) or from the memory cap raises
 `M2CrashError` (transient: worth retrying); one that reported an error raises `M2Error` with its own
@@ -32,6 +32,7 @@ from .. import _processes
 from ..errors import M2CrashError, M2Error, M2MemoryCapError, M2NotFoundError, M2TimeoutError
 from ._launch import SIGNAL_MARKER, TIMEOUT_MARKER, memory_cap
 from .scripts import kept_only_when_named, remove_script, write_script
+from .tee import can_tee, run_teed
 
 DEFAULT_TIMEOUT = 600.0
 DEFAULT_MEMORY_LIMIT = 8 * 2**30
@@ -114,21 +115,28 @@ class Macaulay2:
 
     def _run(self, executable: str, script_path: str) -> RunOutput:
         start = time.perf_counter()
-        process = spawn_launcher([executable, "--script", script_path], self.timeout, self.memory_limit,
-                                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        try:
-            stdout, stderr = _collect(process, tee=self.verbose)
-            code = process.wait()
-        finally:
-            _processes.end(process)  # at once if interrupted; the launcher then kills Macaulay2's group
-            process.stdout.close()
-            process.stderr.close()
+        command = [executable, "--script", script_path]
+        if self.verbose and can_tee():  # live on the terminal through subprocess-tee (tee.py)
+            code, stdout, stderr = run_teed(launcher_command(command, self.timeout, self.memory_limit), script_path)
+        else:
+            code, stdout, stderr = self._run_launcher(command)
         seconds = time.perf_counter() - start
         if code == 124 and TIMEOUT_MARKER in stderr:
             raise M2TimeoutError(self.timeout, script_path)
         if code != 0:
             raise failure(self, stderr, stdout, script_path, code)
         return RunOutput(stdout, stderr, seconds, script_path)
+
+    def _run_launcher(self, command: list[str]) -> tuple[int, str, str]:
+        process = spawn_launcher(command, self.timeout, self.memory_limit,
+                                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            stdout, stderr = _collect(process, tee=self.verbose)
+            return process.wait(), stdout, stderr
+        finally:
+            _processes.end(process)  # at once if interrupted; the launcher then kills Macaulay2's group
+            process.stdout.close()
+            process.stderr.close()
 
     def discard(self, output: RunOutput) -> None:
         """Delete the script of a run whose output was understood."""
@@ -257,7 +265,7 @@ class _SessionState:
 
 
 class M2Session:
-    """One long-lived Macaulay2 process that runs many case scripts (templates/server.m2.j2).
+    """One long-lived Macaulay2 process that runs many case scripts (m2scripts/server.m2.j2).
 
     Same `run_script` / `discard` interface as `Macaulay2`, so every solver can use either.
     Start-up (0.5–0.9 s) is paid once; after a timeout or a crash the process is killed and the

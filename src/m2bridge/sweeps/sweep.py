@@ -9,6 +9,7 @@ reported to an optional callback (`on_progress(SweepProgress)`); the library pri
 from __future__ import annotations
 
 import dataclasses
+import logging
 import time
 from dataclasses import asdict, dataclass
 
@@ -17,7 +18,7 @@ from ..varieties.symmetry import Case
 from .casefile import SweepSpec
 from .executors import make_executor
 from .store import CaseRecord, CaseStore
-from .tasks import CONJECTURE_PREFIX, Task, make_task
+from .tasks import CONJECTURE_PREFIX, Task, make_task, running_labels
 
 
 @dataclass
@@ -72,6 +73,13 @@ class SweepProgress:
                 seconds += left * sum(self.seconds[kind]) / len(self.seconds[kind])
         return seconds / self.workers
 
+    def running_text(self) -> str:
+        """The cases being computed (local workers; under Dask the case finished last)."""
+        running = running_labels()
+        if running:
+            return "running " + "; ".join(running)
+        return f"last {self.current}" if self.current else ""
+
     def text(self) -> str:
         eta = self.eta_seconds()
         counts = ", ".join(f"{k} {v}" for k, v in self.counts.items())
@@ -120,6 +128,8 @@ def run_sweep(spec: SweepSpec, store: CaseStore, *, workers: int | None = None, 
     for key, t in tasks.items():
         (hits if _is_hit(stored.get(key), t) else todo).append(t)
     summary.cached = len(hits)
+    logging.getLogger(__name__).info("sweep %s: %d task(s), %d found in the case database, %d to compute on %d %s "
+                                     "worker(s)", spec.name, len(tasks), len(hits), len(todo), workers, executor)
     kinds: dict[str, int] = {}
     for t in tasks.values():
         kinds[t.computation] = kinds.get(t.computation, 0) + 1

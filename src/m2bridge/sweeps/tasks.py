@@ -117,8 +117,24 @@ def ideal_from_record(case: Case, result: dict, field_text: str) -> IdealResult:
     return IdealResult.from_json(data)
 
 
+_running: dict[int, str] = {}  # thread → the task it computes (for the progress display)
+
+
+def running_labels() -> list[str]:
+    """The tasks this process's worker threads are computing now (`2,2,2 10|11 [ideal]`)."""
+    return sorted(_running.values())
+
+
 def compute_task(task: Task) -> CaseRecord:
     """Run one task; failures become records with status `timeout` or `error`, never exceptions."""
+    _running[threading.get_ident()] = f"{task.case.label} [{task.computation}]"
+    try:
+        return _compute_task(task)
+    finally:
+        _running.pop(threading.get_ident(), None)
+
+
+def _compute_task(task: Task) -> CaseRecord:
     identity = {f.name: getattr(task, f.name) for f in dataclasses.fields(CaseIdentity)}
     options = task.options
     record = CaseRecord(**identity, timeout=options.timeout, flint_version=flint.__version__, created=time.time())
