@@ -143,3 +143,52 @@ def test_an_ideal_stopped_by_a_signal_leaves_no_script(fake_m2, scratch, tmp_pat
     assert cli.returncode == 128 + signum, stderr
     assert "Traceback" not in stderr and len(stderr.splitlines()) == 1, stderr
     assert scripts_in(scratch) == []
+
+
+# --- the test run itself leaves $TMPDIR as it found it (tests/conftest.py) -------------------------
+
+PLANTING = '''
+import os
+import conftest
+
+
+def test_plants_a_leftover():
+    if os.environ.get("PLANT"):
+        open(os.path.join(conftest.ORIGINAL_TMPDIR, "m2bridge-planted.m2"), "w").close()
+
+
+def test_writes_a_script_where_scripts_go():
+    import tempfile
+    tempfile.mkstemp(prefix="m2bridge-", suffix=".m2")  # the test's own folder: no leftover
+'''
+
+
+@pytest.mark.parametrize("plant", [False, True], ids=["clean", "planted"])
+def test_a_test_run_that_leaves_a_file_in_tmpdir_fails(tmp_path, plant):
+    import shutil
+    import sys
+
+    from conftest import ROOT
+
+    run = tmp_path / "run"
+    run.mkdir()
+    shutil.copy(ROOT / "tests" / "conftest.py", run / "conftest.py")
+    (run / "test_planting.py").write_text(PLANTING)
+    outer = tmp_path / "outer-tmp"  # the inner run's $TMPDIR
+    outer.mkdir()
+    env = dict(os.environ, TMPDIR=str(outer), PLANT="1" if plant else "")
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--rootdir", str(run),
+                           "-c", os.devnull, str(run)], cwd=run, env=env, capture_output=True, text=True,
+                          timeout=PATIENCE)
+    assert sorted(os.listdir(outer)) == (["m2bridge-planted.m2"] if plant else []) + ["pytest-of-" + _user()]
+    if plant:
+        assert done.returncode == 1, done.stdout + done.stderr
+        assert "left 1 entry" in done.stdout and "m2bridge-planted.m2" in done.stdout, done.stdout
+    else:
+        assert done.returncode == 0, done.stdout + done.stderr
+
+
+def _user() -> str:
+    import getpass
+
+    return getpass.getuser()

@@ -12,6 +12,7 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
 from ..errors import InputError
 from ..extras import require
+from ..varieties.runners import local_dask_client
 from .tasks import Task, close_sessions, compute_task
 
 
@@ -62,24 +63,23 @@ class DaskExecutor:
 
     def run(self, tasks: list[Task], finished) -> None:
         distributed = require("dask.distributed", "dask")
-        cluster = None
         if self.scheduler is None:
-            cluster = distributed.LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
-                                               dashboard_address=None, silence_logs=40)
-            client = distributed.Client(cluster)
-        else:
-            try:
-                client = distributed.Client(self.scheduler, timeout=10)
-            except (OSError, TimeoutError, ValueError, TypeError) as exc:
-                raise InputError(f"scheduler {self.scheduler}: cannot connect: {exc}", "scheduler") from None
+            with local_dask_client(self.workers) as client:
+                return _compute(distributed, client, tasks, finished)
         try:
-            futures = [client.submit(compute_task, task, key=f"m2bridge-{task.key}", pure=False) for task in tasks]
-            for future in distributed.as_completed(futures):
-                finished(future.result())
+            client = distributed.Client(self.scheduler, timeout=10)
+        except (OSError, TimeoutError, ValueError, TypeError) as exc:
+            raise InputError(f"scheduler {self.scheduler}: cannot connect: {exc}", "scheduler") from None
+        try:
+            _compute(distributed, client, tasks, finished)
         finally:
             client.close()
-            if cluster is not None:
-                cluster.close()
+
+
+def _compute(distributed, client, tasks: list[Task], finished) -> None:
+    futures = [client.submit(compute_task, task, key=f"m2bridge-{task.key}", pure=False) for task in tasks]
+    for future in distributed.as_completed(futures):
+        finished(future.result())
 
 
 EXECUTORS = {"local": LocalExecutor, "dask": DaskExecutor}
