@@ -56,8 +56,9 @@ class PolygonRegion:
     area: float
 
 
-def _clip(V: np.ndarray, labels: list[int], values: np.ndarray, row: int, eps: float):
-    """Sutherland–Hodgman step: the part of the convex polygon V where `values` ≥ −eps."""
+def _clip(V: list, labels: list[int], values: list, row: int, eps: float):
+    """Sutherland–Hodgman step: the part of the convex polygon V (a list of (x, y)) where
+    `values` (the row at each vertex) ≥ −eps; the new edge gets label `row`."""
     out_v, out_l = [], []
     k = len(V)
     for t in range(k):
@@ -67,12 +68,14 @@ def _clip(V: np.ndarray, labels: list[int], values: np.ndarray, row: int, eps: f
             out_v.append(V[t])
             out_l.append(labels[t])
             if vq < -eps:
-                out_v.append(V[t] + min(max(vp / (vp - vq), 0.0), 1.0) * (V[u] - V[t]))
+                s = min(max(vp / (vp - vq), 0.0), 1.0)
+                out_v.append((V[t][0] + s * (V[u][0] - V[t][0]), V[t][1] + s * (V[u][1] - V[t][1])))
                 out_l.append(row)
         elif vq >= -eps:
-            out_v.append(V[t] + min(max(vp / (vp - vq), 0.0), 1.0) * (V[u] - V[t]))
+            s = min(max(vp / (vp - vq), 0.0), 1.0)
+            out_v.append((V[t][0] + s * (V[u][0] - V[t][0]), V[t][1] + s * (V[u][1] - V[t][1])))
             out_l.append(labels[t])
-    return np.array(out_v).reshape(-1, 2), out_l
+    return out_v, out_l
 
 
 def polygon_region(A: np.ndarray, c: np.ndarray, lower: np.ndarray, upper: np.ndarray
@@ -90,17 +93,18 @@ def polygon_region(A: np.ndarray, c: np.ndarray, lower: np.ndarray, upper: np.nd
         return None
     An, cn = A[live] / norms[live, None], c[live] / norms[live]
     rows = np.flatnonzero(live)
-    V = np.array([[lower[0], lower[1]], [upper[0], lower[1]], [upper[0], upper[1]], [lower[0], upper[1]]])
+    V = [(lower[0], lower[1]), (upper[0], lower[1]), (upper[0], upper[1]), (lower[0], upper[1])]
     labels = [-1, -1, -1, -1]
     for _ in range(len(rows) + 1):
-        values = An @ V.T + cn[:, None]
+        values = An @ np.array(V).T + cn[:, None]
         worst = values.min(axis=1)
         i = int(np.argmin(worst))
         if worst[i] >= -eps:
             break
-        V, labels = _clip(V, labels, values[i], int(rows[i]), eps)
+        V, labels = _clip(V, labels, values[i].tolist(), int(rows[i]), eps)
         if len(V) < 3:
             return None
+    V = np.array(V)
     # drop edges shorter than eps (a vertex clipped twice)
     keep = np.hypot(*(np.roll(V, -1, axis=0) - V).T) > eps
     V, labels = V[keep], [lab for lab, k in zip(labels, keep) if k]
@@ -147,19 +151,15 @@ class RegionLPs:
 
     def _solve(self, cost, col_lower, col_upper, matrix, row_lower, row_upper, pattern, what):
         hs = self.hs
-        lp = hs.HighsLp()
         if isinstance(matrix, tuple):          # (starts, indices, values, rows): CSC arrays
             start, index, value, rows = matrix
         else:
             csc = _sparse().csc_matrix(matrix)
             start, index, value, rows = csc.indptr, csc.indices, csc.data, matrix.shape[0]
-        lp.num_col_, lp.num_row_ = len(cost), rows
-        lp.col_cost_, lp.col_lower_, lp.col_upper_ = cost, col_lower, col_upper
-        lp.row_lower_, lp.row_upper_ = row_lower, row_upper
-        lp.a_matrix_.format_ = hs.MatrixFormat.kColwise
-        lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = start, index, value
         with _stdout_to_stderr():
-            self.highs.passModel(lp)
+            self.highs.passModel(len(cost), rows, len(value), 1, 1, 0.0, cost, col_lower, col_upper,
+                                 row_lower, row_upper, np.asarray(start, dtype=np.int32),
+                                 np.asarray(index, dtype=np.int32), value, np.zeros(len(cost), dtype=np.int32))
             self.highs.run()
         self.runs += 1
         status = self.highs.getModelStatus()

@@ -77,45 +77,47 @@ def pattern_at(network: Network, x: np.ndarray) -> np.ndarray:
 
 
 def region_rows(network: Network, bits: np.ndarray):
-    """(A, c, strict_ok, (M, m)): the region of `bits` is {A x + c ≥ 0} in the box (A's row i is
-    s_i G_i); strict_ok is False when a unit with a constant pre-activation contradicts its bit;
-    M x + m is the network's output on the region."""
-    maps = network.preactivation_maps(bits)
-    G = np.vstack([g for g, _ in maps])
-    g = np.concatenate([b for _, b in maps])
-    sign = np.where(bits.astype(bool), 1.0, -1.0)
-    A, c = sign[:, None] * G, sign * g
-    zero = ~np.any(A != 0, axis=1)
+    """(Z, strict_ok, affine): the region of `bits` is {x in the box : Z[:, :-1] x + Z[:, -1] ≥ 0},
+    row i being s_i g_i divided by the norm of its normal (zero rows stay zero); strict_ok is False
+    when a unit with a constant pre-activation contradicts its bit; affine = [M, m] flattened,
+    M x + m the network's output on the region."""
     active = bits.astype(bool)
-    strict_ok = not (np.any(zero & active & (g <= 0)) or np.any(zero & ~active & (g > 0)))
-    widths = network.hidden_widths
-    last = bits[-widths[-1]:].astype(float)
-    Gl, gl = maps[-1]
-    M = network.weights[-1] @ (last[:, None] * Gl)
-    m = network.weights[-1] @ (last * gl) + network.biases[-1]
-    if not (np.all(np.isfinite(A)) and np.all(np.isfinite(c))):
+    n0 = network.widths[0]
+    M, m = np.eye(n0), np.zeros(n0)
+    rows, start = [], 0
+    with np.errstate(over="ignore", invalid="ignore"):
+        for W, b in zip(network.weights[:-1], network.biases[:-1]):
+            G, g = W @ M, W @ m + b
+            rows.append(np.c_[G, g])
+            on = active[start:start + len(b)]
+            M, m = G * on[:, None], g * on
+            start += len(b)
+        affine = np.r_[(network.weights[-1] @ M).ravel(), network.weights[-1] @ m + network.biases[-1]]
+    Z = np.vstack(rows)
+    if not np.isfinite(Z.sum()):
         raise RegionInputError("the region's inequalities exceed the float64 range (products of "
                                "huge weights); rescale the network", parameter="network")
-    return A, c, strict_ok, (M, m)
+    Z[~active] *= -1.0
+    norms = np.linalg.norm(Z[:, :-1], axis=1)
+    zero = norms == 0
+    strict_ok = not (np.any(zero & active & (Z[:, -1] <= 0)) or np.any(zero & ~active & (Z[:, -1] < 0)))
+    Z /= np.where(zero, 1.0, norms)[:, None]
+    Z[zero] = 0.0
+    return Z, strict_ok, affine
 
 
-def hyperplane_groups(A: np.ndarray, c: np.ndarray, rows, tol: float) -> list[np.ndarray]:
+def hyperplane_groups(Z: np.ndarray, rows, tol: float) -> list[np.ndarray]:
     """For each of `rows`: the rows on the same oriented hyperplane (itself included)."""
-    norms = np.linalg.norm(A, axis=1)
-    live = norms > 0
-    Z = np.c_[A, c] / np.where(live, norms, 1.0)[:, None]
+    live = np.any(Z[:, :-1] != 0, axis=1)
     rows = np.asarray(rows, dtype=int)
     close = (np.abs(Z[None, :, :] - Z[rows, None, :]).max(axis=2) <= tol) & live[None, :]
     return [np.flatnonzero(row) for row in close]
 
 
-def flat_across(A: np.ndarray, c: np.ndarray, row: int, tol: float) -> bool:
+def flat_across(Z: np.ndarray, row: int, tol: float) -> bool:
     """Whether some row lies on row `row`'s hyperplane with the opposite orientation: then the
     region is squeezed into that hyperplane (a neighbour reached by flipping too few units)."""
-    norms = np.linalg.norm(A, axis=1)
-    live = norms > 0
-    Z = np.c_[A, c] / np.where(live, norms, 1.0)[:, None]
-    return bool(np.any((np.abs(Z + Z[row]).max(axis=1) <= tol) & live))
+    return bool(np.any(np.abs(Z + Z[row]).max(axis=1) <= tol) and np.any(Z[row, :-1] != 0))
 
 
 class _Walk:
@@ -128,7 +130,7 @@ class _Walk:
         self.lps = RegionLPs(lower, upper) if method == "lp" else None
         self.index: dict[bytes, int] = {}
         self.patterns: list[np.ndarray] = []
-        self.maps: list[tuple[np.ndarray, np.ndarray]] = []
+        self.maps: list[np.ndarray] = []    # output map M x + m of each region as [M, m]
         self.polygons: list[np.ndarray] = []
         self.edges: list[tuple[int, bytes]] = []
         self.queue: deque = deque()
@@ -148,8 +150,9 @@ class _Walk:
         """Check `bits` is a region; record it and queue its neighbours. False when it is not."""
         key = bits.tobytes()
         self.queued.discard(key)
-        A, c, strict_ok, affine = region_rows(self.network, bits)
-        flat = probe is not None and flat_across(A, c, probe[1], self.tol)
+        Z, strict_ok, affine = region_rows(self.network, bits)
+        A, c = Z[:, :-1], Z[:, -1]
+        flat = probe is not None and flat_across(Z, probe[1], self.tol)
         facets = self._facets(bits, A, c, verified=probe is not None) if strict_ok and not flat else None
         if facets is None:
             if probe is not None:
@@ -160,7 +163,7 @@ class _Walk:
         self.patterns.append(bits)
         self.maps.append(affine)
         rows = [row for row, _ in facets]
-        for (row, where), group in zip(facets, hyperplane_groups(A, c, rows, self.tol)):
+        for (row, where), group in zip(facets, hyperplane_groups(Z, rows, self.tol)):
             neighbour = bits.copy()
             neighbour[group] ^= 1
             self.push(neighbour, me, (me, row, where))
@@ -182,7 +185,7 @@ class _Walk:
                 return None
         live = np.flatnonzero(np.any(A != 0, axis=1))
         candidates, members, taken = [], [], set()
-        for row, group in zip(live, hyperplane_groups(A, c, live, self.tol)):
+        for row, group in zip(live, hyperplane_groups(np.c_[A, c], live, self.tol)):
             if int(group[0]) in taken:
                 continue
             taken.add(int(group[0]))
@@ -198,13 +201,14 @@ class _Walk:
     def _probe(self, parent: int, row: int, where) -> None:
         """The pattern just across facet `row` of region `parent`, by a forward pass."""
         bits = self.patterns[parent]
-        A, c, _, _ = region_rows(self.network, bits)
-        normal = A[row] / np.linalg.norm(A[row])
+        Z, _, _ = region_rows(self.network, bits)
+        A, c = Z[:, :-1], Z[:, -1]
+        normal = A[row]
         if where is not None:                  # an edge of a polygon
             start, end = where
             middle, step = (start + end) / 2, 1e-6 * float(np.linalg.norm(end - start))
         else:
-            group = hyperplane_groups(A, c, [row], self.tol)[0]
+            group = hyperplane_groups(Z, [row], self.tol)[0]
             keep = np.ones(len(A), dtype=bool)
             keep[group] = False
             keep[row] = True
@@ -239,9 +243,8 @@ class _Walk:
             return i
 
         for i, j in self.adjacencies():
-            (Mi, mi), (Mj, mj) = self.maps[i], self.maps[j]
-            scale = 1.0 + max(np.abs(Mi).max(initial=0), np.abs(mi).max(initial=0))
-            if np.allclose(Mi, Mj, rtol=0, atol=1e-9 * scale) and np.allclose(mi, mj, rtol=0, atol=1e-9 * scale):
+            a, b = self.maps[i], self.maps[j]
+            if np.abs(a - b).max() <= 1e-9 * (1.0 + np.abs(a).max()):
                 parent[root(i)] = root(j)
         roots = {}
         return [roots.setdefault(root(i), len(roots)) for i in range(len(parent))]
@@ -298,7 +301,7 @@ def traverse_regions(network: Network, box=None, *, method: str = "auto", count_
         activation_regions=len(walk.patterns),
         linear_regions=(max(labels) + 1) if labels else None,
         complete=complete, stop_reason=reason, method=method,
-        patterns=[tuple(int(b) for b in p) for p in walk.patterns],
+        patterns=[tuple(p.tolist()) for p in walk.patterns],
         adjacencies=walk.adjacencies(),
         polygons=walk.polygons if method == "polygon" else None,
         linear_labels=labels, seconds=time.monotonic() - started,
