@@ -136,12 +136,30 @@ def _stdout_to_stderr():
         os.close(saved)
 
 
+@contextlib.contextmanager
+def _stdout_to_devnull():
+    """The banner HiGHS prints when an instance is created says nothing about the count."""
+    sys.stdout.flush()
+    with open(os.devnull, "w") as devnull:
+        try:
+            saved = os.dup(1)
+        except OSError:
+            yield
+            return
+        try:
+            os.dup2(devnull.fileno(), 1)
+            yield
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+
+
 class RegionLPs:
     """The LPs of the traversal in one HiGHS instance (created once, a new model per LP)."""
 
     def __init__(self, lower: np.ndarray, upper: np.ndarray):
         self.hs = require("highspy", "regions")
-        with _stdout_to_stderr():
+        with _stdout_to_devnull():
             self.highs = self.hs.Highs()
         for name, value in HIGHS_OPTIONS.items():
             self.highs.setOptionValue(name, value)

@@ -41,6 +41,16 @@ from .facets import ON_LINE, THICKNESS, RegionLPs, polygon_region
 from .inputs import RegionInputError, check_count, check_seconds, input_box
 
 METHODS = ("auto", "polygon", "lp")
+# What each count counts, in one line each (the JSON of `m2bridge regions` carries these).
+DEFINITIONS = {
+    "activation_regions": "full-dimensional activation regions: the sets of inputs in the box with one "
+                          "activation pattern (unit active iff its pre-activation is > 0) that have "
+                          "interior points",
+    "linear_regions": "linear regions: activation regions joined across shared facets on which the "
+                      "network computes the same affine map (maximal facet-connected unions)",
+    "milp": "activation patterns realised by at least one input of the closed box (Serra & "
+            "Ramalingam's MILP count; includes patterns met only on a lower-dimensional set)",
+}
 # Starting points tried (box centre, then seeded random points) before giving up.
 START_TRIES = 64
 
