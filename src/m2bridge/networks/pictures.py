@@ -74,7 +74,7 @@ def region_figure(network: Network, box=None, *, traversal=None, colour: str = "
         keys = list(range(len(traversal.polygons)))
     shade = rng.permutation(max(keys) + 1 if keys else 1)
     for key, polygon in zip(keys, traversal.polygons):
-        ax.fill(polygon[:, 0], polygon[:, 1], color=cmap(shade[key] % 20), alpha=0.75,
+        ax.fill(polygon[:, 0], polygon[:, 1], color=cmap(shade[key] % 20), alpha=0.5 if points is not None else 0.75,
                 edgecolor="k", linewidth=0.3)
     if points is not None:
         X = np.asarray(points, dtype=float)

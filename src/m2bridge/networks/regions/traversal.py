@@ -1,8 +1,9 @@
 """Exact enumeration of the activation regions of a ReLU network on a box by walking from region to
 adjacent region, and the linear regions they make up.
 
-Definitions (the counts differ in degenerate networks; "Counting linear regions is #P-hard" and
-the definitions in use are not equivalent, see docs/regions.md):
+Definitions (counting regions is NP- and #P-hard already with one hidden layer, and the
+definitions in use are not equivalent: Stargalla, Hertrich & Reichman, "The Computational
+Complexity of Counting Linear Regions in ReLU Neural Networks", NeurIPS 2025, arXiv 2505.16716):
 
 * activation region — the set of inputs x in the box whose activation pattern (hidden unit i
   active iff its pre-activation g_i(x) > 0) is a given p, counted when it has interior points
