@@ -127,3 +127,19 @@ def test_digits_helpers():
     again, _ = train_network((3, 4, 4, 10), X, y, seed=0, epochs=50)
     assert np.array_equal(net.weights[0], again.weights[0]) and 0.1 < accuracy <= 1.0
     assert gap_closed(10, 10, 10) is None and gap_closed(10, 110, 60) == 50.0
+
+
+@pytest.mark.slow
+def test_regions_tutorial_notebook_runs(tmp_path):
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    from pathlib import Path
+
+    notebook = nbformat.read(Path(__file__).resolve().parents[1] / "docs" / "tutorial-regions.ipynb", as_version=4)
+    client = nbclient.NotebookClient(notebook, timeout=600, kernel_name="python3",
+                                     resources={"metadata": {"path": str(tmp_path)}})
+    client.execute()  # raises CellExecutionError, with the cell and its traceback, on any failure
+    outputs = "".join(o.get("text", "") for c in notebook.cells if c.cell_type == "code" for o in c.outputs)
+    assert "same patterns: True" in outputs and "complete True" in outputs
+    assert sum("image/png" in o.get("data", {}) for c in notebook.cells if c.cell_type == "code"
+               for o in c.outputs) == 4
