@@ -49,10 +49,11 @@ CLI = str(Path(sys.executable).with_name("m2bridge"))
 
 # Module (top-level name) → the extra that installs it.
 EXTRA_OF_MODULE = {
-    "scipy": "regions", "pyscipopt": "regions", "distributed": "dask", "dask": "dask",
+    "scipy": "regions", "pyscipopt": "regions", "highspy": "regions", "sklearn": "regions",
+    "distributed": "dask", "dask": "dask",
     "matplotlib": "plot", "pandas": "dataframe", "tqdm": "progress",
 }
-MARKER_MODULES = {"scip": ("scipy", "pyscipopt"), "dask": ("distributed",)}
+MARKER_MODULES = {"scip": ("scipy", "pyscipopt", "highspy"), "dask": ("distributed",)}
 # Doctests of these packages never run Macaulay2; every other m2bridge doctest may.
 NO_M2_DOCTESTS = ("m2bridge.varieties", "m2bridge.networks", "m2bridge.extras", "m2bridge.errors")
 M2_MISSING_TEXT = "not found. Install it with: apt-get"
