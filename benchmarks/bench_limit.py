@@ -38,7 +38,9 @@ DEFAULT = ["555-d4", "555-d5", "666-d4"]
 
 # Graded dimensions and minimal-generator counts of the code before this benchmark's changes.
 EXPECTED = {
-    "555-d4": ({1: 0, 2: 0, 3: 400, 4: 35200}, {1: 0, 2: 0, 3: 400, 4: 0}),
+    "555-d4": ({1: 0, 2: 0, 3: 100, 4: 4600}, {1: 0, 2: 0, 3: 100, 4: 50}),
+    "555-d5": ({1: 0, 2: 0, 3: 100, 4: 4600, 5: 108381}, {1: 0, 2: 0, 3: 100, 4: 50, 5: 150}),
+    "666-d4": ({1: 0, 2: 0, 3: 400, 4: 26100}, {1: 0, 2: 0, 3: 400, 4: 450}),
 }
 
 REFERENCE = """
@@ -68,6 +70,9 @@ def timed(module, name, label):
 if PROFILE:
     timed(R, "evaluation_matrix", "evaluation")
     timed(R, "kernel", "elimination")
+    if hasattr(R, "centred_evaluation_matrix"):  # the BLAS elimination (primes below 2^23)
+        timed(R, "centred_evaluation_matrix", "evaluation")
+        timed(R.elimination, "kernel_of", "elimination")
     timed(I, "complement", "minimal generators")
     timed(I, "poly_from_row", "generator polynomials")
     timed(I, "sample_image", "sample of the image")
@@ -88,7 +93,7 @@ if PER_PIECE:
         return out
     R.solve_kernel = per_piece
 start = time.process_time()
-r = I.interpolate_ideal({arch!r}, {pattern!r}, max_degree={degree}, workers={workers})
+r = I.interpolate_ideal({arch!r}, {pattern!r}, max_degree={degree}, workers={workers}, prime={prime})
 total = time.process_time() - start
 summary = {{"dims": r.graded_dims, "mingens": r.mingens_by_degree, "prime": r.prime, "solved": r.multidegrees,
             "pieces": pieces, "split": split, "in_process_cpu": total}}
@@ -125,6 +130,8 @@ def main() -> None:
     parser.add_argument("--per-piece", action="store_true", help="time FLINT's nullspace of every piece too")
     parser.add_argument("--profile", action="store_true", help="split each case's time by stage")
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--prime", type=int, default=2**31 - 1,
+                        help="interpolation prime (below 2^23: the BLAS elimination; else FLINT)")
     args = parser.parse_args()
     reference = run(REFERENCE)
     ref = reference["nullspace_cpu"]
@@ -133,7 +140,7 @@ def main() -> None:
     totals = {}
     for name in args.only or DEFAULT:
         arch, pattern, degree = CASES[name]
-        m = run(CASE.format(arch=arch, pattern=pattern, degree=degree, workers=args.workers,
+        m = run(CASE.format(arch=arch, pattern=pattern, degree=degree, workers=args.workers, prime=args.prime,
                                      per_piece=args.per_piece, profile=args.profile))
         totals[name] = m["cpu"]
         dims = {int(k): v for k, v in m["dims"].items()}

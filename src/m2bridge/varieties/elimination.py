@@ -15,7 +15,7 @@ reduced row echelon form, increasing, and basis row t has 1 at free[t] and 0 at 
 >>> E = np.array([[1, 2, 3], [2, 4, 6]])
 >>> basis, free = kernel(E, 7)
 >>> basis.tolist(), free.tolist()
-[[5, 1, 0], [4, 0, 1]], [1, 2]
+([[5, 1, 0], [4, 0, 1]], [1, 2])
 """
 
 from __future__ import annotations
@@ -96,10 +96,12 @@ def product(A: np.ndarray, B: np.ndarray, p: int, reduce: bool = True) -> np.nda
 
 
 def small_rref(X: np.ndarray, p: int) -> tuple[np.ndarray, list[int], list[int]]:
-    """Reduced row echelon form of a small matrix of residues in [0, p) (float64 when p < 2^26, where
-    products of two residues are exact; int64 otherwise), modified in place, rows swapped: (the
-    matrix, the original index of each of its first len(pivots) rows, the pivot columns)."""
-    exact_float = X.dtype == np.float64
+    """Reduced row echelon form of a small float64 matrix of centred residues, modified in place, rows
+    swapped: (the matrix, centred, the original index of each of its first len(pivots) rows, the pivot
+    columns). Products of two residues are exact below 2^53 (p < 2^26); above, int64 is used."""
+    wide = bound(p) ** 2 >= EXACT / 2
+    if wide:
+        X = np.mod(X, p).astype(np.int64)
     rows = np.arange(len(X))
     pivots: list[int] = []
     r = 0
@@ -115,23 +117,19 @@ def small_rref(X: np.ndarray, p: int) -> tuple[np.ndarray, list[int], list[int]]
             rows[[r, i]] = rows[[i, r]]
         # Entries of row r before column j are 0: only columns j: change.
         pivot_row = X[r, j:] * pow(int(X[r, j]), -1, p)
-        pivot_row = fmod(pivot_row, p) if exact_float else pivot_row % p
+        pivot_row = pivot_row % p if wide else centre(pivot_row, p)
         factors = X[:, j].copy()
         factors[r] = 0
-        update = factors[:, None] * pivot_row
-        update = fmod(update, p) if exact_float else update % p
-        X[:, j:] -= update
-        X[:, j:][X[:, j:] < 0] += p
+        touched = np.flatnonzero(factors)
+        if len(touched):
+            rest = X[touched, j:] - factors[touched, None] * pivot_row
+            X[touched, j:] = rest % p if wide else centre(rest, p)
         X[r, j:] = pivot_row
         pivots.append(j)
         r += 1
+    if wide:
+        X = _centred(X, p)
     return X, rows[:r].tolist(), pivots
-
-
-def _small(X: np.ndarray, p: int) -> np.ndarray:
-    """Centred float64 residues as residues in [0, p), in the type `small_rref` computes with."""
-    X = np.mod(X, p)
-    return X if (p - 1) ** 2 < EXACT else X.astype(np.int64)
 
 
 def _centred(X: np.ndarray, p: int) -> np.ndarray:
@@ -143,10 +141,10 @@ def _centred(X: np.ndarray, p: int) -> np.ndarray:
 def inverse(K: np.ndarray, p: int) -> np.ndarray:
     """The inverse of an invertible k × k matrix of centred residues mod p (centred)."""
     k = len(K)
-    X, _, pivots = small_rref(_small(np.concatenate([K, np.eye(k)], axis=1), p), p)
+    X, _, pivots = small_rref(np.concatenate([K, np.eye(k)], axis=1), p)
     if pivots != list(range(k)):
         raise ArithmeticError("singular pivot block")
-    return _centred(X[:, k:], p)
+    return X[:, k:]
 
 
 def _panel_basis(slab: np.ndarray, p: int) -> tuple[list[int], list[int]]:
@@ -164,8 +162,8 @@ def _panel_basis(slab: np.ndarray, p: int) -> tuple[list[int], list[int]]:
         X = slab[start:start + chunk]
         X = centre(X - product(X[:, pivots], basis, p), p) if pivots else X.copy()
         if width <= SMALL:
-            X, rows, new = small_rref(_small(X, p), p)
-            fresh = _centred(X[: len(new)], p)
+            X, rows, new = small_rref(X, p)
+            fresh = X[: len(new)]
         else:
             order = np.arange(len(X))
             fresh, new = rref_rows(X, p, panel=max(SMALL, width // 4), order=order)
