@@ -18,11 +18,15 @@ import numpy as np
 from .._processes import deferred_signals, die_with_parent
 from ..errors import InputError
 from ..extras import require
-from .pieces import evaluation_matrix, kernel
+from . import elimination
+from .pieces import centred_evaluation_matrix, evaluation_matrix, kernel
 
 
 def solve_kernel(monomials: np.ndarray, points: int, values: np.ndarray, prime: int):
-    """(basis, free) of the piece spanned by `monomials`, from `points` rows of `values`."""
+    """(basis, free) of the piece spanned by `monomials`, from `points` rows of `values`: by blocked
+    elimination on BLAS products for a prime where that is faster, else by FLINT."""
+    if elimination.fits(prime):
+        return elimination.kernel_of(centred_evaluation_matrix(values[:points], monomials, prime), prime)
     return kernel(evaluation_matrix(values[:points], monomials, prime), prime)
 
 
