@@ -169,3 +169,47 @@ def test_exact_numbers_of_python_and_numpy_are_data():
     assert third.points[0][0] == Fraction(1, 3)
     with pytest.raises(InputError, match="not an exact number"):
         make_variety("2,2,2", "10", data=[[0.5, 2], [3, 1]])
+
+
+# --- verify refuses meaningless records ---------------------------------------------------------------
+
+SWEPT = """
+[sweep]
+name = "small"
+compute = ["ideal", "dim"]
+[[sweep.family]]
+architectures = ["2,2,2"]
+patterns = ["10|11"]
+"""
+
+
+@pytest.mark.m2
+def test_verify_refuses_meaningless_records(tmp_path):
+    import json
+
+    case_file = tmp_path / "small.toml"
+    case_file.write_text(SWEPT)
+    db = str(tmp_path / "c.sqlite")
+    assert invoke("sweep", str(case_file), "--db", db, "--json").returncode == 0
+    export = tmp_path / "r.json"
+    assert invoke("export", "small", "--db", db, "--out", str(export)).returncode == 0
+    good = json.loads(export.read_text())
+    done = invoke("verify", str(export))
+    assert done.returncode == 0 and "verified 2 record(s): 0 difference(s)" in done.stdout, done.stdout
+
+    def verify_edited(change):
+        document = json.loads(json.dumps(good))
+        change(document)
+        export.write_text(json.dumps(document))
+        return invoke("verify", str(export))
+
+    ideal = next(i for i, r in enumerate(good["records"]) if r["computation"] == "ideal")
+    done = verify_edited(lambda d: d["records"][ideal].update(method="fastest"))
+    assert "unknown method 'fastest'" in one_line(done)
+    done = verify_edited(lambda d: d["records"][ideal].update(key="0" * 64))
+    assert done.returncode == 1 and "is not the key of its inputs" in done.stdout, done.stdout
+    done = verify_edited(lambda d: d["records"][ideal].update(seed=7))  # inputs changed, key kept
+    assert done.returncode == 1 and "is not the key of its inputs" in done.stdout, done.stdout
+    assert "holds no records" in one_line(verify_edited(lambda d: d.update(records=[])))
+    done = verify_edited(lambda d: [r.update(status="error") for r in d["records"]])
+    assert "no record with status ok" in one_line(done)

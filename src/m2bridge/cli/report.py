@@ -110,6 +110,8 @@ def _export_command(args) -> int:
 def _verify_command(args) -> int:
     document = load_export(args.file)
     differences, checked = verify_export(document, timeout=args.timeout)
+    if not checked:
+        raise InputError(f"export file {args.file!r} holds no record with status ok: nothing was verified")
     for line in differences:
         print(f"DIFFERENT {line}")
     print(f"verified {checked} record(s): {len(differences)} difference(s) "

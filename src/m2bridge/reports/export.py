@@ -148,6 +148,9 @@ def verify_export(document: dict, timeout: float = 600.0) -> tuple[list[str], in
         if task.template_hash != record.template_hash:
             differences.append(f"{label}: the template has changed since the export (template hash differs)")
             continue
+        if task.key != record.key:  # a key names its inputs: one that does not is no record of them
+            differences.append(f"{label}: its key {record.key!r} is not the key of its inputs ({task.key!r})")
+            continue
         problem = _script_difference(record, task.options)
         if problem is not None:
             differences.append(f"{label}: {problem}")
@@ -191,6 +194,8 @@ def _comparable(result: dict) -> dict:
     return {k: v for k, v in result.items() if k not in _VOLATILE}
 
 
+# Every method a record's key is made with (IdealOptions.key_method, and `jacobian` for dim).
+_METHOD = re.compile(r"jacobian|(check/)?(ker|(interpolate|auto)<=[0-9]+)")
 _RECORD_FIELDS = {"key": str, "case": dict, "computation": str, "field": str, "method": str, "template_hash": str,
                   "seed": int, "status": str, "result": dict}
 
@@ -204,6 +209,8 @@ def load_export(path: str) -> dict:
         raise InputError(f"export file {path!r} is not readable JSON: {exc}") from None
     if not isinstance(document, dict) or document.get("format") != EXPORT_FORMAT or not isinstance(document.get("records"), list):
         raise InputError(f"export file {path!r} is not an m2bridge export ({EXPORT_FORMAT})")
+    if not document["records"]:
+        raise InputError(f"export file {path!r} holds no records: nothing to verify")
     for index, data in enumerate(document["records"], start=1):
         where = f"export file {path!r}: record {index}"
         if not isinstance(data, dict):
@@ -217,6 +224,9 @@ def load_export(path: str) -> dict:
             raise InputError(f"{where}: unknown status {data['status']!r} (known: {list(STATUSES)})")
         if data["computation"] not in ("ideal", "dim") and not data["computation"].startswith(CONJECTURE_PREFIX):
             raise InputError(f"{where}: unknown computation {data['computation']!r}")
+        if not _METHOD.fullmatch(data["method"]):  # else it would be read as ker
+            raise InputError(f"{where}: unknown method {data['method']!r} (methods are jacobian, ker, "
+                             "interpolate<=D, auto<=D, and check/ before them for conjectures)")
         try:
             case = data["case"]
             Case(case["arch"], case["pattern"], case["bias"])
