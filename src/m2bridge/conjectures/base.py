@@ -97,6 +97,8 @@ class Statement:
     published = True
     conventions: tuple = (None,)
     variants: tuple = (None,)
+    # How reports name each variant (a reading is a convention and a variant); default: the variant.
+    variant_names: dict = {}
 
     def not_applicable(self, variety: PatternVariety) -> str | None:
         raise NotImplementedError
