@@ -45,10 +45,10 @@ class Request:
     @classmethod
     def of(cls, computation: str, options: IdealOptions) -> "Request":
         """The request with the method policies applied (the one place they are written)."""
+        if computation.startswith(CONJECTURE_PREFIX):
+            options = checking(options)
         changes: dict = {}
-        if computation.startswith(CONJECTURE_PREFIX) and options.method == "ker" and options.max_degree is not None:
-            changes["method"] = "auto"
-        elif options.method == "auto" and options.max_degree is None:
+        if options.method == "auto" and options.max_degree is None:
             changes["method"] = "ker"
         if computation == "ideal" and options.uses_interpolation and not options.field.prime:
             changes["lift"] = True
@@ -102,3 +102,11 @@ class Request:
         certified = bool(result.get("complete")) and not o.field.prime
         return Request(self.computation, dataclasses.replace(o, method="interpolate", certify=certified,
                                                              lift=not o.field.prime))
+
+
+def checking(options: IdealOptions) -> IdealOptions:
+    """The options a conjecture check runs with: a degree bound asks for the race (ker within its
+    budget, interpolation through the bound), also when ker was named."""
+    if options.method == "ker" and options.max_degree is not None:
+        return dataclasses.replace(options, method="auto")
+    return options
