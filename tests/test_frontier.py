@@ -195,7 +195,7 @@ def test_auto_does_not_wait_for_ker_once_interpolation_has_answered():
     solver = RaceSolver()
     result = solver.solve(PatternVariety("4,4,4", "1100|0110"), IdealOptions(method="auto", max_degree=3))
     assert result.method == "interpolate" and not result.complete
-    assert solver.interpolation.max_degree == 3
+    assert result.pieces.max_degree == 3
     # With an explicit ker budget, auto waits for ker's complete answer.
     waited = RaceSolver().solve(PatternVariety("2,2,2", "10|11"),
                                 IdealOptions(method="auto", max_degree=4, ker_timeout=120))

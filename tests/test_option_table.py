@@ -10,7 +10,8 @@ import pytest
 
 from m2bridge.errors import InputError
 from m2bridge.ideals.api import pattern_ideal
-from m2bridge.ideals.option_table import CASE_FILE_KEYS, IDEAL_FLAGS, MAX_DEGREE, OPTIONS, markdown_table
+from m2bridge.ideals.option_table import CASE_FILE_KEYS, IDEAL_FLAGS, MAX_DEGREE, OPTIONS
+from m2bridge.ideals.options import markdown_table
 from m2bridge.ideals.options import IdealOptions
 from m2bridge.sweeps.casefile import CaseFileError, SweepSpec
 

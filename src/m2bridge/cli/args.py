@@ -41,7 +41,8 @@ def add_option_flags(parser: argparse.ArgumentParser, names) -> None:
     """The flags of the computation options `names`, made from the option table (help, unit, default
     and the rule that checks a value: one place for all three of the command line, the case files and
     the guide). A flag not given is None: IdealOptions' default applies."""
-    from ..ideals.option_table import METHODS, OPTIONS, default_of
+    from ..ideals.option_table import METHODS, OPTIONS
+    from ..ideals.options import default_of
 
     for name in names:
         option = OPTIONS[name]

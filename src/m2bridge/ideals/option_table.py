@@ -3,7 +3,7 @@ the command-line flag and the case-file key.
 
 `IdealOptions` (options.py) validates each field with its rule here; the command line makes its
 flags from the table (`cli/args.py`), case files check their keys with the same rules
-(`sweeps/casefile.py`), and the guide's option table is `markdown_table()` (a test checks that
+(`sweeps/casefile.py`), and the guide's option table is `options.markdown_table()` (a test checks that
 docs/guide.md holds it). A value in the user's unit (`memory_limit` in GiB) is multiplied by
 `scale` on its way into IdealOptions (bytes).
 
@@ -223,30 +223,3 @@ OPTIONS: dict[str, Option] = {o.name: o for o in (
 METHOD_FLAGS = ("field", "method", "max_degree", "timeout", "ker_timeout", "memory_limit", "seed", "workers")
 IDEAL_FLAGS = METHOD_FLAGS + ("verbose", "m2_trace", "prime", "lift", "certify", "recheck_prime")
 CASE_FILE_KEYS = {o.key: o for o in OPTIONS.values() if o.key}
-
-
-def default_of(name: str):
-    """The default of an option in the user's unit (IdealOptions' default, divided by `scale`)."""
-    from .options import IdealOptions  # the dataclass holds the defaults; imported late (it imports us)
-
-    spec = IdealOptions.__dataclass_fields__[name]
-    value = spec.default_factory() if callable(spec.default_factory) else spec.default
-    if hasattr(value, "text"):
-        return value.text
-    option = OPTIONS[name]
-    return value / option.scale if option.scale != 1 and value is not None else value
-
-
-def markdown_table() -> str:
-    """The guide's option table: every option with a flag or a case-file key."""
-    lines = ["| option | flag | case-file key | unit | default | meaning |", "|---|---|---|---|---|---|"]
-    for o in OPTIONS.values():
-        if not (o.flag or o.key):
-            continue
-        default = default_of(o.name)
-        shown = "off" if o.kind == "flag" and not default else "—" if default is None else f"{default:g}" \
-            if isinstance(default, float) else str(default)
-        lines.append(f"| `{o.name}` | {f'`{o.flag}`' if o.flag else '—'} | {f'`{o.key}`' if o.key else '—'} | "
-                     f"{o.unit or '—'} | {shown} | {o.help.replace('|', '/')} |")
-    return "\n".join(lines) + "\n"
-

@@ -136,3 +136,30 @@ class IdealOptions:
         if not self.uses_interpolation:
             return "ker"
         return f"{self.method}<={self.max_degree}"
+
+
+# --- the option table's defaults (IdealOptions holds them) and the guide's table ----------------
+
+def default_of(name: str):
+    """The default of an option in the user's unit (IdealOptions' default, divided by `scale`)."""
+    spec = IdealOptions.__dataclass_fields__[name]
+    value = spec.default_factory() if callable(spec.default_factory) else spec.default
+    if hasattr(value, "text"):
+        return value.text
+    option = OPTIONS[name]
+    return value / option.scale if option.scale != 1 and value is not None else value
+
+
+def markdown_table() -> str:
+    """The guide's option table: every option with a flag or a case-file key."""
+    lines = ["| option | flag | case-file key | unit | default | meaning |", "|---|---|---|---|---|---|"]
+    for o in OPTIONS.values():
+        if not (o.flag or o.key):
+            continue
+        default = default_of(o.name)
+        shown = "off" if o.kind == "flag" and not default else "—" if default is None else f"{default:g}" \
+            if isinstance(default, float) else str(default)
+        lines.append(f"| `{o.name}` | {f'`{o.flag}`' if o.flag else '—'} | {f'`{o.key}`' if o.key else '—'} | "
+                     f"{o.unit or '—'} | {shown} | {o.help.replace('|', '/')} |")
+    return "\n".join(lines) + "\n"
+

@@ -18,6 +18,7 @@ import time
 from collections import Counter
 
 from .._files import write_output
+from ..conjectures.statements import reading_name
 from ..errors import InputError
 from ..sweeps.store import CaseStore
 
@@ -25,12 +26,7 @@ PREFIX = "conjectures:"
 
 
 def _reading(verdict: dict) -> str:
-    parts = [verdict.get("rank_convention") or ""]
-    if verdict.get("statement") == "shallow-two-block":
-        parts.append("R1 ∪ R2" if verdict.get("variant") == "union" else "n1")
-    else:
-        parts.append(verdict.get("variant") or "")
-    return ", ".join(p for p in parts if p) or "as stated"
+    return reading_name(verdict.get("statement") or "", verdict.get("rank_convention"), verdict.get("variant"))
 
 
 def _proof(verdict: dict) -> str:

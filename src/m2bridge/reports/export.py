@@ -20,6 +20,7 @@ import flint
 from .._files import EXPORT_LIMIT, read_text
 from ..errors import InputError
 from ..ideals.options import IdealOptions
+from ..ideals.request import Request
 from ..ideals.solvers import KerSolver
 from ..macaulay2.process import Macaulay2
 from ..varieties.symmetry import Case
@@ -65,6 +66,11 @@ def export_records(store: CaseStore, what: str) -> dict:
             continue
         entry = record.to_json()
         entry["requested"] = requested.label
+        try:  # how it was computed, as structured JSON (the key's method text is kept beside it)
+            entry["options"] = Request.from_key_method(record.computation, record.method, field=record.field,
+                                                       seed=record.seed).stored_options()
+        except InputError:
+            entry["options"] = None
         # `result` in the coordinates of the requested case (what a reader quotes); `stored_result` as
         # computed for the canonical case (what verification recomputes).
         entry["stored_result"] = entry["result"]
@@ -74,35 +80,11 @@ def export_records(store: CaseStore, what: str) -> dict:
             "versions": _versions(), "records": entries}
 
 
-def _options_of(record: CaseRecord, timeout: float) -> IdealOptions:
-    """The options a record was computed with, read back from its method (`ker`, `interpolate<=D`…)."""
-    method = record.method.removeprefix("check/")
-    m = re.fullmatch(r"(interpolate|auto)<=([0-9]+)", method)
-    if m:
-        return IdealOptions(field=record.field, method=m.group(1), max_degree=int(m.group(2)), seed=record.seed,
-                            timeout=timeout)
-    return IdealOptions(field=record.field, method="ker", seed=record.seed, timeout=timeout)
-
-
 def _stored(data: dict) -> CaseRecord:
     """An export entry as the record the database held (canonical coordinates)."""
-    fields = {k: v for k, v in data.items() if k not in ("requested", "stored_result")}
+    fields = {k: v for k, v in data.items() if k not in ("requested", "stored_result", "options")}
     fields["result"] = data.get("stored_result", data["result"])
     return CaseRecord.from_json(fields)
-
-
-def _reproducing(task: Task, record: CaseRecord) -> Task:
-    """The task that reproduces a record. Under `auto` whichever method answered first is run again
-    (ker with the same degree bound, or interpolation with the same prime and seed, certified when
-    the record was), since the race itself depends on timing."""
-    options = task.options
-    if record.computation != "ideal" or options.method != "auto":
-        return task
-    if record.result.get("method_used") == "ker":
-        return dataclasses.replace(task, options=dataclasses.replace(options, method="ker"))
-    certified = bool(record.result.get("complete")) and not options.field.prime
-    return dataclasses.replace(task, options=dataclasses.replace(options, method="interpolate", certify=certified,
-                                                                 lift=not options.field.prime))
 
 
 _TRACE_LINE = re.compile(r"^gbTrace = [0-9]+;\n", re.M)
@@ -141,9 +123,14 @@ def verify_export(document: dict, timeout: float = 600.0) -> tuple[list[str], in
         checked += 1
         label = f"{data.get('requested') or record.case.label} [{record.computation}]"
         try:
-            task = make_task(record.case, record.computation, _options_of(record, timeout))
+            request = Request.from_key_method(record.computation, record.method, field=record.field,
+                                              seed=record.seed, timeout=timeout)
+            task = make_task(record.case, record.computation, request.options)
         except InputError as exc:
             differences.append(f"{label}: its inputs describe no computation ({exc})")
+            continue
+        if task.key != record.key:
+            differences.append(f"{label}: its key {record.key!r} is not the key of its inputs ({task.key!r})")
             continue
         if task.template_hash != record.template_hash:
             differences.append(f"{label}: the template has changed since the export (template hash differs)")
@@ -167,7 +154,8 @@ def verify_export(document: dict, timeout: float = 600.0) -> tuple[list[str], in
                 differences.append(f"{label}: the export lacks the J^A this verdict was checked against")
                 continue
             task = dataclasses.replace(task, ideal=ideal)
-        task = _reproducing(task, record)
+        task = dataclasses.replace(task, options=Request(record.computation, task.options).reproducing(
+            record.result).options)
         key = (task.key, task.options.method)
         if key not in done:  # several requested cases share one canonical record
             done[key] = compute_task(task)

@@ -28,6 +28,7 @@ from ..errors import InputError
 from ..extras import require
 from ..ideals.api import pattern_ideal as compute_ideal
 from ..ideals.options import IdealOptions
+from ..ideals.request import CONJECTURE_PREFIX, Request
 from ..ideals.result import IdealResult
 from ..macaulay2.process import M2Session, Macaulay2
 from ..varieties.model import make_variety
@@ -248,9 +249,7 @@ class Session:
                     "found" if record is not None and record.status == "ok" else "not found, computing",
                     form.case.arch, form.case.pattern, task.key[:12])
         if record is None or record.status != "ok":
-            # As a sweep stores it: over QQ interpolated generators are lifted, so that they are exact.
-            lift = options.uses_interpolation and not options.field.prime
-            result = compute_ideal(form.case.variety, options=dataclasses.replace(options, lift=lift), m2=self)
+            result = compute_ideal(form.case.variety, options=task.options, m2=self)  # as a sweep stores it
             record = _record(task, result, options)
             self.store.save(record)
             if is_identity(form):
@@ -264,8 +263,7 @@ class Session:
         keywords = {k: settings.pop(k) for k in ("rank_convention", "variant", "claim", "ideal", "data", "blocks",
                                                   "bias") if k in settings}
         options = self._options(settings)
-        if options.method == "ker" and options.max_degree is not None:
-            options = dataclasses.replace(options, method="auto")  # as check() does: ker races interpolation
+        options = Request.of(CONJECTURE_PREFIX + name, options).options  # as check() does: ker races interpolation
         if keywords.get("ideal") is None and self.store is not None and keywords.get("data") is None:
             keywords["ideal"] = self.pattern_ideal(arch, pattern, bias=keywords.get("bias", False), options=options)
         return check_statement(arch, pattern, name, options=options, m2=self, **keywords)

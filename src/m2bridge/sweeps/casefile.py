@@ -267,15 +267,18 @@ def _check_degree_bound(families: list, options: IdealOptions, fail) -> None:
     if options.max_degree is None:
         return
     for fam in families:
-        blocks = [fam.blocks] if fam.blocks is not None else sorted({p.k for p in fam.patterns or ()})
+        # one pattern per number of blocks: the family's own, or k all-active blocks (parsed once)
+        by_k = {p.k: p for p in fam.patterns or ()}
         for arch in fam.architectures:
-            for k in blocks:
+            if fam.blocks is not None:
+                one_block = "/".join("1" * width for width in arch.hidden)
+                by_k = {fam.blocks: ActivationPattern.parse("|".join([one_block] * fam.blocks))}
+            for k, pattern in sorted(by_k.items()):
                 n_vars = k * arch.n_out * (arch.n_in + (1 if fam.bias else 0))
                 try:
                     check_degree_bound(n_vars, options.max_degree)
                     if options.uses_interpolation:
-                        one_block = "/".join("1" * width for width in arch.hidden)
-                        check_interpolation(PatternVariety(arch, "|".join([one_block] * k), fam.bias),
+                        check_interpolation(PatternVariety(arch, pattern, fam.bias),
                                             options.max_degree, options.interpolation_prime,
                                             options.interpolation_prime_from)
                 except _InputError as exc:
