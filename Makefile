@@ -66,6 +66,7 @@ results: setup
 	$(M2B) report --db $(RESULTS)/three-block.sqlite --sweep three-block-mining-widths-3 \
 	    --results docs/results/three-block-mining --title "Three-block mining at widths 2-3" \
 	    --preamble docs/results/three-block-mining-preamble.txt
+	$(BIN)/python scripts/regions-results.py --json $(RESULTS)/regions.json
 
 doctor: setup
 	$(BIN)/m2bridge doctor

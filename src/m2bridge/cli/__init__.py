@@ -67,6 +67,8 @@ def build_parser(command: str | None = None):
     """The parser; only `command`'s module is imported."""
     import argparse
 
+    from ..errors import abbreviate
+
     class VersionAction(argparse.Action):
         def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
             super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
@@ -78,7 +80,7 @@ def build_parser(command: str | None = None):
     def one_line_errors(p):
         # A usage error is one line, like every other error (argparse would print the usage first;
         # `m2bridge COMMAND --help` still shows it).
-        p.error = lambda message: p.exit(2, f"m2bridge: error: {message}\n")
+        p.error = lambda message: p.exit(2, f"m2bridge: error: {abbreviate(message)}\n")
         return p
 
     parser = one_line_errors(argparse.ArgumentParser(prog="m2bridge", description=DESCRIPTION))
@@ -141,6 +143,14 @@ def _configure_logging(args) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:  # Ctrl-C while starting (importing, parsing): before _main's handlers
+        print("m2bridge: interrupted", file=sys.stderr)
+        return 130
+
+
+def _main(argv: list[str] | None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv in (["-h"], ["--help"]):
         print(overview())
@@ -157,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     import signal
 
     from .._processes import Terminated, install_signal_handlers, received_signal
-    from ..errors import InputError, M2BridgeError, M2TimeoutError
+    from ..errors import InputError, M2BridgeError, M2TimeoutError, abbreviate
 
     _configure_logging(args)
     # SIGTERM and SIGHUP end m2bridge like Ctrl-C does (every `finally` runs), with exit 128 + N;
@@ -192,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a bug of ours: still one line, the traceback on request
         if os.environ.get("M2BRIDGE_DEBUG"):
             raise
-        print(f"m2bridge: internal error: {type(exc).__name__}: {exc} "
+        print(f"m2bridge: internal error: {type(exc).__name__}: {abbreviate(str(exc))} "
               "(rerun with M2BRIDGE_DEBUG=1 for the traceback)", file=sys.stderr)
         return 1
     finally:

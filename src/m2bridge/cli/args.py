@@ -37,6 +37,54 @@ def positive_float(text: str) -> float:
     return value
 
 
+def add_option_flags(parser: argparse.ArgumentParser, names) -> None:
+    """The flags of the computation options `names`, made from the option table (help, unit, default
+    and the rule that checks a value: one place for all three of the command line, the case files and
+    the guide). A flag not given is None: IdealOptions' default applies."""
+    from ..ideals.option_table import METHODS, OPTIONS
+    from ..ideals.options import default_of
+
+    for name in names:
+        option = OPTIONS[name]
+        default = default_of(name)
+        shown = f"{default:g}" if isinstance(default, float) else default
+        unit = f" ({option.unit})" if option.unit and option.unit not in option.help else ""
+        text = option.help + unit + (f"; default {shown}" if default is not None and option.kind != "flag" else "")
+        if option.kind == "flag":
+            parser.add_argument(option.flag, action="store_true", default=None, help=text)
+        else:
+            metavar = {int: "N", float: "X"}.get(option.kind) if name != "method" else None
+            parser.add_argument(option.flag, type=_checked(option), metavar=metavar, help=text.replace("%", "%%"),
+                                choices=(*METHODS, "m2") if name == "method" else None)
+
+
+def _checked(option):
+    """argparse type: a value checked by the option's rule (bad values: one usage line, exit 2)."""
+    from ..errors import InputError
+
+    def parse(text: str):
+        try:
+            return option.parse_text(text)
+        except InputError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    parse.__name__ = option.name  # argparse names the type in "invalid <name> value"
+    return parse
+
+
+def options_given(args, names) -> dict:
+    """The computation options given on the command line, in IdealOptions' units."""
+    from ..ideals.option_table import OPTIONS
+
+    given = {}
+    for name in names:
+        value = getattr(args, name, None)
+        if value is not None:
+            scale = OPTIONS[name].scale
+            given[name] = int(value * scale) if scale != 1 else value
+    return given
+
+
 def show_progress(args) -> bool:
     """The progress display: asked for with --progress, or by default on a terminal (not in CI),
     unless -q (only errors) or --json."""

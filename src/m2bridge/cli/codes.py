@@ -10,6 +10,7 @@ import argparse
 import re
 from pathlib import Path
 
+from .._files import write_output
 from ..errors import InputError
 from ..networks.network import load_labels, load_network, load_points
 from .args import positive_int, print_json
@@ -148,10 +149,7 @@ def run_patterns(args) -> int:
         case_path = Path(args.case_out)
         if not case_path.parent.is_dir():
             raise InputError(f"--case-out {args.case_out!r}: folder {str(case_path.parent)!r} does not exist")
-        try:
-            case_path.write_text(text)
-        except OSError as exc:
-            raise InputError(f"--case-out {args.case_out!r}: cannot write it: {exc.strerror or exc}") from None
+        write_output(case_path, text, "case_out")
     report = {
         "architecture": found.architecture.text,
         "bias": found.bias,

@@ -8,8 +8,8 @@ from ..conjectures.check import NAMES, all_verdicts, check
 from ..conjectures.statements import RANK_CONVENTIONS
 from ..conjectures.verdict import CLAIMS
 from ..varieties.model import make_variety
-from .args import print_json, show_progress
-from .ideal import (add_db_argument, add_method_arguments, add_trace_arguments, add_variety_arguments, options_from,
+from .args import add_option_flags, print_json, show_progress
+from .ideal import (add_db_argument, add_method_arguments, add_variety_arguments, options_from,
                     streaming, streams_output)
 from .progress import ProgressDisplay, ticking
 
@@ -22,9 +22,9 @@ def configure(name: str, p: argparse.ArgumentParser) -> None:
     p.add_argument("--rank-convention", choices=RANK_CONVENTIONS,
                    help="shallow-two-block: literal (default) or generic ranks")
     p.add_argument("--variant", choices=("union",), help="shallow-two-block: |R1 ∪ R2|+1 minors in item 3")
-    add_method_arguments(p, default_method="auto")
+    add_method_arguments(p)
     add_db_argument(p)
-    add_trace_arguments(p)
+    add_option_flags(p, ("verbose", "m2_trace"))
     p.set_defaults(handler=_conjecture_command)
 
 
@@ -68,7 +68,7 @@ def _stored(args, variety, options) -> list | None:
     """The verdicts stored by a sweep in --db for this case (up to symmetry), else None."""
     if not args.db:
         return None
-    from ..sweeps.lookup import stored_verdicts
+    from ..reports.lookup import stored_verdicts
     from ..sweeps.store import open_store
 
     store = open_store(args.db)

@@ -171,6 +171,12 @@ def run_checks(smoke: bool = True, timeout: float = SMOKE_TIMEOUT) -> list[Check
 
 
 def _handler(args) -> int:
+    try:
+        from ..ideals.options import IdealOptions
+    except ImportError:
+        pass  # a broken installation: the checks say what is missing
+    else:
+        IdealOptions(timeout=args.timeout)  # --timeout under the rules of every command: a bad one is exit 2
     checks = run_checks(smoke=not args.no_smoke, timeout=args.timeout)
     healthy = all(c.ok for c in checks if c.required)
     if args.json:

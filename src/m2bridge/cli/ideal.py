@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from ..ideals.options import DEFAULT_INTERPOLATION_PRIME, METHODS, IdealOptions
-from ..macaulay2.process import DEFAULT_MEMORY_LIMIT, DEFAULT_TIMEOUT
+from ..ideals.option_table import IDEAL_FLAGS, METHOD_FLAGS
+from ..ideals.options import IdealOptions
 from ..varieties.model import make_variety
-from .args import nonnegative_int, positive_float, positive_int, print_json, show_progress
+from .args import add_option_flags, nonnegative_int, options_given, print_json, show_progress
 from .progress import ProgressDisplay, ticking
 
 
@@ -21,30 +21,9 @@ def add_variety_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
-def add_method_arguments(parser: argparse.ArgumentParser, default_method: str = "auto") -> None:
-    """The options of IdealOptions that a user sets on the command line."""
-    parser.add_argument("--field", default="QQ", help="QQ (default) or ZZ/p, e.g. ZZ/32003")
-    parser.add_argument("--method", choices=METHODS + ("m2",), default=default_method,
-                        help="ker: Macaulay2's ker (complete); interpolate: linear algebra over GF(p) through "
-                             "--max-degree; auto (default): ker within its budget racing interpolation (only ker "
-                             "without --max-degree). m2 is the old name of ker")
-    parser.add_argument("--max-degree", type=positive_int, help="degree bound of the interpolation")
-    parser.add_argument("--timeout", type=positive_float, default=DEFAULT_TIMEOUT,
-                        help=f"seconds before Macaulay2 is killed (default {DEFAULT_TIMEOUT:g})")
-    parser.add_argument("--ker-timeout", type=positive_float,
-                        help="under --method auto with --max-degree: seconds ker may take (default min(timeout, 60))")
-    parser.add_argument("--memory-limit", type=positive_float, default=DEFAULT_MEMORY_LIMIT / 2**30,
-                        help="address-space cap for Macaulay2 in GiB (default 8)")
-    parser.add_argument("--seed", type=nonnegative_int, default=0, help="random seed (Macaulay2 and random points)")
-    parser.add_argument("--workers", type=positive_int, default=1,
-                        help="processes for the interpolation (at most the CPUs available)")
-
-
-def add_trace_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--verbose", action="store_true",
-                        help="stream Macaulay2's output live to stderr while it is captured (as -v does)")
-    parser.add_argument("--m2-trace", type=int, default=0, choices=range(16), metavar="N",
-                        help="Macaulay2's gbTrace level for ker (0–15), streamed live to stderr")
+def add_method_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of IdealOptions that a user sets on the command line (the option table's)."""
+    add_option_flags(parser, METHOD_FLAGS)
 
 
 def streaming(args) -> dict:
@@ -58,9 +37,7 @@ def add_db_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def options_from(args, **extra) -> IdealOptions:
-    return IdealOptions(field=args.field, method=args.method, max_degree=args.max_degree, timeout=args.timeout,
-                        ker_timeout=args.ker_timeout, memory_limit=int(args.memory_limit * 2**30), seed=args.seed,
-                        workers=args.workers, **extra)
+    return IdealOptions.merge(None, **options_given(args, METHOD_FLAGS), **extra)
 
 
 def configure(name: str, parser: argparse.ArgumentParser) -> None:
@@ -69,21 +46,13 @@ def configure(name: str, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--seed", type=nonnegative_int, default=0, help="random seed of the parameter points")
         parser.set_defaults(handler=_dim_command)
         return
-    add_method_arguments(parser)
+    add_option_flags(parser, IDEAL_FLAGS)
     add_db_argument(parser)
-    add_trace_arguments(parser)
-    parser.add_argument("--prime", type=positive_int,
-                        help=f"prime of the interpolation (default {DEFAULT_INTERPOLATION_PRIME}, or p of --field ZZ/p)")
-    parser.add_argument("--lift", action="store_true", help="lift interpolated generators to QQ and check them")
-    parser.add_argument("--certify", action="store_true",
-                        help="with --method interpolate --lift: ask Macaulay2 whether the generators give J^A")
-    parser.add_argument("--recheck-prime", type=positive_int, help="repeat the interpolation over this prime")
     parser.set_defaults(handler=_ideal_command)
 
 
 def _ideal_command(args) -> int:
-    options = options_from(args, prime=args.prime, lift=args.lift, certify=args.certify,
-                           recheck_prime=args.recheck_prime, **streaming(args))
+    options = IdealOptions.merge(None, **{**options_given(args, IDEAL_FLAGS), **streaming(args)})
     variety = make_variety(args.arch, args.pattern, bias=args.bias, data=args.data, blocks=args.blocks)
     result = _stored(args, variety, options)
     if result is None:  # (the solvers are imported only when something is computed: --db stays light)
@@ -116,7 +85,7 @@ def _stored(args, variety, options):
     """J^A from --db when the database holds the case (up to symmetry), else None."""
     if not args.db or variety.data is not None:
         return None
-    from ..sweeps.lookup import stored_ideal
+    from ..reports.lookup import stored_ideal
     from ..sweeps.store import open_store
 
     store = open_store(args.db)

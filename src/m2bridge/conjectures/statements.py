@@ -68,6 +68,7 @@ class ShallowTwoBlock(MinorStatement):
     claims = ("containment", "generation")
     conventions = RANK_CONVENTIONS
     variants = (None, "union")
+    variant_names = {None: "n1", "union": "R1 ∪ R2"}  # the rank in the concatenation minors
 
     def not_applicable(self, variety):
         if variety.k != 2 or variety.arch.depth != 2:
@@ -269,3 +270,14 @@ class Dimension(Statement):
 STATEMENTS: dict[str, Statement] = {s.name: s for s in (SingleBlock(), ShallowTwoBlock(), DeepTwoBlock(), Mine(),
                                                       RankSum(), Dimension())}
 NAMES = tuple(STATEMENTS)
+
+
+def reading_name(statement: str, convention: str | None, variant: str | None) -> str:
+    """How reports name a reading of a statement, e.g. `literal, n1` or `generic, R1 ∪ R2`.
+
+    >>> reading_name("shallow-two-block", "generic", "union"), reading_name("dimension", None, None)
+    ('generic, R1 ∪ R2', 'as stated')
+    """
+    names = STATEMENTS[statement].variant_names if statement in STATEMENTS else {}
+    parts = [convention or "", names.get(variant, variant or "")]
+    return ", ".join(p for p in parts if p) or "as stated"

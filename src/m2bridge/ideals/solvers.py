@@ -24,8 +24,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 from ..errors import ConsistencyError, M2Error, M2OutputError, M2TimeoutError
-from ..macaulay2.process import M2Session, Macaulay2
 from ..macaulay2.program import Script, render, run
+from ..macaulay2.scripts import drop_kept_script
 from ..macaulay2.protocol import encode_terms, hilbert_numerator_coefficients, parse_polynomial
 from ..varieties.field import Field
 from ..varieties.interpolate import Stopped, check_interpolation, interpolate_ideal
@@ -36,6 +36,7 @@ from ..varieties.model import PatternVariety
 from ..varieties.polynomials import polynomial_context
 from .options import IdealOptions
 from .result import IdealResult
+from .runner import make_runner, make_session
 
 logger = logging.getLogger(__name__)
 
@@ -49,8 +50,7 @@ class Solver:
         self.m2 = m2  # a Macaulay2 or an M2Session; made from the options when None
 
     def runner(self, options: IdealOptions):
-        return self.m2 or Macaulay2(timeout=options.timeout, memory_limit=options.memory_limit,
-                                    verbose=options.verbose)
+        return make_runner(options, self.m2)
 
     def apply(self, variety: PatternVariety, options: IdealOptions):
         raise NotImplementedError
@@ -129,7 +129,6 @@ class InterpolationSolver(Solver):
     def __init__(self, m2=None, should_stop=None):
         super().__init__(m2)
         self.should_stop = should_stop
-        self.found = None  # the InterpolationResult (graded pieces), once solved
 
     def apply(self, variety, options):
         return variety, jacobian_dim(variety, seed=options.seed)
@@ -137,9 +136,9 @@ class InterpolationSolver(Solver):
     def solve_via_data(self, data, options):
         variety, jac = data
         check_interpolation(variety, options.max_degree, options.interpolation_prime, options.interpolation_prime_from)
-        self.found = interpolate_ideal(variety, max_degree=options.max_degree, prime=options.interpolation_prime,
-                                       seed=options.seed, workers=piece_workers(options), should_stop=self.should_stop)
-        return self.found, jac
+        found = interpolate_ideal(variety, max_degree=options.max_degree, prime=options.interpolation_prime,
+                                  seed=options.seed, workers=piece_workers(options), should_stop=self.should_stop)
+        return found, jac
 
     def invert(self, raw, variety, options) -> IdealResult:
         found, jac = raw
@@ -149,7 +148,7 @@ class InterpolationSolver(Solver):
             dim=jac.dim, degree=None, mingens_degrees=found.mingens_degrees, hilbert_numerator=None, jacobian=jac,
             method=self.name, complete=False, seconds=found.seconds, seed=options.seed,
             graded_dims=found.graded_dims, mingens_by_degree=found.mingens_by_degree,
-            checked_through_degree=found.max_degree, error_bound=found.error_bound,
+            checked_through_degree=found.max_degree, error_bound=found.error_bound, pieces=found,
         )
         if options.recheck_prime is not None:
             recheck(result, options)
@@ -217,10 +216,6 @@ class RaceSolver(Solver):
 
     name = "auto"
 
-    def __init__(self, m2=None):
-        super().__init__(m2)
-        self.interpolation = None  # the InterpolationResult, when interpolation answered
-
     def solve(self, variety, options) -> IdealResult:
         # refuse before any work
         check_interpolation(variety, options.max_degree, options.interpolation_prime, options.interpolation_prime_from)
@@ -228,7 +223,7 @@ class RaceSolver(Solver):
         logger.info("auto: ker within %g s races interpolation through degree %d%s", options.ker_budget,
                     options.max_degree, "" if options.ker_timeout is not None else
                     " (no ker_timeout: once interpolation answers, ker is stopped)")
-        session = M2Session(Macaulay2(timeout=options.ker_budget, memory_limit=options.memory_limit))
+        session = make_session(options, self.m2, timeout=options.ker_budget)
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="m2bridge-ker")
         ker = pool.submit(KerSolver(session).solve, variety, replace(options, method="ker"))
         try:
@@ -237,7 +232,6 @@ class RaceSolver(Solver):
                                                 should_stop=lambda: ker.done() and ker.exception() is None)
             try:
                 result = interpolation.solve(variety, replace(options, method="interpolate", certify=False))
-                self.interpolation = interpolation.found
             except Stopped:
                 result = None
             logger.info("auto: interpolation %s after %.1f s; ker %s", "answered" if result is not None else "stopped",
@@ -247,21 +241,22 @@ class RaceSolver(Solver):
                 # the answer complete within what is left of ker's budget.
                 left = options.ker_budget - (time.monotonic() - start)
                 if options.lift and left > 0:
-                    certificate = Macaulay2(timeout=left, memory_limit=options.memory_limit)
+                    certificate = make_runner(options, self.m2, timeout=left)
                     try:
                         Certificate(certificate).run(result)
-                    except (M2TimeoutError, M2Error):
-                        pass
+                    except (M2TimeoutError, M2Error) as error:
+                        drop_kept_script(error)  # nobody is told of it
                 if result.complete or not ker.done():
                     return result
             try:
                 return ker.result()
-            except (M2TimeoutError, M2Error):
+            except (M2TimeoutError, M2Error) as error:
                 if result is None:
                     raise
+                drop_kept_script(error)  # the interpolated answer stands; nobody is told of ker's error
                 return result
         finally:
-            session.close()
+            session.cancel()  # a ker still running ends now, and deletes its script
             pool.shutdown(wait=True)
 
 

@@ -13,7 +13,6 @@ message, never the raw `@@m2b` protocol lines.
 
 from __future__ import annotations
 
-import codecs
 import os
 import re
 import select
@@ -29,15 +28,19 @@ from functools import lru_cache
 from pathlib import Path
 
 from .. import _processes
-from ..errors import M2CrashError, M2Error, M2NotFoundError, M2TimeoutError
+from ..errors import M2CrashError, M2Error, M2MemoryCapError, M2NotFoundError, M2TimeoutError
 from ._launch import SIGNAL_MARKER, TIMEOUT_MARKER, memory_cap
-from .tee import can_tee, run_teed
+from .scripts import kept_only_when_named, remove_script, write_script
+from .tee import can_tee, collect, run_teed
 
 DEFAULT_TIMEOUT = 600.0
 DEFAULT_MEMORY_LIMIT = 8 * 2**30
 LAUNCHER = Path(__file__).with_name("_launch.py")
 _STACK_TRACE = re.compile(r"\s*[0-9]+# |-\* stack trace|-- end stack trace")  # after Macaulay2's `-- SIGSEGV`
 _MEMORY = re.compile(r"out of memory|memory|failed to map|cannot allocate", re.I)
+# Macaulay2 1.21 needs about 0.25 GiB of address space to start (it crashes with SIGSEGV, SIGABRT or a
+# loader error under 0.2 GiB): a crash under a cap below this is blamed on the cap, by name.
+SMALL_MEMORY_CAP = 2**29
 
 
 @dataclass
@@ -70,7 +73,7 @@ class Macaulay2:
     """A Macaulay2 executable with the limits every run gets.
 
     Scripts are written to `script_dir` (default: the system temp dir) and deleted after a clean
-    run; a failed or timed-out run keeps its script so the researcher can rerun it by hand.
+    run; a failed or timed-out run keeps it, named by the error, to rerun by hand (scripts.py).
     """
 
     name = "Macaulay2"
@@ -105,9 +108,11 @@ class Macaulay2:
     def run_script(self, text: str) -> RunOutput:
         """Run `M2 --script` on `text`; raise M2TimeoutError / M2CrashError / M2Error, or return the raw output."""
         executable = self._require()
-        fd, script_path = tempfile.mkstemp(prefix="m2bridge-", suffix=".m2", dir=self.script_dir)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(text)
+        script_path = write_script(text, self.script_dir)
+        with kept_only_when_named(script_path):
+            return self._run(executable, script_path)
+
+    def _run(self, executable: str, script_path: str) -> RunOutput:
         start = time.perf_counter()
         command = [executable, "--script", script_path]
         if self.verbose and can_tee():  # live on the terminal through subprocess-tee (tee.py)
@@ -125,7 +130,7 @@ class Macaulay2:
         process = spawn_launcher(command, self.timeout, self.memory_limit,
                                  stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         try:
-            stdout, stderr = _collect(process, tee=self.verbose)
+            stdout, stderr = collect(process, tee=self.verbose)
             return process.wait(), stdout, stderr
         finally:
             _processes.end(process)  # at once if interrupted; the launcher then kills Macaulay2's group
@@ -134,37 +139,7 @@ class Macaulay2:
 
     def discard(self, output: RunOutput) -> None:
         """Delete the script of a run whose output was understood."""
-        try:
-            os.unlink(output.script_path)
-        except FileNotFoundError:
-            pass
-
-
-def _collect(process: subprocess.Popen, tee: bool) -> tuple[str, str]:
-    """Everything `process` writes to its stdout and stderr pipes (both streamed to our stderr under
-    `tee`), each line stripped of trailing white space."""
-    streams = {process.stdout.fileno(): [], process.stderr.fileno(): []}
-    decoders = {fd: codecs.getincrementaldecoder("utf-8")("replace") for fd in streams}
-    open_fds = list(streams)
-    while open_fds:
-        ready, _, _ = select.select(open_fds, [], [])
-        for fd in ready:
-            chunk = os.read(fd, 1 << 16)
-            if not chunk:
-                open_fds.remove(fd)
-                continue
-            streams[fd].append(chunk)
-            if tee:
-                sys.stderr.write(decoders[fd].decode(chunk))
-                sys.stderr.flush()
-    return tuple(_lines(b"".join(streams[fd])) for fd in (process.stdout.fileno(), process.stderr.fileno()))
-
-
-def _lines(data: bytes) -> str:
-    lines = [line.rstrip() for line in data.decode("utf-8", "replace").split("\n")]
-    if lines and not lines[-1]:
-        lines.pop()
-    return "\n".join(lines) + "\n" if lines else ""
+        remove_script(output.script_path)
 
 
 def crash_signal(output: str, returncode: int | None) -> int | None:
@@ -189,8 +164,10 @@ def failure(m2: Macaulay2, stderr: str, stdout: str, script_path: str, returncod
     signum = crash_signal(stderr + "\n" + stdout, returncode)
     message = _error_message(stderr, stdout)
     memory = bool(_MEMORY.search(message))
+    cap = memory_cap(m2.memory_limit)
+    if (signum is not None or memory or returncode == 127) and 0 < cap < SMALL_MEMORY_CAP:
+        return M2MemoryCapError(message, script_path, returncode, signum, cap)
     if memory:
-        cap = memory_cap(m2.memory_limit)
         inherited = " (the inherited hard limit, `ulimit -v`)" if 0 < cap < m2.memory_limit else ""
         message += f" [address-space cap {cap / 2**30:g} GiB{inherited}; raise it with --memory-limit]"
     if signum is not None or memory:
@@ -223,6 +200,7 @@ class _SessionState:
         self.dir: str | None = None
         self.process: subprocess.Popen | None = None
         self.stderr = None
+        self.cancelled = False  # by M2Session.cancel(): no more scripts
 
     def directory(self) -> str:
         if self.dir is None or not os.path.isdir(self.dir):
@@ -356,13 +334,25 @@ class M2Session:
                 self._buffer += chunk
 
     def run_script(self, text: str) -> RunOutput:
-        if self.process is None or self.process.poll() is not None:
-            self._state.stop()
-            self._start()
-        # Beside one-shot scripts (not in the session's directory): a failed one outlives close().
-        fd, script_path = tempfile.mkstemp(prefix="m2bridge-", suffix=".m2", dir=self.m2.script_dir)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(text)
+        script_path = None
+        try:
+            if self._state.cancelled:
+                raise M2CrashError("the session was cancelled")
+            if self.process is None or self.process.poll() is not None:
+                self._state.stop()
+                self._start()
+            # Beside one-shot scripts (not in the session's directory): a failed one outlives close().
+            script_path = write_script(text, self.m2.script_dir)
+            with kept_only_when_named(script_path):
+                return self._serve(script_path, text)
+        except BaseException:
+            if not self._state.cancelled:
+                raise
+            remove_script(script_path)  # stopped by `cancel()`: nothing to keep
+            self._state.release()  # a Macaulay2 started after `cancel()`
+            raise M2CrashError("the session was cancelled") from None
+
+    def _serve(self, script_path: str, text: str) -> RunOutput:
         self._stderr_start = self._state.stderr.seek(0, os.SEEK_END)
         start = time.perf_counter()
         try:
@@ -395,16 +385,18 @@ class M2Session:
             if re.match(r"@@m2b (ok|err) served ", chunk[-1]):
                 return lines
 
-    def discard(self, output: RunOutput) -> None:
-        try:
-            os.unlink(output.script_path)
-        except FileNotFoundError:
-            pass
+    discard = Macaulay2.discard
 
     def close(self) -> None:
         """End Macaulay2 (its whole process group) and remove the session's temporary directory."""
         self._state.release()
         self._buffer = b""
+
+    def cancel(self) -> None:
+        """Close the session for good, from any thread: a script running now (on another thread)
+        and every later one raise M2CrashError; their scripts are deleted."""
+        self._state.cancelled = True
+        self.close()
 
     def __enter__(self):
         return self

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from ..errors import M2OutputError
 from .protocol import Reply, read_reply
 from .render import PROTOCOL_VERSION, render_script, script_name
+from .scripts import kept_only_when_named
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +52,13 @@ def run(runner, script: Script, *, variables: list[str] | None = None, promises:
     logger.info("Macaulay2: %s on %s", template, _engine(runner))
     output = runner.run_script(script.text)
     logger.debug("Macaulay2: %s answered in %.2f s (%d bytes of output)", template, output.seconds, len(output.stdout))
+    with kept_only_when_named(output.script_path):  # an interrupt here deletes the script
+        reply = _checked_reply(output, template, variables, promises)
+    runner.discard(output)
+    return TemplateRun(reply, script.text, output.seconds)
+
+
+def _checked_reply(output, template: str, variables: list[str] | None, promises: tuple[str, ...]) -> Reply:
     reply = read_reply(output.stdout, output.script_path)
     expected = f"{script_name(template)} {PROTOCOL_VERSION}"
     if reply.begin != expected:
@@ -61,8 +69,7 @@ def run(runner, script: Script, *, variables: list[str] | None = None, promises:
     missing = [key for key in promises if key not in reply.records]
     if missing:
         raise M2OutputError(f"the reply lacks the record(s) {missing}", None, output.script_path)
-    runner.discard(output)
-    return TemplateRun(reply, script.text, output.seconds)
+    return reply
 
 
 def _engine(runner) -> str:

@@ -28,17 +28,18 @@ from ..errors import InputError
 from ..extras import require
 from ..ideals.api import pattern_ideal as compute_ideal
 from ..ideals.options import IdealOptions
+from ..ideals.request import CONJECTURE_PREFIX, Request
 from ..ideals.result import IdealResult
 from ..macaulay2.process import M2Session, Macaulay2
 from ..varieties.model import make_variety
 from ..varieties.symmetry import Case
 from .casefile import SweepSpec
-from .export import export_records, load_export, verify_export
+from ..reports.export import export_records, load_export, verify_export
+from ..reports.renaming import form_of, is_identity, rename_result
+from ..reports.report import conjecture_report, format_conjecture_report, format_rows, report_rows
+from ..reports.results import rows as result_rows
+from ..reports.results import verdict_rows
 from .pictures import outcome_figure, sweep_html
-from .renaming import form_of, is_identity, rename_result
-from .report import conjecture_report, format_conjecture_report, format_rows, report_rows
-from .results import rows as result_rows
-from .results import verdict_rows
 from .store import CaseIdentity, CaseRecord, CaseStore, InMemoryCaseStore, open_store
 from .sweep import SweepProgress, SweepSummary, run_sweep
 from .tasks import ideal_from_record, ideal_result_json, make_task
@@ -172,6 +173,8 @@ def sweep(case_file_or_spec, *, db=None, workers: int | None = None, executor: s
     SweepProgress. Notes go to the "m2bridge" logger; an interruption (Ctrl-C) raises
     KeyboardInterrupt after the finished cases are saved.
     """
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise InputError(f"workers {workers!r}: expected an integer >= 1 (or None: the CPUs available)", "workers")
     spec = _spec(case_file_or_spec)
     store, owned = _store(db)
     bar = _progress_callback(progress, spec.name)
@@ -262,9 +265,7 @@ class Session:
                     "found" if record is not None and record.status == "ok" else "not found, computing",
                     form.case.arch, form.case.pattern, task.key[:12])
         if record is None or record.status != "ok":
-            # As a sweep stores it: over QQ interpolated generators are lifted, so that they are exact.
-            lift = options.uses_interpolation and not options.field.prime
-            result = compute_ideal(form.case.variety, options=dataclasses.replace(options, lift=lift), m2=self)
+            result = compute_ideal(form.case.variety, options=task.options, m2=self)  # as a sweep stores it
             record = _record(task, result, options)
             self.store.save(record)
             if is_identity(form):
@@ -278,8 +279,7 @@ class Session:
         keywords = {k: settings.pop(k) for k in ("rank_convention", "variant", "claim", "ideal", "data", "blocks",
                                                   "bias") if k in settings}
         options = self._options(settings)
-        if options.method == "ker" and options.max_degree is not None:
-            options = dataclasses.replace(options, method="auto")  # as check() does: ker races interpolation
+        options = Request.of(CONJECTURE_PREFIX + name, options).options  # as check() does: ker races interpolation
         if keywords.get("ideal") is None and self.store is not None and keywords.get("data") is None:
             keywords["ideal"] = self.pattern_ideal(arch, pattern, bias=keywords.get("bias", False), options=options)
         return check_statement(arch, pattern, name, options=options, m2=self, **keywords)

@@ -13,13 +13,11 @@ import logging
 import time
 from dataclasses import asdict, dataclass
 
-from ..ideals.options import IdealOptions, available_cpus
+from ..ideals.options import available_cpus
 from ..varieties.symmetry import Case
 from .casefile import SweepSpec
 from .executors import make_executor
-from .renaming import form_of, rename_polynomials, rename_result, rename_verdict  # noqa: F401 (re-exported)
 from .store import CaseRecord, CaseStore
-from .lookup import cached_result, in_requested_coordinates  # noqa: F401 (re-exported)
 from .tasks import CONJECTURE_PREFIX, Task, make_task, running_labels
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import itertools
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import flint
@@ -31,6 +32,7 @@ import numpy as np
 
 from ..errors import InputError
 from .field import Field
+from .generators import LazyGenerators, generator_polynomials
 from .jacobian import DEFAULT_PRIME, jacobian_at_random_point
 from .model import PatternVariety
 from .orbits import PieceMap, Symmetry
@@ -72,7 +74,7 @@ class InterpolationResult:
     max_degree: int
     graded_dims: dict[int, int]
     mingens_by_degree: dict[int, int]
-    generators: list  # nmod_mpoly, by degree
+    generators: Sequence  # nmod_mpoly, by degree (a `LazyGenerators`: made when first read)
     error_bound: float
     seed: int
     seconds: float
@@ -93,7 +95,7 @@ class InterpolationResult:
 
     @property
     def mingens_degrees(self) -> list[int]:
-        return [int(g.total_degree()) for g in self.generators]
+        return [d for d, count in sorted(self.mingens_by_degree.items()) for _ in range(count)]
 
     def contains(self, poly) -> bool:
         """Is `poly` (a polynomial over the m-variables, degree <= max_degree) in J^A over GF(p)?
@@ -340,7 +342,7 @@ def interpolate_ideal(arch, pattern=None, *, max_degree: int, prime: int = DEFAU
     zero_vars = [v for v in range(n_vars) if v // block_size in zero]
     runner = make_runner(workers)
     ctx = polynomial_context(variety.variable_names, Field(prime))
-    graded_dims, mingens, generators = {}, {}, []
+    graded_dims, mingens, reps_with_generators = {}, {}, {}
     error = 0.0
     solved = skipped = 0
     for d, entries in plan.items():
@@ -367,7 +369,6 @@ def interpolate_ideal(arch, pattern=None, *, max_degree: int, prime: int = DEFAU
                 solved += 1
         finally:
             results.close()
-        found = []
         graded_dims[d] = mingens[d] = 0
         for md in by_md:
             piece = pieces.reps.get(md)
@@ -376,11 +377,8 @@ def interpolate_ideal(arch, pattern=None, *, max_degree: int, prime: int = DEFAU
             orbit = orbits.orbit(md)
             graded_dims[d] += piece.dim * len(orbit)
             mingens[d] += len(piece.generators) * len(orbit)
-            for member in orbit if len(piece.generators) else ():
-                renamed = pieces[member]
-                found.extend((member, t, poly_from_row(ctx, renamed.monomials, renamed.basis[t], n_vars))
-                             for t in piece.generators)
-        generators.extend(poly for _, _, poly in sorted(found, key=lambda x: x[:2]))
+            if len(piece.generators):
+                reps_with_generators.setdefault(d, []).append(md)
         if zero and d >= 2:  # the monomials with a variable of a zero block, left out of the pieces
             live_vars = n_vars - len(zero_vars)
             graded_dims[d] += math.comb(n_vars + d - 1, d) - math.comb(live_vars + d - 1, d)
@@ -388,6 +386,8 @@ def interpolate_ideal(arch, pattern=None, *, max_degree: int, prime: int = DEFAU
         raise InterpolationError(f"prime {prime}: the error bound {error:.2g} is too large; use a larger prime", "prime")
     return InterpolationResult(
         variety=variety, prime=prime, max_degree=max_degree, graded_dims=graded_dims, mingens_by_degree=mingens,
-        generators=generators, error_bound=min(1.0, error), seed=seed, seconds=time.perf_counter() - start,
+        generators=LazyGenerators(lambda: generator_polynomials(ctx, pieces, reps_with_generators, n_vars),
+                                  sum(mingens.values())),
+        error_bound=min(1.0, error), seed=seed, seconds=time.perf_counter() - start,
         multidegrees=solved, skipped=skipped, pieces=pieces, hashes=hashes, zero_variables=zero_vars,
     )

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 import flint
 import numpy as np
 
+from . import elimination
+
 
 @dataclass
 class Piece:
@@ -123,6 +125,9 @@ def to_nmod_mat(array: np.ndarray, p: int) -> flint.nmod_mat:
 
 def rref(array: np.ndarray, p: int) -> tuple[np.ndarray, np.ndarray]:
     """Reduced row echelon form mod p: (the nonzero rows, their pivot columns)."""
+    if elimination.fits(p):
+        R, pivots = elimination.rref_rows(elimination.to_centred(array, p), p)
+        return np.mod(R, p).astype(np.int64), np.array(pivots, dtype=np.int64)
     R, rank = to_nmod_mat(array, p).rref()
     if rank == 0:
         return np.zeros((0, array.shape[1]), dtype=np.int64), np.zeros(0, dtype=np.int64)
@@ -162,6 +167,19 @@ def evaluation_matrix(values: np.ndarray, monomials: np.ndarray, p: int) -> np.n
     return E
 
 
+EVALUATION_ROWS = 256  # points evaluated at once when the matrix is built for `elimination`
+
+
+def centred_evaluation_matrix(values: np.ndarray, monomials: np.ndarray, p: int) -> np.ndarray:
+    """`evaluation_matrix` as float64 centred residues for `elimination`, a block of points at a time,
+    so that no integer copy of the whole matrix is made."""
+    A = np.empty((len(values), len(monomials)))
+    for start in range(0, len(values), EVALUATION_ROWS):
+        rows = slice(start, start + EVALUATION_ROWS)
+        elimination.to_centred(evaluation_matrix(values[rows], monomials, p), p, out=A[rows])
+    return A
+
+
 # --- minimal generators ---------------------------------------------------------------------------
 
 def lower_products(md, piece: Piece, lower, hashes, rows, cols):
@@ -177,6 +195,7 @@ def lower_products(md, piece: Piece, lower, hashes, rows, cols):
         if below is None or below.dim == 0:
             continue
         found = piece.positions(below.keys + hashes[v])
+        _check_found(piece, below, v, found)
         # A product outside the piece's monomials has a variable of a zero block: it lies in
         # m·(J^A)_(d-1) anyway, and the piece is read modulo those variables (see interpolate.py).
         position = np.where(found >= 0, free_position[found], -1)
@@ -184,6 +203,20 @@ def lower_products(md, piece: Piece, lower, hashes, rows, cols):
         block = np.zeros((below.dim, len(piece.free)), dtype=np.int64)
         block[:, position[keep]] = below.basis[:, keep]
         yield block
+
+
+def _check_found(piece: Piece, below: Piece, v: int, found: np.ndarray) -> None:
+    """Keys are random 64-bit sums: a product's key is the key of that very monomial, so a monomial
+    of the piece is never missed, but a collision could name a wrong one. Every product found is
+    compared with the monomial it was matched to, which makes the matching exact."""
+    hit = np.flatnonzero(found >= 0)
+    if not len(hit):
+        return
+    products = np.concatenate([below.monomials[hit], np.full((len(hit), 1), v, dtype=below.monomials.dtype)], axis=1)
+    products.sort(axis=1)
+    if not np.array_equal(products, piece.monomials[found[hit]]):
+        raise ArithmeticError("two monomials share a 64-bit key (probability about 2^-64): "
+                              "not computed rather than computed wrong")
 
 
 def complement(piece: Piece, blocks, p: int, margin: int = 6) -> np.ndarray:

@@ -6,6 +6,7 @@ its canonical form, the record of the same computation (same field, method key, 
 the task key a sweep would use) is fetched, and its result renamed into the requested coordinates.
 Nothing is computed here: a case not in the database is `None`, and the caller computes it. This
 module imports no solver (and no Jinja2): `m2bridge ideal --db` answers in well under a second.
+The renaming is reports/requested.py's `cached_result`.
 
 >>> from m2bridge.sweeps.store import open_store
 >>> from m2bridge.sweeps.api import sweep
@@ -21,48 +22,19 @@ True
 
 from __future__ import annotations
 
-import copy
 import logging
 
 from ..conjectures.verdict import Verdict
 from ..ideals.options import IdealOptions
 from ..ideals.result import IdealResult
+from ..sweeps.store import CaseStore
+from ..sweeps.tasks import CONJECTURE_PREFIX, ideal_from_record
 from ..varieties.model import PatternVariety, make_variety
-from ..varieties.symmetry import Case
-from .renaming import form_of, rename_result, rename_verdict
-from .store import CaseRecord, CaseStore
-from .tasks import CONJECTURE_PREFIX, ideal_from_record, make_task
+from .requested import cached_result
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["cached_result", "in_requested_coordinates", "stored_ideal", "stored_verdicts"]
-
-
-def cached_result(store: CaseStore, arch, pattern, computation: str = "ideal", *, bias: bool = False,
-                  options: IdealOptions | None = None, **settings) -> CaseRecord | None:
-    """The stored record for any representative of a case, renamed to its coordinates (a copy: the
-    stored record is never changed). `options`/`settings` say how the case was computed."""
-    options = IdealOptions.merge(options, **settings)
-    requested = Case(arch, pattern, bias)
-    form = form_of(requested)
-    record = store.fetch(make_task(form.case, computation, options).key)
-    if record is None:
-        return None
-    record = copy.deepcopy(record)
-    record.result = in_requested_coordinates(record, form)
-    record.case = requested
-    return record
-
-
-def in_requested_coordinates(record: CaseRecord, form) -> dict:
-    """A stored record's result renamed for the requested case whose canonical form is `form`."""
-    if record.status != "ok":
-        return record.result
-    if record.computation == "ideal":
-        return rename_result(record.result, form)
-    if record.computation.startswith(CONJECTURE_PREFIX):
-        return dict(record.result, verdicts=[rename_verdict(v, form) for v in record.result.get("verdicts", [])])
-    return record.result
+__all__ = ["stored_ideal", "stored_verdicts"]
 
 
 def stored_ideal(store: CaseStore, variety: PatternVariety, options: IdealOptions | None = None) -> IdealResult | None:
