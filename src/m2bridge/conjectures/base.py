@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from ..errors import InputError
-from ..ideals.api import check_interpolation_size, pattern_ideal
+from ..ideals.api import pattern_ideal
 from ..ideals.options import IdealOptions
 from ..ideals.result import IdealResult
 from ..ideals.solvers import piece_workers, solver_for
@@ -69,9 +69,7 @@ class CaseCheck:
             return pattern_ideal(self.variety, options=self.options, m2=self.m2)
         # Generators over GF(p) are enough: generation is decided on the pieces, over QQ exactly.
         options = IdealOptions.merge(self.options, lift=False, certify=False)
-        check_interpolation_size(self.variety, options.max_degree)
-        solver = solver_for(options, self.m2)
-        result = solver.solve(self.variety, options)
+        result = solver_for(options, self.m2).solve(self.variety, options)
         found = result.pieces
         if found is not None:
             self.interpolations[found.max_degree] = found

@@ -35,9 +35,7 @@ def pattern_ideal(arch, pattern=None, *, data=None, blocks=None, bias: bool = Fa
     """
     variety = make_variety(arch, pattern, bias=bias, data=data, blocks=blocks)
     options = IdealOptions.merge(options, **settings)
-    if options.max_degree is not None:
-        check_interpolation_size(variety, options.max_degree)
-    return solver_for(options, m2).solve(variety, options)
+    return solver_for(options, m2).solve(variety, options)  # the solver refuses first what it cannot answer
 
 
 def check_interpolation_size(variety, max_degree: int) -> None:
