@@ -97,6 +97,10 @@ class Statement:
     variants: tuple = (None,)
     # How reports name each variant (a reading is a convention and a variant); default: the variant.
     variant_names: dict = {}
+    # Rank keys that belong to one block (index = block, 0-based): a swap of the blocks swaps them.
+    block_keys: tuple[str, ...] = ()
+    # Keys that trade places when the network is transposed (its layers reversed).
+    transposed_keys: tuple[str, ...] = ()
 
     def not_applicable(self, variety: PatternVariety) -> str | None:
         raise NotImplementedError
