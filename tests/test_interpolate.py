@@ -13,7 +13,6 @@ from m2bridge.varieties.lift import LiftError, lift_generators, rational_reconst
 from m2bridge.varieties.polynomials import polynomial_context
 
 from clitools import invoke
-from conftest import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 

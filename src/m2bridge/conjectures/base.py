@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from ..errors import InputError
-from ..ideals.api import check_interpolation_size, pattern_ideal
+from ..ideals.api import pattern_ideal
 from ..ideals.options import IdealOptions
 from ..ideals.result import IdealResult
 from ..ideals.solvers import piece_workers, solver_for
@@ -69,9 +69,7 @@ class CaseCheck:
             return pattern_ideal(self.variety, options=self.options, m2=self.m2)
         # Generators over GF(p) are enough: generation is decided on the pieces, over QQ exactly.
         options = IdealOptions.merge(self.options, lift=False, certify=False)
-        check_interpolation_size(self.variety, options.max_degree)
-        solver = solver_for(options, self.m2)
-        result = solver.solve(self.variety, options)
+        result = solver_for(options, self.m2).solve(self.variety, options)
         found = result.pieces
         if found is not None:
             self.interpolations[found.max_degree] = found
@@ -99,6 +97,10 @@ class Statement:
     variants: tuple = (None,)
     # How reports name each variant (a reading is a convention and a variant); default: the variant.
     variant_names: dict = {}
+    # Rank keys that belong to one block (index = block, 0-based): a swap of the blocks swaps them.
+    block_keys: tuple[str, ...] = ()
+    # Keys that trade places when the network is transposed (its layers reversed).
+    transposed_keys: tuple[str, ...] = ()
 
     def not_applicable(self, variety: PatternVariety) -> str | None:
         raise NotImplementedError
