@@ -22,6 +22,7 @@ pieces are taken for numerical slivers, as in `geometric.enumerate_cells`.
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import sys
 from dataclasses import dataclass
@@ -78,45 +79,48 @@ def _clip(V: list, labels: list[int], values: list, row: int, eps: float):
     return out_v, out_l
 
 
-def polygon_region(A: np.ndarray, c: np.ndarray, lower: np.ndarray, upper: np.ndarray
-                   ) -> PolygonRegion | None:
+def polygon_region(A: np.ndarray, c: np.ndarray, lower: np.ndarray, upper: np.ndarray,
+                   normalised: bool = False) -> PolygonRegion | None:
     """{x in the box : A x + c ≥ 0} in the plane by clipping the box with the most violated
     half-plane until none is violated; None when it is empty or thinner than THICKNESS·D.
 
-    Rows with a zero normal must hold as constants (callers pass the strict ones separately).
+    Rows with a zero normal must hold as constants (callers check the strict ones separately).
+    `normalised`: the rows have unit normals (or are zero) already.
     """
     diameter = float(np.hypot(*(upper - lower)))
     eps = ON_LINE * diameter
-    norms = np.hypot(A[:, 0], A[:, 1])
-    live = norms > 0
-    if np.any(c[~live] < 0):
-        return None
-    An, cn = A[live] / norms[live, None], c[live] / norms[live]
-    rows = np.flatnonzero(live)
+    if not normalised:
+        norms = np.hypot(A[:, 0], A[:, 1])
+        if np.any(c[norms == 0] < 0):
+            return None
+        norms[norms == 0] = 1.0
+        A, c = A / norms[:, None], c / norms
     V = [(lower[0], lower[1]), (upper[0], lower[1]), (upper[0], upper[1]), (lower[0], upper[1])]
     labels = [-1, -1, -1, -1]
-    for _ in range(len(rows) + 1):
-        values = An @ np.array(V).T + cn[:, None]
+    column = c[:, None]
+    for _ in range(len(c) + 1):
+        values = A @ np.array(V).T + column
         worst = values.min(axis=1)
-        i = int(np.argmin(worst))
+        i = int(worst.argmin())
         if worst[i] >= -eps:
             break
-        V, labels = _clip(V, labels, values[i].tolist(), int(rows[i]), eps)
+        V, labels = _clip(V, labels, values[i].tolist(), i, eps)
         if len(V) < 3:
             return None
-    V = np.array(V)
-    # drop edges shorter than eps (a vertex clipped twice)
-    keep = np.hypot(*(np.roll(V, -1, axis=0) - V).T) > eps
-    V, labels = V[keep], [lab for lab, k in zip(labels, keep) if k]
-    if len(V) < 3:
+    # drop edges shorter than eps (a vertex clipped twice), then measure
+    k = len(V)
+    kept = [t for t in range(k) if math.dist(V[t], V[(t + 1) % k]) > eps]
+    V, labels = [V[t] for t in kept], [labels[t] for t in kept]
+    k = len(V)
+    if k < 3:
         return None
-    nxt = np.roll(V, -1, axis=0)
-    area = 0.5 * float(np.sum(V[:, 0] * nxt[:, 1] - nxt[:, 0] * V[:, 1]))
-    perimeter = float(np.sum(np.hypot(*(nxt - V).T)))
+    area = 0.5 * float(sum(V[t][0] * V[(t + 1) % k][1] - V[(t + 1) % k][0] * V[t][1] for t in range(k)))
+    perimeter = sum(math.dist(V[t], V[(t + 1) % k]) for t in range(k))
     if not 2 * area / perimeter > THICKNESS * diameter:
         return None
-    facets = [(lab, (V[t], nxt[t])) for t, lab in enumerate(labels) if lab >= 0]
-    return PolygonRegion(V, [f[0] for f in facets], [f[1] for f in facets], area)
+    vertices = np.array(V)
+    facets = [(lab, (vertices[t], vertices[(t + 1) % k])) for t, lab in enumerate(labels) if lab >= 0]
+    return PolygonRegion(vertices, [f[0] for f in facets], [f[1] for f in facets], area)
 
 
 @contextlib.contextmanager

@@ -44,12 +44,11 @@ from .inputs import RegionInputError, check_count, check_seconds, input_box
 METHODS = ("auto", "polygon", "lp")
 # What each count counts, in one line each (the JSON of `m2bridge regions` carries these).
 DEFINITIONS = {
-    "activation_regions": "full-dimensional activation regions: the sets of inputs in the box with one "
-                          "activation pattern (unit active iff its pre-activation is > 0) that have "
-                          "interior points",
-    "linear_regions": "linear regions: activation regions joined across shared facets on which the "
-                      "network computes the same affine map (maximal facet-connected unions)",
-    "milp": "activation patterns realised by at least one input of the closed box (Serra & "
+    "activation_regions": "the sets of inputs in the box with one activation pattern (unit active iff "
+                          "its pre-activation is > 0) that have interior points (full-dimensional)",
+    "linear_regions": "unions of activation regions joined across shared facets on which the network "
+                      "computes the same affine map (maximal facet-connected unions)",
+    "milp": "the activation patterns realised by at least one input of the closed box (Serra & "
             "Ramalingam's MILP count; includes patterns met only on a lower-dimensional set)",
 }
 # Starting points tried (box centre, then seeded random points) before giving up.
@@ -94,26 +93,29 @@ def region_rows(network: Network, bits: np.ndarray):
     M x + m the network's output on the region."""
     active = bits.astype(bool)
     n0 = network.widths[0]
+    Z = np.empty((len(bits), n0 + 1))
     M, m = np.eye(n0), np.zeros(n0)
-    rows, start = [], 0
+    start = 0
     with np.errstate(over="ignore", invalid="ignore"):
         for W, b in zip(network.weights[:-1], network.biases[:-1]):
-            G, g = W @ M, W @ m + b
-            rows.append(np.c_[G, g])
-            on = active[start:start + len(b)]
+            stop = start + len(b)
+            G = Z[start:stop, :n0] = W @ M
+            g = Z[start:stop, n0] = W @ m + b
+            on = active[start:stop]
             M, m = G * on[:, None], g * on
-            start += len(b)
-        affine = np.r_[(network.weights[-1] @ M).ravel(), network.weights[-1] @ m + network.biases[-1]]
-    Z = np.vstack(rows)
+            start = stop
+        affine = np.concatenate([(network.weights[-1] @ M).ravel(), network.weights[-1] @ m + network.biases[-1]])
     if not np.isfinite(Z.sum()):
         raise RegionInputError("the region's inequalities exceed the float64 range (products of "
                                "huge weights); rescale the network", parameter="network")
     Z[~active] *= -1.0
-    norms = np.linalg.norm(Z[:, :-1], axis=1)
+    norms = np.sqrt(np.einsum("ij,ij->i", Z[:, :n0], Z[:, :n0]))
     zero = norms == 0
-    strict_ok = not (np.any(zero & active & (Z[:, -1] <= 0)) or np.any(zero & ~active & (Z[:, -1] < 0)))
-    Z /= np.where(zero, 1.0, norms)[:, None]
-    Z[zero] = 0.0
+    strict_ok = not (np.any(zero & active & (Z[:, n0] <= 0)) or np.any(zero & ~active & (Z[:, n0] < 0)))
+    if zero.any():
+        Z[zero] = 0.0
+        norms[zero] = 1.0
+    Z /= norms[:, None]
     return Z, strict_ok, affine
 
 
@@ -185,7 +187,7 @@ class _Walk:
         region is empty or too thin. `verified`: reached across a facet of a region, not squeezed
         into it (`flat_across`), so full-dimensional unless the LP finds it empty."""
         if self.method == "polygon":
-            shape = polygon_region(A, c, self.lower, self.upper)
+            shape = polygon_region(A, c, self.lower, self.upper, normalised=True)
             if shape is None:
                 return None
             self.polygons.append(shape.vertices)
