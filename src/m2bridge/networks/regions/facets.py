@@ -171,15 +171,17 @@ class RegionLPs:
         self.diameter = float(np.linalg.norm(upper - lower))
         self.runs = 0
 
-    def _solve(self, cost, col_lower, col_upper, matrix, row_lower, row_upper, pattern, what):
+    def _solve(self, cost, col_lower, col_upper, matrix, row_lower, row_upper, pattern, what,
+               rowwise: bool = False):
         hs = self.hs
-        if isinstance(matrix, tuple):          # (starts, indices, values, rows): CSC arrays
+        if isinstance(matrix, tuple):          # (starts, indices, values, rows): CSC or CSR arrays
             start, index, value, rows = matrix
         else:
             csc = _sparse().csc_matrix(matrix)
             start, index, value, rows = csc.indptr, csc.indices, csc.data, matrix.shape[0]
         with _stdout_to_stderr():
-            self.highs.passModel(len(cost), rows, len(value), 1, 1, 0.0, cost, col_lower, col_upper,
+            self.highs.passModel(len(cost), rows, len(value), 2 if rowwise else 1, 1, 0.0, cost,
+                                 col_lower, col_upper,
                                  row_lower, row_upper, np.asarray(start, dtype=np.int32),
                                  np.asarray(index, dtype=np.int32), value, np.zeros(len(cost), dtype=np.int32))
             self.highs.run()
@@ -216,37 +218,29 @@ class RegionLPs:
             return None
         return x[:n], float(x[n])
 
-    def facet_rows(self, A, c, candidates: list[int], groups: list[np.ndarray], pattern):
+    def facet_rows(self, A, c, candidates, keep, pattern):
         """Those of `candidates` whose hyperplane carries a facet: the minimum of row i over the
-        region without the rows of its group (rows on the same hyperplane) is < 0. One LP with a
-        block of variables per candidate; the blocks are independent. None when the region is
-        empty."""
-        if not candidates:
+        region without the rows on its hyperplane (`keep[b]`: the rows kept for candidate b) is
+        < 0. One LP with a block of variables per candidate; the blocks are independent. None when
+        the region is empty."""
+        k = len(candidates)
+        if not k:
             return []
         n = A.shape[1]
         norms = np.linalg.norm(A, axis=1)
-        live = norms > 0
-        An = np.where(live[:, None], A / np.where(live, norms, 1.0)[:, None], 0.0)
-        cn = np.where(live, c / np.where(live, norms, 1.0), 0.0)
-        k = len(candidates)
-        keep = np.repeat(live[None, :], k, axis=0)
-        for b, group in enumerate(groups):
-            keep[b, group] = False
-        units = [np.flatnonzero(row) for row in keep]
-        sizes = np.array([len(u) for u in units])
-        offsets = np.r_[0, np.cumsum(sizes)]
-        # column j of block b holds An[units[b], j] in rows offsets[b]…: the CSC arrays directly
-        starts = np.r_[0, np.cumsum(np.repeat(sizes, n))]
-        indices = np.concatenate([np.tile(offsets[b] + np.arange(sizes[b]), n) for b in range(k)])
-        values = np.concatenate([An[u].T.ravel() for u in units])
-        matrix = (starts, indices, values, int(offsets[-1]))
-        unit_of = np.concatenate(units)
-        row_lower = -cn[unit_of]
+        norms[norms == 0] = 1.0
+        An, cn = A / norms[:, None], c / norms
+        block, unit = np.nonzero(keep)                       # constraint r: row unit[r] in block[r]
+        rows = len(unit)
+        # row-wise: constraint r has the n entries An[unit[r]] in the columns of block[r]
+        start = np.arange(0, rows * n, n, dtype=np.int32)
+        index = (block[:, None] * n + np.arange(n)).ravel().astype(np.int32)
+        value = An[unit].ravel()
         costs = An[candidates]
         x = self._solve(costs.ravel(), np.tile(self.lower, k), np.tile(self.upper, k),
-                        matrix, row_lower, np.full(len(row_lower), np.inf), pattern, "facet")
+                        (start, index, value, rows), -cn[unit], np.full(rows, np.inf), pattern, "facet",
+                        rowwise=True)
         if x is None:      # the region itself is empty
             return None
-        values = np.einsum("kj,kj->k", x.reshape(k, n), costs) + cn[candidates]
-        return [i for i, v in zip(candidates, values) if v < -ON_LINE * self.diameter]
-
+        depth = np.einsum("kj,kj->k", x.reshape(k, n), costs) + cn[candidates]
+        return [int(i) for i in np.asarray(candidates)[depth < -ON_LINE * self.diameter]]

@@ -196,20 +196,19 @@ class _Walk:
             ball = self.lps.inscribed_ball(A, c, bits)
             if ball is None or ball[1] <= THICKNESS * self.diameter:
                 return None
-        live = np.flatnonzero(np.any(A != 0, axis=1))
-        candidates, members, taken = [], [], set()
-        for row, group in zip(live, hyperplane_groups(np.c_[A, c], live, self.tol)):
-            if int(group[0]) in taken:
-                continue
-            taken.add(int(group[0]))
-            neighbour = bits.copy()
-            neighbour[group] ^= 1
-            if neighbour.tobytes() in self.index:   # its facets are known: the edge is recorded
-                continue
-            candidates.append(int(row))
-            members.append(group)
-        rows = self.lps.facet_rows(A, c, candidates, members, bits)
-        return None if rows is None else [(row, None) for row in rows]
+        # one representative (the first row) per oriented hyperplane; its group flips together
+        Z = np.c_[A, c]
+        live = np.any(A != 0, axis=1)
+        close = (np.abs(Z[:, None, :] - Z[None, :, :]).max(axis=2) <= self.tol) & live[None, :]
+        representative = np.where(live, close.argmax(axis=1), -1)
+        heads = np.flatnonzero(representative == np.arange(len(A)))
+        flips = representative[None, :] == heads[:, None]
+        neighbours = bits[None, :] ^ flips.astype(np.uint8)
+        # a neighbour already visited had its facets found: the edge is recorded from its side
+        fresh = np.array([row.tobytes() not in self.index for row in neighbours], dtype=bool)
+        candidates = heads[fresh]
+        rows = self.lps.facet_rows(A, c, candidates, live[None, :] & ~flips[fresh], bits)
+        return None if rows is None else [(int(row), None) for row in rows]
 
     def _probe(self, parent: int, row: int, where) -> None:
         """The pattern just across facet `row` of region `parent`, by a forward pass."""
