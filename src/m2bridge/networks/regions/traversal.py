@@ -73,6 +73,7 @@ class Traversal:
     seconds: float
     lp_runs: int = 0
     probes: int = 0
+    walk: object = field(default=None, repr=False, compare=False)   # the state `resume` goes on with
 
     @property
     def rate(self) -> float:
@@ -267,14 +268,17 @@ class _Walk:
 
 
 def traverse_regions(network: Network, box=None, *, method: str = "auto", count_limit: int | None = None,
-                     time_limit: float | None = None, on_progress=None) -> Traversal:
+                     time_limit: float | None = None, on_progress=None,
+                     resume: Traversal | None = None) -> Traversal:
     """All full-dimensional activation regions of `network` on `box` (default [0, 1]^n0) by walking
     across facets, and the linear regions they form (see the module docstring for both).
 
     `method`: "polygon" (2-D inputs only: clipping, no LP), "lp" (HiGHS, any input dimension) or
     "auto" (polygon for 2-D inputs). Stops at `count_limit` regions, after `time_limit` seconds or
     on Ctrl-C with `complete=False`: the count is then a lower bound. An LP that HiGHS cannot solve
-    raises `facets.RegionLPError` naming the region's pattern.
+    raises `facets.RegionLPError` naming the region's pattern. `resume`: an incomplete result of
+    this function for the same network and box; the walk goes on from where it stopped (the
+    limits count afresh, `count_limit` counts all regions).
     """
     count_limit = check_count(count_limit, "count_limit", optional=True)
     time_limit = check_seconds(time_limit, "time_limit")
@@ -291,10 +295,11 @@ def traverse_regions(network: Network, box=None, *, method: str = "auto", count_
                                parameter="method")
     if network.depth == 1:
         return Traversal(1, 1, True, "complete", method, [()], [], None, [0], time.monotonic() - started)
-    walk = _Walk(network, lower, upper, method)
+    walk = _resumed(resume, network, lower, upper, method) if resume else _Walk(network, lower, upper, method)
     reason = "complete"
     try:
-        walk.start()
+        if not resume:
+            walk.start()
         while walk.queue:
             if count_limit is not None and len(walk.patterns) >= count_limit:
                 reason = "count limit"
@@ -317,7 +322,20 @@ def traverse_regions(network: Network, box=None, *, method: str = "auto", count_
         adjacencies=walk.adjacencies(),
         polygons=walk.polygons if method == "polygon" else None,
         linear_labels=labels, seconds=time.monotonic() - started,
-        lp_runs=walk.lps.runs if walk.lps else 0, probes=walk.probes)
+        lp_runs=walk.lps.runs if walk.lps else 0, probes=walk.probes, walk=walk)
+
+
+def _resumed(previous: Traversal, network: Network, lower, upper, method: str) -> _Walk:
+    """The walk of `previous`, checked to belong to this network, box and method."""
+    walk = previous.walk
+    if walk is None or previous.complete:
+        raise RegionInputError("resume: the traversal is complete (or has no walk to go on with)",
+                               parameter="resume")
+    if walk.network is not network or walk.method != method or not (
+            np.array_equal(walk.lower, lower) and np.array_equal(walk.upper, upper)):
+        raise RegionInputError("resume: the traversal was made for another network, box or method",
+                               parameter="resume")
+    return walk
 
 
 def grid_lower_bound(network: Network, box=None, points_per_axis: int = 200) -> int:
