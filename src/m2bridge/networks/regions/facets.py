@@ -124,23 +124,6 @@ def polygon_region(A: np.ndarray, c: np.ndarray, lower: np.ndarray, upper: np.nd
 
 
 @contextlib.contextmanager
-def _stdout_to_stderr():
-    """HiGHS prints its banner on file descriptor 1; JSON on stdout must stay clean."""
-    sys.stdout.flush()
-    try:
-        saved = os.dup(1)
-    except OSError:
-        yield
-        return
-    try:
-        os.dup2(2, 1)
-        yield
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-
-
-@contextlib.contextmanager
 def _stdout_to_devnull():
     """The banner HiGHS prints when an instance is created says nothing about the count."""
     sys.stdout.flush()
@@ -179,12 +162,11 @@ class RegionLPs:
         else:
             csc = _sparse().csc_matrix(matrix)
             start, index, value, rows = csc.indptr, csc.indices, csc.data, matrix.shape[0]
-        with _stdout_to_stderr():
-            self.highs.passModel(len(cost), rows, len(value), 2 if rowwise else 1, 1, 0.0, cost,
-                                 col_lower, col_upper,
-                                 row_lower, row_upper, np.asarray(start, dtype=np.int32),
-                                 np.asarray(index, dtype=np.int32), value, np.zeros(len(cost), dtype=np.int32))
-            self.highs.run()
+        # output_flag is off: HiGHS prints nothing while solving (only its banner, at creation)
+        self.highs.passModel(len(cost), rows, len(value), 2 if rowwise else 1, 1, 0.0, cost, col_lower,
+                             col_upper, row_lower, row_upper, np.asarray(start, dtype=np.int32),
+                             np.asarray(index, dtype=np.int32), value, np.zeros(len(cost), dtype=np.int32))
+        self.highs.run()
         self.runs += 1
         status = self.highs.getModelStatus()
         if status == hs.HighsModelStatus.kInfeasible:
