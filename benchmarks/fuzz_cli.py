@@ -171,9 +171,16 @@ def make_files(root: Path) -> dict[str, list[str]]:
             "out": outs}
 
 
-def invocations(rng: random.Random, files: dict, count: int) -> list[list[str]]:
-    """`count` argument lists, drawn with `rng`."""
-    pick = rng.choice
+# Sensible values, drawn as often as hostile ones, so that invocations get past the first check.
+SENSIBLE = {"arch": ["2,2,2", "3,3,3", "2,2,2,2", "2,3,2"], "pattern": ["10|11", "110|011", "10/11|01/11", "1", "11|01"],
+            "number": ["1", "2", "3", "30"], "field": ["QQ", "ZZ/32003", "ZZ/3"]}
+
+
+def invocations(rng: random.Random, files: dict, count: int, sensible: float = 0.5) -> list[list[str]]:
+    """`count` argument lists, drawn with `rng`: each value is sensible with probability `sensible`."""
+    def pick(values):
+        kind = {id(ARCHS): "arch", id(PATTERNS): "pattern", id(NUMBERS): "number", id(FIELDS): "field"}.get(id(values))
+        return rng.choice(SENSIBLE[kind] if kind and rng.random() < sensible else values)
 
     def maybe(*flags: tuple[str, list[str]]) -> list[str]:
         out = []
@@ -295,9 +302,10 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=21)
     parser.add_argument("--limit", type=float, default=60.0, help="seconds before an invocation counts as a hang")
     parser.add_argument("--show", type=int, default=20, help="internal errors and hangs to print")
+    parser.add_argument("--sensible", type=float, default=0.5, help="probability of a sensible value")
     args = parser.parse_args()
-    print(f"{args.count} invocations, seed {args.seed}, {args.limit:g} s each at most")
-    counts, shown = run(args.count, args.seed, args.limit, show=args.show)
+    print(f"{args.count} invocations, seed {args.seed}, {args.limit:g} s each at most, sensible values {args.sensible:g}")
+    counts, shown = run(args.count, args.seed, args.limit, show=args.show, sensible=args.sensible)
     for outcome, argv, stderr in shown:
         print(f"{outcome.upper()}: m2bridge {' '.join(repr(a) if len(a) < 80 else repr(a[:60] + '…') for a in argv)}")
         print("    " + (stderr.strip().splitlines() or ["(no stderr)"])[-1][:300])
@@ -305,7 +313,7 @@ def main() -> None:
           f"({args.count} invocations, {counts['seconds']:.0f} s)")
 
 
-def run(count: int, seed: int, limit: float, show: int = 0, only=None):
+def run(count: int, seed: int, limit: float, show: int = 0, only=None, sensible: float = 0.5):
     """Run the invocations; returns (Counter of outcomes and 'seconds', [(outcome, argv, stderr)] shown)."""
     root = Path(tempfile.mkdtemp(prefix="m2bridge-fuzz-"))
     cwd, saved_tmp, saved_env = os.getcwd(), tempfile.tempdir, os.environ.get("TMPDIR")
@@ -316,7 +324,7 @@ def run(count: int, seed: int, limit: float, show: int = 0, only=None):
         (root / "tmp").mkdir()
         tempfile.tempdir = os.environ["TMPDIR"] = str(root / "tmp")
         files = make_files(root)
-        argvs = invocations(random.Random(seed), files, count)
+        argvs = invocations(random.Random(seed), files, count, sensible)
         for index, argv in enumerate(argvs if only is None else [argvs[i] for i in only]):
             outcome, code, stderr, seconds = run_one(argv, limit)
             counts[outcome] += 1

@@ -233,3 +233,17 @@ def test_a_case_file_repeating_one_line_plans_each_case_once(tmp_path):
                                "many.toml")
     assert len(spec.families[0].architectures) == 1 and len(spec.families[0].patterns) == 1
     assert spec.plan().requested == 1
+
+
+@pytest.mark.m2
+def test_a_sample_of_the_fuzzer_ends_in_clean_errors_or_results():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "fuzz_cli.py"
+    spec = importlib.util.spec_from_file_location("fuzz_cli", path)
+    fuzz = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fuzz)
+    counts, shown = fuzz.run(40, seed=21, limit=120, show=5)
+    assert counts["internal error"] == counts["hang"] == 0, shown
+    assert counts["clean error"] + counts["ran"] == 40
