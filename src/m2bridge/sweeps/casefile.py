@@ -110,8 +110,8 @@ class SweepSpec:
             raise CaseFileError(f"case file {path!r}: not valid TOML: {exc}") from None
         except RecursionError:  # tomllib parses nested arrays and tables recursively
             raise CaseFileError(f"case file {path!r}: nested too deeply to be a case file") from None
-        except ValueError as exc:  # an integer of more than 4300 digits (Python's limit on int(text))
-            raise CaseFileError(f"case file {path!r}: not valid TOML: {exc}") from None
+        except ValueError:  # an integer of more than 4300 digits (Python's limit on int(text))
+            raise CaseFileError(f"case file {path!r}: an integer of more than 4300 digits") from None
         return cls._from_data(data, text, path)
 
     @classmethod
