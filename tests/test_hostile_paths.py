@@ -141,3 +141,16 @@ def test_the_commands_write_through_the_helper(tmp_path):
     one_line(done)
     assert "--results" in done.stderr and "is a directory" in done.stderr
     assert not (tmp_path / "page.json").exists()
+
+
+def test_descriptor_names_are_written_through_the_open_descriptor(tmp_path):
+    log = tmp_path / "log.txt"
+    log.write_text("old line\n")
+    with open(log, "a") as appending:  # as `--out /dev/stdout >> log.txt` hands it over
+        for name in (f"/dev/fd/{appending.fileno()}", f"/proc/self/fd/{appending.fileno()}"):
+            write_output(name, "report\n", "out")
+    assert log.read_text() == "old line\nreport\nreport\n"  # appended, the file never replaced
+    closed = os.open(tmp_path, os.O_RDONLY)
+    os.close(closed)
+    with pytest.raises(InputError, match="cannot write"):
+        write_output(f"/dev/fd/{closed}", "x", "out")
