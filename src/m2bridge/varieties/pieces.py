@@ -19,6 +19,11 @@ import flint
 import numpy as np
 
 from . import elimination
+from .forked import call_forked
+
+# FLINT calls on matrices with this many entries or more run in a forked child (`forked.py`): they
+# take long enough that a signal must not wait for them.
+FORKED_ENTRIES = 250_000
 
 
 @dataclass
@@ -128,6 +133,12 @@ def rref(array: np.ndarray, p: int) -> tuple[np.ndarray, np.ndarray]:
     if elimination.fits(p):
         R, pivots = elimination.rref_rows(elimination.to_centred(array, p), p)
         return np.mod(R, p).astype(np.int64), np.array(pivots, dtype=np.int64)
+    if array.size >= FORKED_ENTRIES:
+        return call_forked(_flint_rref, array, p, what=f"the row reduction of a {array.shape[0]} x {array.shape[1]} matrix")
+    return _flint_rref(array, p)
+
+
+def _flint_rref(array: np.ndarray, p: int) -> tuple[np.ndarray, np.ndarray]:
     R, rank = to_nmod_mat(array, p).rref()
     if rank == 0:
         return np.zeros((0, array.shape[1]), dtype=np.int64), np.zeros(0, dtype=np.int64)
@@ -143,6 +154,12 @@ def kernel(E: np.ndarray, p: int) -> tuple[np.ndarray, np.ndarray]:
     FLINT's nullspace has exactly this form (free = the non-pivot columns of the rref of E, in
     increasing order); only its `nullity` columns are converted back to numpy, not the whole matrix.
     """
+    if E.size >= FORKED_ENTRIES:
+        return call_forked(_flint_kernel, E, p, what=f"the kernel of a {E.shape[0]} x {E.shape[1]} matrix")
+    return _flint_kernel(E, p)
+
+
+def _flint_kernel(E: np.ndarray, p: int) -> tuple[np.ndarray, np.ndarray]:
     n = E.shape[1]
     X, nullity = to_nmod_mat(E, p).nullspace()
     if nullity == 0:
