@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 from ..errors import InputError
 from ..macaulay2.process import DEFAULT_MEMORY_LIMIT, DEFAULT_TIMEOUT
-from ..varieties.field import Field
+from ..varieties.field import INTERPOLATION_PRIME, Field
 
 METHODS = ("ker", "interpolate", "auto")
 """ker: Macaulay2's `ker` (complete); interpolate: linear algebra over GF(p) through `max_degree`;
@@ -37,7 +37,7 @@ auto: `ker` within its budget racing interpolation through `max_degree`."""
 # The first version called Macaulay2's ker "m2"; case files and scripts written then still work.
 METHOD_ALIASES = {"m2": "ker"}
 
-DEFAULT_INTERPOLATION_PRIME = 2**31 - 1
+DEFAULT_INTERPOLATION_PRIME = INTERPOLATION_PRIME
 # Under `auto` with a degree bound, `ker` gets this long (at most `timeout`) before the interpolated
 # answer is taken: it decides small cases completely and never holds up large ones for long.
 DEFAULT_KER_BUDGET = 60.0

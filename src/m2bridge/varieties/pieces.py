@@ -68,10 +68,20 @@ def monomial_hashes(n_vars: int) -> np.ndarray:
     return np.random.default_rng(2**32 + n_vars).integers(0, 2**63, size=n_vars, dtype=np.uint64)
 
 
+class SharedKey(ArithmeticError):
+    """Two distinct monomials have the same 64-bit key (probability about n²·2^-65 for n monomials)."""
+
+
 def monomial_keys(monomials: np.ndarray, hashes: np.ndarray) -> np.ndarray:
+    """The key of each monomial (rows: distinct monomials), checked pairwise distinct: a key then
+    names exactly one of them, and a lookup among them is exact (a shared key is refused, never used)."""
     if monomials.shape[1] == 0:
         return np.zeros(len(monomials), dtype=np.uint64)
-    return hashes[monomials].sum(axis=1, dtype=np.uint64)
+    keys = hashes[monomials].sum(axis=1, dtype=np.uint64)
+    if len(keys) > 1 and len(np.unique(keys)) < len(keys):
+        raise SharedKey("two monomials share a 64-bit key (probability about 2^-64): "
+                        "not computed rather than computed wrong")
+    return keys
 
 
 # --- monomials of one multidegree -------------------------------------------------------------
@@ -232,8 +242,8 @@ def _check_found(piece: Piece, below: Piece, v: int, found: np.ndarray) -> None:
     products = np.concatenate([below.monomials[hit], np.full((len(hit), 1), v, dtype=below.monomials.dtype)], axis=1)
     products.sort(axis=1)
     if not np.array_equal(products, piece.monomials[found[hit]]):
-        raise ArithmeticError("two monomials share a 64-bit key (probability about 2^-64): "
-                              "not computed rather than computed wrong")
+        raise SharedKey("two monomials share a 64-bit key (probability about 2^-64): "
+                        "not computed rather than computed wrong")
 
 
 def complement(piece: Piece, blocks, p: int, margin: int = 6) -> np.ndarray:
