@@ -31,6 +31,7 @@ import flint
 import numpy as np
 
 from ..errors import InputError
+from . import elimination
 from .field import INTERPOLATION_PRIME, Field
 from .generators import LazyGenerators, generator_polynomials
 from .jacobian import jacobian_at_random_point
@@ -308,6 +309,19 @@ def _plan(variety: PatternVariety, symmetry: Symmetry, max_degree: int, prime: i
     return plan
 
 
+def _check_memory(plan: dict, prime: int, max_degree: int) -> None:
+    """Refuse, before anything is built, a piece whose matrix would not fit in the memory available."""
+    free = elimination.available_bytes()
+    for entries in plan.values():
+        for _, monomials, kind, points in entries:
+            need = elimination.piece_bytes(points, len(monomials), prime)
+            if kind == "solve" and free is not None and need > free:
+                raise InterpolationError(
+                    f"max_degree {max_degree}: a piece of {len(monomials):,} monomials needs a {points:,} x "
+                    f"{len(monomials):,} matrix, about {need / 2**30:.1f} GiB, more than the {free / 2**30:.1f} GiB "
+                    "of memory available; lower max_degree", "max_degree")
+
+
 # --- the whole ideal ---------------------------------------------------------------------------
 
 def interpolate_ideal(arch, pattern=None, *, max_degree: int, prime: int = INTERPOLATION_PRIME, seed: int = 0,
@@ -333,6 +347,7 @@ def interpolate_ideal(arch, pattern=None, *, max_degree: int, prime: int = INTER
     orbits = Symmetry(variety, enabled=symmetry)
     plan = _plan(variety, orbits, max_degree, prime, seed)
     largest = max((e[3] for entries in plan.values() for e in entries), default=1)
+    _check_memory(plan, prime, max_degree)
     values = sample_image(variety, max(largest, 1), prime, np.random.default_rng(seed))
     # Variables that vanish on V_A (a block with M_b = 0): a monomial containing one lies in J^A.
     zero_variables = set(np.flatnonzero(~values.any(axis=0)).tolist())
