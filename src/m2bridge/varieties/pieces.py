@@ -201,9 +201,14 @@ def centred_evaluation_matrix(values: np.ndarray, monomials: np.ndarray, p: int)
     """`evaluation_matrix` as float64 centred residues for `elimination`, a block of points at a time,
     so that no integer copy of the whole matrix is made."""
     A = np.empty((len(values), len(monomials)))
+    # Products of two centred residues (|x| <= p/2 < 2^22) are exact in float64.
+    centred = elimination.to_centred(values, p)
     for start in range(0, len(values), EVALUATION_ROWS):
-        rows = slice(start, start + EVALUATION_ROWS)
-        elimination.to_centred(evaluation_matrix(values[rows], monomials, p), p, out=A[rows])
+        block, points = A[start:start + EVALUATION_ROWS], centred[start:start + EVALUATION_ROWS]
+        np.take(points, monomials[:, 0], axis=1, out=block)
+        for t in range(1, monomials.shape[1]):
+            block *= np.take(points, monomials[:, t], axis=1)
+            elimination.centre(block, p)
     return A
 
 
