@@ -62,6 +62,7 @@ results: setup
 	$(M2B) report --db $(RESULTS)/three-block.sqlite --sweep three-block-mining-widths-3 \
 	    --results docs/results/three-block-mining --title "Three-block mining at widths 2-3" \
 	    --preamble docs/results/three-block-mining-preamble.txt
+	$(BIN)/python scripts/regions-results.py --json $(RESULTS)/regions.json
 
 doctor: setup
 	$(BIN)/m2bridge doctor
@@ -72,7 +73,7 @@ macaulay2:
 	@scripts/install-macaulay2.sh
 
 # (Re)installs when pyproject.toml changes or the venv is missing.
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py
 	@scripts/ensure-python.sh $(PYTHON)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(PIP) -e '.[$(EXTRAS)]'

@@ -16,7 +16,6 @@ from pathlib import Path
 import numpy as np
 
 from m2bridge.networks.cells import adjacency_graph, cell_polyhedron
-from m2bridge.networks.codes import codes
 from m2bridge.networks.datapattern import case_file_text, data_pattern
 from m2bridge.networks.network import Network
 
@@ -55,47 +54,15 @@ def train(X, y, hidden: int, rng, steps: int = 3000, rate: float = 0.02) -> Netw
 
 
 def plot(net: Network, X, y, distinct, graph, path: Path) -> bool:
-    try:
-        import matplotlib
+    from m2bridge.extras import ExtraMissing
+    from m2bridge.networks.pictures import cells_figure
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
+    try:
+        figure = cells_figure(net, X, y, distinct, graph)
+    except ExtraMissing:
         print("matplotlib is not installed: no plot (pip install 'm2bridge[plot]')")
         return False
-    lo, hi = X.min(0) - 0.5, X.max(0) + 0.5
-    xs, ys = np.linspace(lo[0], hi[0], 500), np.linspace(lo[1], hi[1], 500)
-    grid = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
-    index = {code: i for i, code in enumerate(distinct.codes.hex())}
-    # Cells the data does not hit get -1 (grey).
-    cell = np.array([index.get(h, -1) for h in codes(net, grid).hex()], dtype=float).reshape(500, 500)
-    fig, ax = plt.subplots(figsize=(7, 6.3))
-    colours = plt.get_cmap("tab20")
-    shown = np.where(cell < 0, np.nan, cell % 20)
-    ax.set_facecolor("#d9d9d9")
-    ax.imshow(shown, origin="lower", extent=(lo[0], hi[0], lo[1], hi[1]), cmap=colours, vmin=0, vmax=20,
-              alpha=0.45, interpolation="nearest", aspect="auto")
-    for label, marker in ((0, "o"), (1, "^")):
-        pts = X[y == label]
-        ax.scatter(pts[:, 0], pts[:, 1], s=14, marker=marker, c="k" if label else "w", edgecolors="k",
-                   linewidths=0.5, label=f"class {label}")
-    output = net.forward(grid)[:, 0].reshape(500, 500)
-    ax.contour(xs, ys, output, levels=[0.0], colors="k", linestyles="dashed", linewidths=1)
-    # Edges join a point inside each cell; the point is the mean of its data points.
-    centres = np.array([X[distinct.inverse == i].mean(0) for i in range(len(distinct))])
-    for i, j in graph.edges:
-        ax.plot(*centres[[i, j]].T, color="tab:red", lw=1.2, alpha=0.8)
-    texts = distinct.codes.text()
-    for i, (cx, cy) in enumerate(centres):
-        ax.annotate(texts[i], (cx, cy), fontsize=8, ha="center", va="bottom", color="tab:red",
-                    xytext=(0, 4), textcoords="offset points")
-    ax.set_xlim(lo[0], hi[0])
-    ax.set_ylim(lo[1], hi[1])
-    ax.set_title(f"2-4-1 ReLU network: {len(distinct)} cells hit by the data (colours), their\n"
-                 "adjacency graph (red, LP-verified), decision boundary (dashed)", fontsize=10)
-    ax.legend(loc="upper right", fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    figure.savefig(path, dpi=110)
     print(f"plot written to {path}")
     return True
 

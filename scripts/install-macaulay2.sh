@@ -2,7 +2,7 @@
 # Installs Macaulay2 from Debian's package `macaulay2` when `M2` is not on PATH (idempotent: exits at
 # once when it is). Needs root; otherwise prints the command to run.
 # --no-install-recommends: the recommended extras (TeX, browsers, ~1,000 packages) are not needed by
-# any template in src/m2bridge/macaulay2/templates; the plain package has everything `ker`,
+# any template in m2scripts/; the plain package has everything `ker`,
 # `mingens`, `hilbertSeries` use.
 set -euo pipefail
 if command -v M2 >/dev/null 2>&1; then

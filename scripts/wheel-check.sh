@@ -3,6 +3,7 @@
 # the working tree, check what it contains, install it with the core dependencies only into a
 # fresh venv, and use it from a directory outside the repository:
 #   python -c "import m2bridge; print(m2bridge.__version__)"   (the version of pyproject.toml)
+#   the Macaulay2 templates of m2scripts/ found inside the installed package (m2bridge.m2scripts)
 #   m2bridge ideal --arch 2,2,2 --pattern '10|11' --json        (dim 6, degree 4, degrees [2, 2])
 #   m2bridge sweep <the shipped examples/tiny.toml>              (and a report of it)
 #   m2bridge doctor                                              (exit 0 without any extra)
@@ -53,12 +54,15 @@ from pathlib import Path
 wheel, src = sys.argv[1], Path(sys.argv[2])
 names = set(zipfile.ZipFile(wheel).namelist())
 pkg = src / "src"
-wanted = {str(p.relative_to(pkg)) for pattern in ("m2bridge/macaulay2/templates/**/*.m2.j2", "m2bridge/examples/*.toml")
-          for p in pkg.glob(pattern)}
+wanted = {str(p.relative_to(pkg)) for p in pkg.glob("m2bridge/examples/*.toml")}
+# the templates' home is the top-level m2scripts/, installed as the package m2bridge.m2scripts
+wanted |= {"m2bridge/m2scripts/" + str(p.relative_to(src / "m2scripts")) for p in src.glob("m2scripts/**/*.m2.j2")}
+if not any(w.startswith("m2bridge/m2scripts/lib/") for w in wanted):
+    sys.exit("wheel-check: no templates found in m2scripts/lib of the source tree")
 wanted |= {"m2bridge/py.typed", "m2bridge/cli/doctor.py", "m2bridge/__main__.py"}
 missing = sorted(wanted - names)
 problems = [f"missing from the wheel: {', '.join(missing)}"] if missing else []
-stray = sorted(n for n in names if n.startswith(("tests/", "cases/", "docs/", "benchmarks/")))
+stray = sorted(n for n in names if n.startswith(("tests/", "cases/", "docs/", "benchmarks/", "m2scripts/")))
 if stray:
     problems.append(f"not package files: {', '.join(stray[:5])}")
 meta_name = next(n for n in names if n.endswith(".dist-info/METADATA"))
@@ -99,6 +103,10 @@ where="$("$bin/python" -c 'import m2bridge; print(m2bridge.__path__[0])')"
 case "$where" in "$work/core/"*) ;; *) fail "m2bridge imported from $where, not from the fresh venv";; esac
 [ "$("$bin/m2bridge" --version)" = "m2bridge $want" ] || fail "m2bridge --version"
 say "import m2bridge: version $got from the fresh venv"
+scripts_dir="$("$bin/python" -c 'from m2bridge.macaulay2.render import template_dir; print(template_dir())')"
+case "$scripts_dir" in "$work/core/"*/m2bridge/m2scripts) ;; *) fail "templates read from $scripts_dir, not from the installed package";; esac
+[ -f "$scripts_dir/lib/frame.m2.j2" ] || fail "m2scripts/lib missing from the installed package"
+say "Macaulay2 templates (m2scripts/) installed in $scripts_dir"
 
 t0=$(date +%s)
 "$bin/m2bridge" ideal --arch 2,2,2 --pattern '10|11' --json > ideal.json || fail "m2bridge ideal"

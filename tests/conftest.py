@@ -23,6 +23,13 @@ Automatic marks (so that nobody has to remember them on doctests):
 - A test that is not marked `m2` but calls Macaulay2 on a machine without it (it raises
   M2NotFoundError, or `run_cli` reports that M2 is missing) is skipped with a reason asking for
   the mark, instead of failing.
+
+The temporary directory: a test run leaves $TMPDIR as it found it. Everything m2bridge writes
+there (scripts kept after a failure, session folders, Dask's scratch space) goes to pytest's own
+folders instead: `TMPDIR` (and `tempfile.tempdir`) point to a folder of the session's basetemp for
+the whole run, and to a `tmpdir` folder in each test's own `tmp_path` while it runs; commands the
+tests start inherit it. A run that leaves new `m2bridge-*` entries in the original $TMPDIR fails,
+naming them (another m2bridge writing there at the same time would trip it too).
 """
 
 import importlib
@@ -32,6 +39,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -41,10 +49,11 @@ CLI = str(Path(sys.executable).with_name("m2bridge"))
 
 # Module (top-level name) → the extra that installs it.
 EXTRA_OF_MODULE = {
-    "scipy": "regions", "pyscipopt": "regions", "distributed": "dask", "dask": "dask",
+    "scipy": "regions", "pyscipopt": "regions", "highspy": "regions", "sklearn": "regions",
+    "distributed": "dask", "dask": "dask",
     "matplotlib": "plot", "pandas": "dataframe", "tqdm": "progress",
 }
-MARKER_MODULES = {"scip": ("scipy", "pyscipopt"), "dask": ("distributed",)}
+MARKER_MODULES = {"scip": ("scipy", "pyscipopt", "highspy"), "dask": ("distributed",)}
 # Doctests of these packages never run Macaulay2; every other m2bridge doctest may.
 NO_M2_DOCTESTS = ("m2bridge.varieties", "m2bridge.networks", "m2bridge.extras", "m2bridge.errors")
 M2_MISSING_TEXT = "not found. Install it with: apt-get"
@@ -78,6 +87,42 @@ def _missing(marker: str) -> list[str]:
 
 
 # --- session set-up ------------------------------------------------------------------------------
+
+ORIGINAL_TMPDIR = tempfile.gettempdir()  # the $TMPDIR this run must leave as it found it
+LEFTOVER_PREFIX = "m2bridge-"
+
+
+def leftovers_in(directory: str) -> set[str]:
+    """The entries of `directory` m2bridge would have made (scripts, session folders)."""
+    try:
+        return {name for name in os.listdir(directory) if name.startswith(LEFTOVER_PREFIX)}
+    except OSError:
+        return set()
+
+
+def redirect_tmpdir(directory) -> None:
+    os.environ["TMPDIR"] = tempfile.tempdir = str(directory)
+
+
+def pytest_sessionstart(session):
+    session.config.stash[_BEFORE] = leftovers_in(ORIGINAL_TMPDIR)
+    folder = session.config._tmp_path_factory.getbasetemp() / "tmpdir"
+    folder.mkdir(exist_ok=True)
+    redirect_tmpdir(folder)
+
+
+@pytest.fixture(autouse=True)
+def _tmpdir_of_the_test(tmp_path):
+    """This test's files in its own tmp_path (see the module's docstring)."""
+    before = os.environ.get("TMPDIR"), tempfile.tempdir
+    folder = tmp_path / "tmpdir"
+    folder.mkdir(exist_ok=True)
+    redirect_tmpdir(folder)
+    yield folder
+    os.environ["TMPDIR"], tempfile.tempdir = before
+
+
+_BEFORE = pytest.StashKey[set]()
 
 
 def pytest_configure(config):
@@ -237,9 +282,13 @@ def pytest_sessionfinish(session, exitstatus):
             problems.append(f"{report.nodeid}: skipped although M2BRIDGE_REQUIRE_M2=1 ({text})")
         if REQUIRE_EXTRAS and (any(m in keywords for m in MARKER_MODULES) or "pip install 'm2bridge[" in text):
             problems.append(f"{report.nodeid}: skipped although M2BRIDGE_REQUIRE_EXTRAS=1 ({text})")
+    left = sorted(leftovers_in(ORIGINAL_TMPDIR) - session.config.stash.get(_BEFORE, set()))
+    if left:
+        problems.append(f"the tests left {len(left)} entr{'y' if len(left) == 1 else 'ies'} in "
+                        f"{ORIGINAL_TMPDIR}: {', '.join(left[:10])}{' …' if len(left) > 10 else ''}")
     if problems:
         reporter.ensure_newline()
-        reporter.section("tests that must not be skipped", sep="=", red=True, bold=True)
+        reporter.section("tests that must not be skipped, nor leave files", sep="=", red=True, bold=True)
         for line in problems:
             reporter.line(line, red=True)
         if session.exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED):

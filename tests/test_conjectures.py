@@ -15,7 +15,7 @@ from m2bridge.conjectures.statements import STATEMENTS
 from m2bridge.varieties.polynomials import minors
 from m2bridge.varieties.model import PatternVariety
 from m2bridge.varieties.polynomials import polynomial_context
-from m2bridge.sweeps.report import conjecture_report, format_conjecture_report
+from m2bridge.reports.report import conjecture_report, format_conjecture_report
 from m2bridge.sweeps.store import InMemoryCaseStore
 from m2bridge.sweeps.sweep import run_sweep
 

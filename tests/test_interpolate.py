@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def assert_agrees_with_ker(arch, pattern, bias=False, max_degree=None, timeout=120):
     """Graded dimensions and generator counts through the degree bound agree, and every generator
     of Macaulay2's ker (reduced mod p) lies in the interpolated pieces."""
-    ker = pattern_ideal(arch, pattern, bias=bias, timeout=timeout, max_degree=max_degree)
+    ker = pattern_ideal(arch, pattern, bias=bias, timeout=timeout, method="ker", max_degree=max_degree)
     through = max_degree or max(ker.mingens_degrees, default=1)
     found = interpolate_ideal(PatternVariety(arch, pattern, bias), max_degree=through)
     assert found.graded_dims == ker.graded_dims, (arch, pattern)

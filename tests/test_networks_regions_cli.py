@@ -156,7 +156,12 @@ def test_ctrl_c_returns_partial_count(tmp_path):
     proc = subprocess.Popen([str(M2BRIDGE), "regions", "--network", str(path), "--box", "-2,2",
                              "--method", "exact", "--json"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(6)
+    # Counting has begun once the solver's library is mapped (polled: however long imports take).
+    deadline = time.monotonic() + 120
+    while proc.poll() is None and "scip" not in Path(f"/proc/{proc.pid}/maps").read_text().lower():
+        assert time.monotonic() < deadline, "the solver was not loaded within 120 s"
+        time.sleep(0.05)
+    time.sleep(2)  # some counting to interrupt (however little, the count must say it is partial)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err

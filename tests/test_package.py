@@ -41,12 +41,16 @@ def test_core_dependencies_and_extras():
 def test_package_data_is_in_the_package():
     package = files("m2bridge")
     assert (package / "py.typed").is_file()
-    templates = files("m2bridge.macaulay2") / "templates"
+    templates = files("m2bridge.m2scripts")
     assert (templates / "pattern_ideal.m2.j2").is_file()
     assert (templates / "lib").is_dir()
     assert (package / "examples" / "tiny.toml").is_file()
     data = PYPROJECT["tool"]["setuptools"]["package-data"]
     assert "py.typed" in data["m2bridge"] and "examples/*.toml" in data["m2bridge"]
+    # the templates' one home is the top-level m2scripts/ folder, mapped into the package
+    assert PYPROJECT["tool"]["setuptools"]["package-dir"]["m2bridge.m2scripts"] == "m2scripts"
+    # (the tests run against the editable install, which reads the folder itself)
+    assert Path(str(templates)).resolve() == (ROOT / "m2scripts").resolve()
 
 
 def test_shipped_example_case_files_are_valid_and_small():

@@ -15,10 +15,11 @@ from m2bridge.conjectures.statements import STATEMENTS
 from m2bridge.ideals.options import IdealOptions
 from m2bridge.macaulay2.process import M2Session, Macaulay2
 from m2bridge.sweeps.casefile import SweepSpec
-from m2bridge.sweeps.export import export_records, verify_export
-from m2bridge.sweeps.report import conjecture_report, format_rows, report_rows
+from m2bridge.reports.export import export_records, verify_export
+from m2bridge.reports.report import conjecture_report, format_rows, report_rows
 from m2bridge.sweeps.store import InMemoryCaseStore, SQLiteCaseStore
-from m2bridge.sweeps.sweep import cached_result, run_sweep
+from m2bridge.reports.requested import cached_result
+from m2bridge.sweeps.sweep import run_sweep
 from m2bridge.varieties.field import Field
 from m2bridge.varieties.model import PatternVariety
 from m2bridge.varieties.polynomials import parse_polynomial_text, polynomial_context

@@ -1,6 +1,7 @@
 """Whatever ends m2bridge (SIGTERM, SIGINT, SIGHUP, SIGKILL sent to its pid alone) ends Macaulay2 and
-its launcher too, within 2 s: one-shot runs (`m2bridge ideal`) and sessions (`m2bridge sweep`,
-`ideal --method auto`) alike, with the real Macaulay2 and with a fake one that starts a grandchild.
+its launcher too, within 2 s on a quiet machine (`allowed()` adds what the load costs): one-shot
+runs (`m2bridge ideal`) and sessions (`m2bridge sweep`, `ideal --method auto`) alike, with the real
+Macaulay2 and with a fake one that starts a grandchild.
 
 Processes are found in /proc (no psutil): the fake M2 writes `$$ $PPID` (itself, the leader of its
 own session, and its launcher) to a file; with the real Macaulay2 the test collects m2bridge's
@@ -20,10 +21,20 @@ from m2bridge import _processes
 
 from conftest import CLI
 
-GONE_WITHIN = 2.0  # seconds: the requirement
+GONE_WITHIN = 2.0  # seconds: the requirement, on a quiet machine
+LOAD_FACTOR = 20  # how many interpreter start-ups the load may add to it
 PATIENCE = 120.0  # seconds: the most any set-up step may take on a loaded machine
 SIGNALS = [signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGKILL]
 EXIT_AFTER = {signal.SIGTERM: 143, signal.SIGINT: 130, signal.SIGHUP: 129, signal.SIGKILL: -9}
+
+
+def allowed() -> float:
+    """GONE_WITHIN plus LOAD_FACTOR times what starting a Python interpreter takes here and now
+    (about 0.03 s on a quiet machine, ten times more under heavy load): the limit follows the load
+    instead of failing with it, and still catches an end that waits for a grace period or a timeout."""
+    start = time.monotonic()
+    subprocess.run([sys.executable, "-c", "pass"], check=True)
+    return GONE_WITHIN + LOAD_FACTOR * (time.monotonic() - start)
 
 
 def _stat(pid: int) -> list[str] | None:
@@ -150,7 +161,9 @@ def test_one_shot_macaulay2_ends_with_m2bridge(fake_m2, tmp_path, signum):
     os.kill(cli.pid, signum)
     seconds = seconds_until_gone({m2, launcher}, {m2})
     code, stderr = finish(cli, {m2, launcher}, {m2})
-    assert seconds <= GONE_WITHIN, f"Macaulay2 and its launcher took {seconds:.2f} s to end after {signum!r}"
+    limit = allowed()
+    assert seconds <= limit, (f"Macaulay2 and its launcher took {seconds:.2f} s to end after {signum!r} "
+                              f"(allowed {limit:.1f} s)")
     check_exit(signum, code, stderr)
 
 
@@ -171,7 +184,8 @@ def test_session_macaulay2_of_sweep_workers_ends_with_m2bridge(fake_m2, tmp_path
     os.kill(cli.pid, signum)
     seconds = seconds_until_gone(pids, sessions)
     code, stderr = finish(cli, pids, sessions)
-    assert seconds <= GONE_WITHIN, f"the sessions took {seconds:.2f} s to end after {signum!r}"
+    limit = allowed()
+    assert seconds <= limit, f"the sessions took {seconds:.2f} s to end after {signum!r} (allowed {limit:.1f} s)"
     if signum == signal.SIGINT:
         assert code == 130, stderr  # the sweep's own "interrupted; finished cases are saved"
     else:
@@ -203,7 +217,8 @@ def test_real_one_shot_macaulay2_ends_with_m2bridge(signum):
     os.kill(cli.pid, signum)
     seconds = seconds_until_gone(family, sessions)
     code, stderr = finish(cli, family, sessions)
-    assert seconds <= GONE_WITHIN, f"Macaulay2 took {seconds:.2f} s to end after {signum!r}"
+    limit = allowed()
+    assert seconds <= limit, f"Macaulay2 took {seconds:.2f} s to end after {signum!r} (allowed {limit:.1f} s)"
     check_exit(signum, code, stderr)
 
 
@@ -218,7 +233,9 @@ def test_real_session_of_the_race_ends_with_m2bridge(signum):
     os.kill(cli.pid, signum)
     seconds = seconds_until_gone(family, sessions)
     code, stderr = finish(cli, family, sessions)
-    assert seconds <= GONE_WITHIN, f"the session's Macaulay2 took {seconds:.2f} s to end after {signum!r}"
+    limit = allowed()
+    assert seconds <= limit, (f"the session's Macaulay2 took {seconds:.2f} s to end after {signum!r} "
+                              f"(allowed {limit:.1f} s)")
     check_exit(signum, code, stderr)
 
 
@@ -265,7 +282,8 @@ def test_die_with_parent_kills_a_pool_worker_whose_parent_is_killed(tmp_path):
         parent.wait()
         if alive(worker):
             os.kill(worker, signal.SIGKILL)
-    assert seconds <= GONE_WITHIN, f"the pool worker took {seconds:.2f} s to end"
+    limit = allowed()
+    assert seconds <= limit, f"the pool worker took {seconds:.2f} s to end (allowed {limit:.1f} s)"
 
 
 def test_the_cli_puts_back_the_signal_handlers_it_installed():
@@ -288,4 +306,4 @@ def test_interpolation_workers_end_with_m2bridge():
     workers = wait_for(lambda: len(descendants(cli.pid)) >= 2 and descendants(cli.pid), "the pool's workers")
     os.kill(cli.pid, signal.SIGKILL)
     cli.wait()
-    assert seconds_until_gone(set(workers), set()) <= GONE_WITHIN
+    assert seconds_until_gone(set(workers), set()) <= allowed()

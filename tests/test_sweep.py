@@ -15,9 +15,10 @@ import pytest
 from m2bridge import pattern_ideal
 from m2bridge.sweeps.casefile import CaseFileError, SweepSpec
 from m2bridge.varieties.polynomials import parse_polynomial_text, polynomial_context
-from m2bridge.sweeps.report import format_rows, report_rows
+from m2bridge.reports.report import format_rows, report_rows
 from m2bridge.sweeps.store import InMemoryCaseStore, SQLiteCaseStore
-from m2bridge.sweeps.sweep import cached_result, run_sweep
+from m2bridge.reports.requested import cached_result
+from m2bridge.sweeps.sweep import run_sweep
 from m2bridge.varieties.symmetry import canonical_form, enumerate_patterns
 
 from conftest import CLI, ROOT, run_cli
@@ -159,7 +160,7 @@ def test_sqlite_is_wal_and_holds_every_field(tmp_path):
 
 def test_template_change_is_a_cache_miss(tmp_path):
     templates = tmp_path / "m2scripts"
-    shutil.copytree(ROOT / "src" / "m2bridge" / "macaulay2" / "templates", templates)
+    shutil.copytree(ROOT / "m2scripts", templates)
     case_file = write(tmp_path, SMALL)
     db = str(tmp_path / "c.sqlite")
     env = {"M2BRIDGE_TEMPLATES": str(templates)}
@@ -174,19 +175,38 @@ def test_template_change_is_a_cache_miss(tmp_path):
     assert (changed["computed"], changed["cached"]) == (8, 8)
 
 
-def test_timeouts_and_errors_are_recorded_and_the_sweep_goes_on(tmp_path):
-    text = SMALL.replace("timeout = 60", "timeout = 1.5").replace(
+# The real Macaulay2 behind a session that hangs forever on the (3,3,3) case (its script holds these
+# blocks): that case times out whatever the time limit and the load, the others are computed.
+HANG_ON_333 = """
+if [ "$1" != "--script" ]; then exec M2 "$@"; fi
+while IFS= read -r path; do
+    if grep -qF '{{1, 0, 1}}}' "$path"; then sleep 300 & wait; fi
+    printf '%s\\n' "$path"
+done | M2 "$@"
+"""
+
+
+def test_timeouts_and_errors_are_recorded_and_the_sweep_goes_on(tmp_path, fake_m2, monkeypatch):
+    # The time limit is 5 times the slowest case measured here and now (at least 3 s): the small
+    # cases finish within it however busy the machine; the (3,3,3) one never finishes.
+    baseline = InMemoryCaseStore()
+    run_sweep(SweepSpec.from_text(SMALL, "small.toml"), baseline, workers=2)
+    limit = max(3.0, 5 * max(r.seconds for r in baseline.records()))
+    monkeypatch.setenv("M2BRIDGE_M2", fake_m2(HANG_ON_333))
+    text = SMALL.replace("timeout = 60", f"timeout = {limit:.1f}").replace(
         'blocks = 2', 'blocks = 2\n\n[[sweep.family]]\narchitectures = ["3,3,3"]\npatterns = ["110|011|101"]')
     spec = SweepSpec.from_text(text, "t.toml")
     store = InMemoryCaseStore()
     summary = run_sweep(spec, store, workers=2)
-    assert summary.timed_out == 1 and summary.failed == 0
+    assert summary.timed_out == 1 and summary.failed == 0, [(r.case, r.status, r.error) for r in store.records()]
     assert summary.computed == summary.tasks == 18
     timeouts = [r for r in store.records() if r.status == "timeout"]
-    assert timeouts[0].case.arch == "3,3,3" and "timed out after 1.5 s" in timeouts[0].error
-    # Same time limit: the timeout is remembered; a longer limit retries it.
+    assert timeouts[0].case.arch == "3,3,3" and f"timed out after {limit:.1f} s" in timeouts[0].error
+    # Same time limit: the timeout is remembered; a longer limit retries it (on a Macaulay2 that
+    # dies at once, so as not to wait for the limit again).
     assert run_sweep(spec, store).computed == 0
-    spec.options = dataclasses.replace(spec.options, timeout=2.0)
+    spec.options = dataclasses.replace(spec.options, timeout=limit + 1)
+    monkeypatch.setenv("M2BRIDGE_M2", fake_m2('echo "@@m2b ok ready 4 1.21"\nexit 3\n'))
     assert run_sweep(spec, store).computed == 1
 
 

@@ -176,7 +176,7 @@ def test_cli_progress_flags_notes_and_quiet(tmp_path, monkeypatch):
     db = str(tmp_path / "c.sqlite")
     shown = invoke("sweep", str(case_file), "--db", db, "--progress")
     assert shown.returncode == 0, shown.stderr
-    assert "\r" in shown.stderr and "done" in shown.stderr  # the status line, asked for in a pipe
+    assert "\r" in shown.stderr and "sweep notes" in shown.stderr  # the progress display, asked for in a pipe
     assert "note: skipped 1 pattern(s)" in shown.stderr
     quiet = invoke("-q", "sweep", str(case_file), "--db", db, "--no-progress")
     assert quiet.returncode == 0, quiet.stderr

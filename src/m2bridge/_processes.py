@@ -236,3 +236,36 @@ class install_signal_handlers:  # noqa: N801 - used like a function, and as a co
 
     def __exit__(self, *exc):
         self.restore()
+
+
+class deferred_signals:  # noqa: N801 - used like a function, as a context manager
+    """Inside the block, SIGTERM/SIGHUP/SIGINT are noted instead of handled; `deliver()` (call it
+    once what the block made can be cleaned up) then acts on the first one as it would have (its
+    handler runs: Terminated, KeyboardInterrupt). For steps that must not be cut in half, such as
+    the start of a Dask LocalCluster, whose half-started nannies fail at exit with a traceback.
+    Main thread only (elsewhere nothing is deferred)."""
+
+    def __init__(self):
+        self.previous: dict[int, object] = {}
+        self.noted: int | None = None
+
+    def _note(self, signum, _frame):
+        if self.noted is None:
+            self.noted = signum
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            for signum in HANDLED_SIGNALS:
+                self.previous[signum] = signal.signal(signum, self._note)
+        return self
+
+    def __exit__(self, *exc):
+        for signum, handler in self.previous.items():
+            signal.signal(signum, handler)
+        self.previous = {}
+
+    def deliver(self) -> None:
+        """Handle the noted signal now, by its restored handler (nothing if none came)."""
+        signum, self.noted = self.noted, None
+        if signum is not None:
+            signal.raise_signal(signum)

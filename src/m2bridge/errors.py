@@ -2,9 +2,36 @@
 
 from __future__ import annotations
 
+import re
+
+# An error is one line a person reads: a value longer than this (a 200,000-block pattern, a huge
+# number, a pasted file) is shown by its two ends and its length, and the whole line is capped.
+LONG_VALUE = 200
+SHOWN_ENDS = 40
+LONGEST_MESSAGE = 1000
+_LONG_VALUE = re.compile(r"\S{%d,}" % (LONG_VALUE + 1))
+
+
+def abbreviate(text: str) -> str:
+    """`text` with every run of more than LONG_VALUE non-blank characters cut to its first and last
+    SHOWN_ENDS characters and its length, and at most LONGEST_MESSAGE characters in all.
+
+    >>> abbreviate("pattern " + "10|" * 1000 + "11 is too long")
+    'pattern 10|10|10|10|10|10|10|10|10|10|10|10|10|1…0|10|10|10|10|10|10|10|10|10|10|10|10|11 (3002 characters) is too long'
+    """
+    text = _LONG_VALUE.sub(lambda m: f"{m[0][:SHOWN_ENDS]}…{m[0][-SHOWN_ENDS:]} ({len(m[0])} characters)", text)
+    if len(text) > LONGEST_MESSAGE:
+        half = LONGEST_MESSAGE // 2 - 20
+        text = f"{text[:half]} … ({len(text) - 2 * half} characters left out) … {text[-half:]}"
+    return text
+
 
 class M2BridgeError(Exception):
-    """Base class of every error m2bridge raises on purpose."""
+    """Base class of every error m2bridge raises on purpose. Its text is abbreviated (`abbreviate`):
+    an error never repeats a huge input whole."""
+
+    def __str__(self) -> str:
+        return abbreviate(super().__str__())
 
 
 class InputError(M2BridgeError, ValueError):
@@ -59,6 +86,21 @@ class M2CrashError(M2Error):
             self.args = (f"Macaulay2 was killed by {_signal_name(signal)}{where}: {message}",)
 
 
+class M2MemoryCapError(M2CrashError, InputError):
+    """Macaulay2 died under an address-space cap too small for it to start (`memory_limit`): bad input,
+    so the command line says so in one line (exit 2); to a sweep it is still a crash, retried later."""
+
+    def __init__(self, message: str, script_path: str | None = None, returncode: int | None = None,
+                 signal: int | None = None, cap: int = 0):
+        super().__init__(message, script_path, returncode, signal)
+        self.parameter = "memory_limit"
+        how = f"died from {_signal_name(signal)}" if signal is not None else f"failed (exit code {returncode})"
+        where = f" (script kept at {script_path})" if script_path else ""
+        last = message.strip().splitlines()[-1] if message.strip() else "no error message"
+        self.args = (f"memory_limit too small: Macaulay2 {how} under the address-space cap {cap / 2**30:g} GiB"
+                     f"{where}: {last}",)
+
+
 def _signal_name(number: int) -> str:
     import signal
 
@@ -79,7 +121,7 @@ class M2TimeoutError(M2BridgeError):
 
 
 class M2OutputError(M2BridgeError):
-    """Macaulay2's output does not follow the framed protocol of templates/lib/frame.m2."""
+    """Macaulay2's output does not follow the framed protocol of m2scripts/lib/frame.m2.j2."""
 
     def __init__(self, reason: str, line: str | None = None, script_path: str | None = None):
         self.reason = reason

@@ -16,7 +16,7 @@ from .errors import M2BridgeError
 
 EXTRAS = {
     "dask": "Dask distributed, for `--executor dask`",
-    "regions": "SciPy and PySCIPOpt, for cells, linear regions and their bounds",
+    "regions": "SciPy, PySCIPOpt and highspy, for cells, linear regions and their bounds",
     "plot": "matplotlib, for figures",
     "dataframe": "pandas, for `to_dataframe()`",
     "progress": "tqdm, for progress bars in terminals and notebooks",

@@ -67,6 +67,8 @@ def build_parser(command: str | None = None):
     """The parser; only `command`'s module is imported."""
     import argparse
 
+    from ..errors import abbreviate
+
     class VersionAction(argparse.Action):
         def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
             super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
@@ -78,7 +80,7 @@ def build_parser(command: str | None = None):
     def one_line_errors(p):
         # A usage error is one line, like every other error (argparse would print the usage first;
         # `m2bridge COMMAND --help` still shows it).
-        p.error = lambda message: p.exit(2, f"m2bridge: error: {message}\n")
+        p.error = lambda message: p.exit(2, f"m2bridge: error: {abbreviate(message)}\n")
         return p
 
     parser = one_line_errors(argparse.ArgumentParser(prog="m2bridge", description=DESCRIPTION))
@@ -91,8 +93,20 @@ def build_parser(command: str | None = None):
     for name, (module, help_text) in COMMANDS.items():
         p = one_line_errors(sub.add_parser(name, help=help_text, description=help_text))
         if name == command:
+            # -q and -v after the command too (`m2bridge ideal … -v`)
+            p.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+            p.add_argument("-v", action="count", dest="loudness", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
             importlib.import_module(f"{__name__}.{module}").configure(name, p)
     return parser
+
+
+def unknown_command(word: str) -> str:
+    """The error for a mistyped command, with the nearest names (difflib) as suggestions."""
+    import difflib
+
+    close = difflib.get_close_matches(word, COMMANDS, n=3, cutoff=0.6)
+    hint = f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
+    return f"unknown command {word!r}{hint}; `m2bridge --help` lists the commands"
 
 
 def flag_message(exc: Exception) -> str:
@@ -119,17 +133,32 @@ def _configure_logging(args) -> None:
 
         handler = CurrentStderr()
         handler.m2bridge_cli = True
-        handler.setFormatter(logging.Formatter("m2bridge: %(message)s"))
         logger.addHandler(handler)
+    # -vv: when (seconds since start) and which module decided, for a researcher reading a log
+    detail = "m2bridge %(relativeCreated)7.0fms %(name)s: %(message)s" if level <= logging.DEBUG else None
+    for h in logger.handlers:
+        if getattr(h, "m2bridge_cli", False):
+            h.setFormatter(logging.Formatter(detail or "m2bridge: %(message)s"))
     logging.captureWarnings(True)
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:  # Ctrl-C while starting (importing, parsing): before _main's handlers
+        print("m2bridge: interrupted", file=sys.stderr)
+        return 130
+
+
+def _main(argv: list[str] | None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv in (["-h"], ["--help"]):
         print(overview())
         return 0
     command = next((a for a in argv if not a.startswith("-")), None)
+    if command is not None and command not in COMMANDS:
+        print(f"m2bridge: error: {unknown_command(command)}", file=sys.stderr)
+        return 2
     parser = build_parser(command if command in COMMANDS else None)
     try:
         args = parser.parse_args(argv)
@@ -138,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     import signal
 
     from .._processes import Terminated, install_signal_handlers, received_signal
-    from ..errors import InputError, M2BridgeError, M2TimeoutError
+    from ..errors import InputError, M2BridgeError, M2TimeoutError, abbreviate
 
     _configure_logging(args)
     # SIGTERM and SIGHUP end m2bridge like Ctrl-C does (every `finally` runs), with exit 128 + N;
@@ -173,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a bug of ours: still one line, the traceback on request
         if os.environ.get("M2BRIDGE_DEBUG"):
             raise
-        print(f"m2bridge: internal error: {type(exc).__name__}: {exc} "
+        print(f"m2bridge: internal error: {type(exc).__name__}: {abbreviate(str(exc))} "
               "(rerun with M2BRIDGE_DEBUG=1 for the traceback)", file=sys.stderr)
         return 1
     finally:

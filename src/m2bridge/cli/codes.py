@@ -7,13 +7,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 import re
 from pathlib import Path
 
+from .._files import write_output
 from ..errors import InputError
 from ..networks.network import load_labels, load_network, load_points
-from .args import positive_int
+from .args import positive_int, print_json
 
 # codes/cells/datapattern are imported by the handlers, and cells needs SciPy (the `regions`
 # extra) only for the LP adjacency: `--no-adjacency` and `patterns` run without it.
@@ -105,7 +105,7 @@ def run_codes(args) -> int:
             "components": len(graph.components()),
         }
     if args.json:
-        _print_json(report)
+        print_json(report, args)
         return 0
     print(f"network {','.join(map(str, network.widths))}: {report['points']} points, "
           f"{len(distinct)} distinct codes of {point_codes.n_bits} bits")
@@ -149,10 +149,7 @@ def run_patterns(args) -> int:
         case_path = Path(args.case_out)
         if not case_path.parent.is_dir():
             raise InputError(f"--case-out {args.case_out!r}: folder {str(case_path.parent)!r} does not exist")
-        try:
-            case_path.write_text(text)
-        except OSError as exc:
-            raise InputError(f"--case-out {args.case_out!r}: cannot write it: {exc.strerror or exc}") from None
+        write_output(case_path, text, "case_out")
     report = {
         "architecture": found.architecture.text,
         "bias": found.bias,
@@ -164,7 +161,7 @@ def run_patterns(args) -> int:
         "case_file": None if case_path is None else str(case_path),
     }
     if args.json:
-        _print_json(report)
+        print_json(report, args)
         return 0
     print(f"architecture {report['architecture']} ({'affine' if found.bias else 'linear'} layers), "
           f"{found.n_points} points in {len(blocks)} blocks")
@@ -179,12 +176,6 @@ def run_patterns(args) -> int:
     if case_path is not None:
         print(f"case file written to {case_path}")
     return 0
-
-
-def _print_json(report: dict) -> None:
-    """One top-level key per line: readable, and long lists (a code per point) stay compact."""
-    items = [f" {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}" for key, value in report.items()]
-    print("{\n" + ",\n".join(items) + "\n}")
 
 
 def _describe_source(args) -> str:

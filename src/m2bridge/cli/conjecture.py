@@ -8,8 +8,10 @@ from ..conjectures.check import NAMES, all_verdicts, check
 from ..conjectures.statements import RANK_CONVENTIONS
 from ..conjectures.verdict import CLAIMS
 from ..varieties.model import make_variety
-from .args import print_json
-from .ideal import add_method_arguments, add_variety_arguments, options_from
+from .args import add_option_flags, print_json, show_progress
+from .ideal import (add_db_argument, add_method_arguments, add_variety_arguments, options_from,
+                    streaming, streams_output)
+from .progress import ProgressDisplay, ticking
 
 
 def configure(name: str, p: argparse.ArgumentParser) -> None:
@@ -20,21 +22,23 @@ def configure(name: str, p: argparse.ArgumentParser) -> None:
     p.add_argument("--rank-convention", choices=RANK_CONVENTIONS,
                    help="shallow-two-block: literal (default) or generic ranks")
     p.add_argument("--variant", choices=("union",), help="shallow-two-block: |R1 ∪ R2|+1 minors in item 3")
-    add_method_arguments(p, default_method="auto")
+    add_method_arguments(p)
+    add_db_argument(p)
+    add_option_flags(p, ("verbose", "m2_trace"))
     p.set_defaults(handler=_conjecture_command)
 
 
 def _conjecture_command(args) -> int:
     variety = make_variety(args.arch, args.pattern, bias=args.bias, data=args.data, blocks=args.blocks)
-    options = options_from(args)
-    if args.name == "all":
-        verdicts = all_verdicts(variety, options=options)
-    else:
-        verdicts = [check(variety, name=args.name, rank_convention=args.rank_convention, variant=args.variant,
-                          claim=args.claim, options=options)]
+    options = options_from(args, **streaming(args))
+    verdicts = _stored(args, variety, options)
+    if verdicts is None:
+        display = ProgressDisplay(variety.describe(), enabled=show_progress(args) and not streams_output(args))
+        with ticking(display, f"checking {args.name}"):
+            verdicts = _computed(args, variety, options)
     if args.json:
         out = [v.to_json() for v in verdicts]
-        print_json(out[0] if len(out) == 1 else out)
+        print_json(out[0] if len(out) == 1 and args.name != "all" else out, args)
         return 0
     for v in verdicts:
         print(f"{v.label} [{v.claim}]: {v.outcome}" + (f" ({v.reason})" if v.reason else ""))
@@ -51,3 +55,25 @@ def _conjecture_command(args) -> int:
         if v.expected_dim is not None:
             print(f"  dim {v.dim}; dim M_a + dim M_b + dim M_c = {v.expected_dim}; ambient {v.ambient_dim}")
     return 0
+
+
+def _computed(args, variety, options) -> list:
+    if args.name == "all":
+        return all_verdicts(variety, options=options)
+    return [check(variety, name=args.name, rank_convention=args.rank_convention, variant=args.variant,
+                  claim=args.claim, options=options)]
+
+
+def _stored(args, variety, options) -> list | None:
+    """The verdicts stored by a sweep in --db for this case (up to symmetry), else None."""
+    if not args.db:
+        return None
+    from ..sweeps.lookup import stored_verdicts
+    from ..sweeps.store import open_store
+
+    store = open_store(args.db)
+    try:
+        return stored_verdicts(store, variety, args.name, options, claim=args.claim,
+                               rank_convention=args.rank_convention, variant=args.variant)
+    finally:
+        store.close()

@@ -17,11 +17,12 @@ from __future__ import annotations
 import argparse
 import importlib
 import importlib.util
-import json
 import platform
 import shutil
 import time
 from dataclasses import asdict, dataclass
+
+from .args import print_json
 
 # extra → the modules it installs (the names m2bridge imports)
 EXTRA_MODULES = {
@@ -88,7 +89,7 @@ def core_checks() -> list[Check]:
 def _templates_check() -> Check:
     from importlib.resources import files
 
-    folder = files("m2bridge.macaulay2") / "templates"
+    folder = files("m2bridge.m2scripts")
     try:
         names = sorted(p.name for p in folder.iterdir() if p.name.endswith(".m2.j2"))
     except (FileNotFoundError, NotADirectoryError):
@@ -170,10 +171,16 @@ def run_checks(smoke: bool = True, timeout: float = SMOKE_TIMEOUT) -> list[Check
 
 
 def _handler(args) -> int:
+    try:
+        from ..ideals.options import IdealOptions
+    except ImportError:
+        pass  # a broken installation: the checks say what is missing
+    else:
+        IdealOptions(timeout=args.timeout)  # --timeout under the rules of every command: a bad one is exit 2
     checks = run_checks(smoke=not args.no_smoke, timeout=args.timeout)
     healthy = all(c.ok for c in checks if c.required)
     if args.json:
-        print(json.dumps({"ok": healthy, "checks": [asdict(c) | {"status": c.status} for c in checks]}))
+        print_json({"ok": healthy, "checks": [asdict(c) | {"status": c.status} for c in checks]}, args)
     else:
         for check in checks:
             print(check.line())

@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 
 from ..ideals.api import pattern_ideal
-from ..ideals.options import DEFAULT_INTERPOLATION_PRIME, METHODS, IdealOptions
-from ..macaulay2.process import DEFAULT_MEMORY_LIMIT, DEFAULT_TIMEOUT
+from ..ideals.option_table import IDEAL_FLAGS, METHOD_FLAGS
+from ..ideals.options import IdealOptions
 from ..varieties.jacobian import jacobian_dim
 from ..varieties.model import make_variety
-from .args import nonnegative_int, positive_float, positive_int, print_json
+from .args import add_option_flags, nonnegative_int, options_given, print_json, show_progress
+from .progress import ProgressDisplay, ticking
 
 
 def add_variety_arguments(parser: argparse.ArgumentParser) -> None:
@@ -22,29 +23,23 @@ def add_variety_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
-def add_method_arguments(parser: argparse.ArgumentParser, default_method: str = "auto") -> None:
-    """The options of IdealOptions that a user sets on the command line."""
-    parser.add_argument("--field", default="QQ", help="QQ (default) or ZZ/p, e.g. ZZ/32003")
-    parser.add_argument("--method", choices=METHODS + ("m2",), default=default_method,
-                        help="ker: Macaulay2's ker (complete); interpolate: linear algebra over GF(p) through "
-                             "--max-degree; auto (default): ker within its budget racing interpolation (only ker "
-                             "without --max-degree). m2 is the old name of ker")
-    parser.add_argument("--max-degree", type=positive_int, help="degree bound of the interpolation")
-    parser.add_argument("--timeout", type=positive_float, default=DEFAULT_TIMEOUT,
-                        help=f"seconds before Macaulay2 is killed (default {DEFAULT_TIMEOUT:g})")
-    parser.add_argument("--ker-timeout", type=positive_float,
-                        help="under --method auto with --max-degree: seconds ker may take (default min(timeout, 60))")
-    parser.add_argument("--memory-limit", type=positive_float, default=DEFAULT_MEMORY_LIMIT / 2**30,
-                        help="address-space cap for Macaulay2 in GiB (default 8)")
-    parser.add_argument("--seed", type=nonnegative_int, default=0, help="random seed (Macaulay2 and random points)")
-    parser.add_argument("--workers", type=positive_int, default=1,
-                        help="processes for the interpolation (at most the CPUs available)")
+def add_method_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of IdealOptions that a user sets on the command line (the option table's)."""
+    add_option_flags(parser, METHOD_FLAGS)
+
+
+def streaming(args) -> dict:
+    """The options that stream Macaulay2's output: --verbose, --m2-trace N or -v."""
+    return {"verbose": bool(args.verbose or args.m2_trace or args.loudness), "m2_trace": args.m2_trace}
+
+
+def add_db_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", help="a case database (e.g. .m2bridge/cases.sqlite of `m2bridge sweep`): a case stored "
+                                     "there, or any case of its symmetry orbit, is answered from it, not recomputed")
 
 
 def options_from(args, **extra) -> IdealOptions:
-    return IdealOptions(field=args.field, method=args.method, max_degree=args.max_degree, timeout=args.timeout,
-                        ker_timeout=args.ker_timeout, memory_limit=int(args.memory_limit * 2**30), seed=args.seed,
-                        workers=args.workers, **extra)
+    return IdealOptions.merge(None, **options_given(args, METHOD_FLAGS), **extra)
 
 
 def configure(name: str, parser: argparse.ArgumentParser) -> None:
@@ -53,26 +48,21 @@ def configure(name: str, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--seed", type=nonnegative_int, default=0, help="random seed of the parameter points")
         parser.set_defaults(handler=_dim_command)
         return
-    add_method_arguments(parser)
-    parser.add_argument("--verbose", action="store_true", help="stream Macaulay2's output to stderr")
-    parser.add_argument("--m2-trace", type=int, default=0, metavar="N",
-                        help="Macaulay2's gbTrace level for ker (0–15; with --verbose, for experts)")
-    parser.add_argument("--prime", type=positive_int,
-                        help=f"prime of the interpolation (default {DEFAULT_INTERPOLATION_PRIME}, or p of --field ZZ/p)")
-    parser.add_argument("--lift", action="store_true", help="lift interpolated generators to QQ and check them")
-    parser.add_argument("--certify", action="store_true",
-                        help="with --method interpolate --lift: ask Macaulay2 whether the generators give J^A")
-    parser.add_argument("--recheck-prime", type=positive_int, help="repeat the interpolation over this prime")
+    add_option_flags(parser, IDEAL_FLAGS)
+    add_db_argument(parser)
     parser.set_defaults(handler=_ideal_command)
 
 
 def _ideal_command(args) -> int:
-    options = options_from(args, verbose=args.verbose, prime=args.prime, lift=args.lift, certify=args.certify,
-                           recheck_prime=args.recheck_prime, m2_trace=args.m2_trace)
-    result = pattern_ideal(args.arch, args.pattern, data=args.data, blocks=args.blocks, bias=args.bias,
-                           options=options)
+    options = IdealOptions.merge(None, **{**options_given(args, IDEAL_FLAGS), **streaming(args)})
+    variety = make_variety(args.arch, args.pattern, bias=args.bias, data=args.data, blocks=args.blocks)
+    result = _stored(args, variety, options)
+    if result is None:
+        display = ProgressDisplay(variety.describe(), enabled=show_progress(args) and not streams_output(args))
+        with ticking(display, f"{options.method} running"):
+            result = pattern_ideal(variety, options=options)
     if args.json:
-        print_json(result.to_json())
+        print_json(result.to_json(), args)
         return 0
     print(f"{result.variety.describe()} over {result.field.text}: "
           f"{len(result.generators)} minimal generators, degrees {result.mingens_degrees}")
@@ -91,13 +81,32 @@ def _ideal_command(args) -> int:
     return 0
 
 
+def _stored(args, variety, options):
+    """J^A from --db when the database holds the case (up to symmetry), else None."""
+    if not args.db or variety.data is not None:
+        return None
+    from ..sweeps.lookup import stored_ideal
+    from ..sweeps.store import open_store
+
+    store = open_store(args.db)
+    try:
+        return stored_ideal(store, variety, options)
+    finally:
+        store.close()
+
+
+def streams_output(args) -> bool:
+    """Macaulay2's output goes to the terminal (--verbose, --m2-trace, -v): no progress line over it."""
+    return streaming(args)["verbose"]
+
+
 def _dim_command(args) -> int:
     variety = make_variety(args.arch, args.pattern, bias=args.bias, data=args.data, blocks=args.blocks)
     jac = jacobian_dim(variety, seed=args.seed)
     if args.json:
         print_json({"arch": variety.arch.text, "pattern": variety.pattern.text, "bias": variety.bias,
                     "dim": jac.dim, "method": "jacobian", "prime": jac.prime, "points": jac.points,
-                    "seed": jac.seed, "error_bound": jac.error_bound})
+                    "seed": jac.seed, "error_bound": jac.error_bound}, args)
     else:
         print(f"{variety.describe()}: dim {jac.dim} (Jacobian rank at {jac.points} random points over "
               f"GF({jac.prime}); probability of an underestimate <= {jac.error_bound:.2g})")

@@ -9,12 +9,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import re
 import time
 
-from ..networks.network import load_network
+import numpy as np
+
+from ..networks.network import NetworkError, load_network, load_points
 from ..networks.regions import (
     DEFAULT_BOX,
     DEFAULT_PROBABILITY,
@@ -27,10 +28,13 @@ from ..networks.regions import (
     montufar_bound,
     unit_bounds,
 )
-from .args import nonnegative_int, positive_float, positive_int
+from ..networks.regions.traversal import DEFINITIONS, traverse_regions
+from ..networks.pictures import SLICE_BOX, region_figure, slice_network
+from .args import nonnegative_int, positive_float, positive_int, print_json
 from .progress import Progress
 
 METHODS = ("exact", "mipbound", "bounds", "all")
+EXACT_METHODS = ("traversal", "milp")
 INTERRUPTED_EXIT = 130
 
 
@@ -94,6 +98,17 @@ def configure(name: str, p: argparse.ArgumentParser) -> None:
                         "count is a lower bound (exact_complete false)")
     p.add_argument("--count-limit", type=positive_int, default=None, metavar="N",
                    help="stop the exact count after N regions (then a lower bound)")
+    p.add_argument("--exact-method", choices=EXACT_METHODS, default="traversal",
+                   help="traversal (default): walk across facets of adjacent activation regions "
+                        "(full-dimensional regions; also counts linear regions); milp: SCIP "
+                        "enumeration of the patterns realised on a non-empty set")
+    p.add_argument("--plot", metavar="FILE.png", default=None,
+                   help="draw the partition of the input plane coloured by region (2 inputs; "
+                        "with more, the plane through the 3 points of --slice)")
+    p.add_argument("--points", metavar="X.npy", default=None,
+                   help="data points drawn on the --plot picture (2 inputs only)")
+    p.add_argument("--slice", metavar="P.npy", default=None,
+                   help="3 input points (a 3 x n0 .npy) spanning the plane drawn by --plot")
     p.add_argument("--seed", type=nonnegative_int, default=0,
                    help="seed of MIPBound's parity constraints")
     p.add_argument("--json", action="store_true", help="print one JSON object")
@@ -108,6 +123,7 @@ def run_regions(args) -> int:
     network = load_network(args.network)
     lower, upper = input_box(network, args.box)
     n0, widths = network.widths[0], network.hidden_widths
+    picture = _picture_inputs(network, args) if args.plot else None
     report = {
         "network": str(args.network),
         "widths": list(network.widths),
@@ -116,6 +132,11 @@ def run_regions(args) -> int:
         "exact": None,
         "exact_complete": False,
         "exact_stop_reason": None,
+        "exact_method": args.exact_method,
+        "activation_regions": None,
+        "linear_regions": None,
+        "region_definitions": {k: DEFINITIONS[k] for k in ("activation_regions", "linear_regions")}
+        if args.exact_method == "traversal" else {"activation_regions": DEFINITIONS["milp"]},
         "lower_bounds": {},
         "configuration_ub": configuration_upper_bound(n0, widths) if widths else 1,
         "montufar_ub": montufar_bound(n0, widths) if widths else 1,
@@ -130,9 +151,11 @@ def run_regions(args) -> int:
             _compute(network, (lower, upper), args, report, progress.update)
         except KeyboardInterrupt:      # between SCIP calls; inside them SCIP stops and we return
             report["interrupted"] = True
+    if picture is not None and not report["interrupted"]:
+        report["plot"] = _draw(network, (lower, upper), picture, args.plot)
     report["seconds"] = round(time.monotonic() - started, 3)
     if args.json:
-        print(json.dumps(report, indent=2))
+        print_json(report, args)
     else:
         print(_text_report(report, n0))
     return INTERRUPTED_EXIT if report["interrupted"] else 0
@@ -148,13 +171,24 @@ def _compute(network, box, args, report: dict, on_progress) -> None:
     report["empirical_ub"] = (empirical_upper_bound(network.weights[:-1], bounds.classes, network.widths[0])
                               if widths else 1)
     if args.method in ("exact", "all") and not report["interrupted"]:
-        counted = count_regions(network, box, bounds=bounds, on_progress=on_progress,
-                                time_limit=args.time_limit, count_limit=args.count_limit)
-        report["exact"] = counted.count
-        report["exact_complete"] = counted.complete
-        report["exact_stop_reason"] = counted.stop_reason
-        report["phase_seconds"]["exact"] = round(counted.seconds, 3)
-        report["interrupted"] = counted.stop_reason == "interrupted"
+        if args.exact_method == "traversal":
+            walked = traverse_regions(network, box, on_progress=on_progress, time_limit=args.time_limit,
+                                      count_limit=args.count_limit)
+            counted_count, complete, reason, seconds = (walked.activation_regions, walked.complete,
+                                                        walked.stop_reason, walked.seconds)
+            report["linear_regions"] = walked.linear_regions
+            report["traversal"] = {"method": walked.method, "lp_runs": walked.lp_runs,
+                                   "probes": walked.probes, "regions_per_second": round(walked.rate, 1)}
+        else:
+            counted = count_regions(network, box, bounds=bounds, on_progress=on_progress,
+                                    time_limit=args.time_limit, count_limit=args.count_limit)
+            counted_count, complete, reason, seconds = (counted.count, counted.complete,
+                                                        counted.stop_reason, counted.seconds)
+        report["exact"] = report["activation_regions"] = counted_count
+        report["exact_complete"] = complete
+        report["exact_stop_reason"] = reason
+        report["phase_seconds"]["exact"] = round(seconds, 3)
+        report["interrupted"] = reason == "interrupted"
     if args.method in ("mipbound", "all"):
         for k in args.xor_k:
             if report["interrupted"]:
@@ -182,7 +216,11 @@ def _text_report(report: dict, n0: int) -> str:
                      f"{stable['inactive_leaning']} inactive leaning")
     if report["exact"] is not None:
         state = "exact" if report["exact_complete"] else f"lower bound, {report['exact_stop_reason']}"
-        lines.append(f"regions: {report['exact']} ({state}, {report['phase_seconds']['exact']:.2f} s)")
+        lines.append(f"activation regions: {report['exact']} ({state}, {report['exact_method']}, "
+                     f"{report['phase_seconds']['exact']:.2f} s)")
+        if report["linear_regions"] is not None:
+            lines.append(f"linear regions: {report['linear_regions']} (adjacent activation regions "
+                         "with one affine map merged)")
     for k, lb in report["lower_bounds"].items():
         lines.append(f"XOR-{k} lower bound: {lb['bound']} with probability {lb['probability']:.3f} "
                      f"({lb['repetitions']} repetitions, {lb['seconds']:.2f} s)")
@@ -190,7 +228,50 @@ def _text_report(report: dict, n0: int) -> str:
         lines.append(f"Empirical UB: {report['empirical_ub']}")
     lines.append(f"Configuration UB: {report['configuration_ub']}")
     lines.append(f"Montúfar UB: {report['montufar_ub']}")
+    if report.get("plot"):
+        lines.append(f"picture: {report['plot']}")
     if report["interrupted"]:
         lines.append("interrupted: the numbers above are what was found so far")
     lines.append(f"time: {report['seconds']:.2f} s")
     return "\n".join(lines)
+
+
+def _picture_inputs(network, args):
+    """(plane network, points) for --plot, checked before any counting starts."""
+    from ..errors import InputError
+
+    n0 = network.widths[0]
+    if n0 == 2:
+        if args.slice:
+            raise InputError("slice: the network has 2 inputs; the picture is its input plane",
+                             parameter="slice")
+        points = load_points(args.points, network, "--points file") if args.points else None
+        return network, (None if points is None else np.asarray(points, dtype=float)), None
+    if not args.slice:
+        raise InputError(f"plot: the network has {n0} inputs; give --slice P.npy with 3 points "
+                         "spanning the plane to draw", parameter="plot")
+    if args.points:
+        raise InputError("points: data points are drawn for 2-input networks only", parameter="points")
+    through = np.asarray(load_points(args.slice, network, "--slice file"), dtype=float)
+    try:
+        return slice_network(network, through), None, through
+    except NetworkError as exc:
+        raise InputError(f"slice: {exc}", parameter="slice") from None
+
+
+def _draw(network, box, picture, path) -> str:
+    plane, points, through = picture
+    if through is not None:
+        box = SLICE_BOX
+        title = (f"{'-'.join(map(str, network.widths))} ReLU network on the plane through 3 points "
+                 "(at (0,0), (1,0), (0,1))")
+    else:
+        title = None
+    figure = region_figure(plane, box, points=points, title=title)
+    try:
+        figure.savefig(path, dpi=120)
+    except OSError as exc:
+        from ..errors import InputError
+
+        raise InputError(f"plot: cannot write {path!r}: {exc.strerror or exc}", parameter="plot") from None
+    return str(path)

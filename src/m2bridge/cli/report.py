@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from pathlib import Path
 
 import flint
 
+from .._files import PREAMBLE_LIMIT, read_text, write_output
 from ..errors import InputError
 from ..macaulay2.process import Macaulay2
-from ..sweeps.export import export_records, load_export, verify_export
-from ..sweeps.report import FORMATS, conjecture_report, format_conjecture_report, format_rows, pending_tasks, report_rows
+from ..reports.export import export_records, load_export, verify_export
+from ..reports.report import FORMATS, conjecture_report, format_conjecture_report, format_rows, pending_tasks, report_rows
 from ..sweeps.store import open_store
 from .args import positive_float, warn
 
@@ -52,33 +52,14 @@ def _open(args):
     return open_store(args.db, read_only=True)
 
 
-def write_text(path: str, text: str, flag: str = "--out") -> None:
-    """Write a whole file, or one InputError naming the flag and the reason (no partial file left)."""
-    target = Path(path)
-    if target.is_dir():
-        raise InputError(f"{flag} {path!r} is a directory")
-    if not target.parent.is_dir():
-        raise InputError(f"{flag} {path!r}: the directory {str(target.parent)!r} does not exist")
-    temporary = target.with_name(f".{target.name}.m2bridge-tmp")
-    try:
-        temporary.write_text(text)
-        os.replace(temporary, target)
-    except OSError as exc:
-        temporary.unlink(missing_ok=True)
-        raise InputError(f"{flag} {path!r}: cannot write: {exc.strerror or exc}") from None
-
-
 def _results_command(args) -> int:
-    from ..sweeps.conjecture_results import write_results
+    from ..reports.conjecture_results import write_results
 
     if args.sweep is None:
         raise InputError("--results needs --sweep NAME")
     preamble = ""
     if args.preamble:
-        try:
-            preamble = Path(args.preamble).read_text()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"--preamble {args.preamble!r}: {getattr(exc, 'strerror', None) or exc}") from None
+        preamble = read_text(args.preamble, PREAMBLE_LIMIT, "preamble", "preamble")
     target = Path(args.results)
     if not target.parent.is_dir():
         raise InputError(f"--results {args.results!r}: the directory {str(target.parent)!r} does not exist")
@@ -109,7 +90,7 @@ def _report_command(args) -> int:
     if pending:
         warn(f"note: {pending} task(s) of sweep {args.sweep!r} not computed yet")
     if args.out:
-        write_text(args.out, text + "\n")
+        write_output(args.out, text + "\n", "out")
     else:
         print(text)
     return 0
@@ -121,7 +102,7 @@ def _export_command(args) -> int:
         document = export_records(store, args.what)
     finally:
         store.close()
-    write_text(args.out, json.dumps(document, indent=1) + "\n")
+    write_output(args.out, json.dumps(document, indent=1) + "\n", "out")
     print(f"wrote {len(document['records'])} record(s) to {args.out}")
     return 0
 
@@ -129,6 +110,8 @@ def _export_command(args) -> int:
 def _verify_command(args) -> int:
     document = load_export(args.file)
     differences, checked = verify_export(document, timeout=args.timeout)
+    if not checked:
+        raise InputError(f"export file {args.file!r} holds no record with status ok: nothing was verified")
     for line in differences:
         print(f"DIFFERENT {line}")
     print(f"verified {checked} record(s): {len(differences)} difference(s) "

@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
 from ..sweeps.casefile import SweepSpec
 from ..sweeps.executors import EXECUTORS
 from ..sweeps.store import open_store
 from ..sweeps.sweep import run_sweep
-from .args import positive_int, print_json, warn
-
-
-def _interactive() -> bool:
-    """A progress line by default only on a terminal, and never in CI (CI=true)."""
-    ci = os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
-    return not ci and sys.stderr.isatty()
+from .args import positive_int, print_json, show_progress, warn
+from .progress import SweepBar
 
 
 def configure(name: str, p: argparse.ArgumentParser) -> None:
@@ -28,28 +22,24 @@ def configure(name: str, p: argparse.ArgumentParser) -> None:
     p.add_argument("--force", action="store_true", help="recompute cached cases")
     p.add_argument("--json", action="store_true", help="print a summary object")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
-                   help="a progress line on stderr (default: only on a terminal, never with CI set)")
+                   help="a progress bar on stderr (tqdm if installed, else a line; default: only on a terminal, "
+                        "never with CI set, --json or -q)")
     p.set_defaults(handler=_sweep_command)
 
 
 def _sweep_command(args) -> int:
     spec = SweepSpec.load(args.casefile)
-    show = _interactive() and not args.json if args.progress is None else args.progress
-    progress = None
-    if show:
-        from .progress import Progress
-
-        progress = Progress(enabled=True)  # shown: a terminal by default, or asked for with --progress
+    progress = SweepBar(spec.name, enabled=True) if show_progress(args) else None
     store = open_store(args.db)
     try:
         summary = run_sweep(spec, store, workers=args.workers, executor=args.executor, scheduler=args.scheduler,
-                            force=args.force, on_progress=None if progress is None else (lambda p: progress.update(p.text())))
+                            force=args.force, on_progress=progress)
     finally:
         store.close()
         if progress is not None:
             progress.close()
     if args.json:
-        print_json(summary.to_json())
+        print_json(summary.to_json(), args)
     else:
         for note in summary.notes:
             warn(f"note: {note}")

@@ -14,7 +14,7 @@ from ..ideals.api import check_interpolation_size, pattern_ideal
 from ..ideals.options import IdealOptions
 from ..ideals.result import IdealResult
 from ..ideals.solvers import piece_workers, solver_for
-from ..macaulay2.process import Macaulay2
+from ..ideals.runner import make_runner
 from ..varieties.interpolate import interpolate_ideal
 from ..varieties.jacobian import DEFAULT_PRIME
 from ..varieties.model import PatternVariety
@@ -59,9 +59,7 @@ class CaseCheck:
     @cached_property
     def runner(self):
         """The Macaulay2 that eliminations run on."""
-        if self.m2 is not None:
-            return self.m2
-        return Macaulay2(timeout=self.options.timeout, memory_limit=self.options.memory_limit)
+        return make_runner(self.options, self.m2)
 
     @cached_property
     def ideal(self) -> IdealResult:
@@ -74,7 +72,7 @@ class CaseCheck:
         check_interpolation_size(self.variety, options.max_degree)
         solver = solver_for(options, self.m2)
         result = solver.solve(self.variety, options)
-        found = getattr(solver, "interpolation", None) or getattr(solver, "found", None)
+        found = result.pieces
         if found is not None:
             self.interpolations[found.max_degree] = found
         return result
@@ -99,6 +97,8 @@ class Statement:
     published = True
     conventions: tuple = (None,)
     variants: tuple = (None,)
+    # How reports name each variant (a reading is a convention and a variant); default: the variant.
+    variant_names: dict = {}
 
     def not_applicable(self, variety: PatternVariety) -> str | None:
         raise NotImplementedError

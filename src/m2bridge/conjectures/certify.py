@@ -7,7 +7,7 @@
   Over a finite field the same is done over GF(p) itself, with no lift.
 - Generation: C ⊆ J^A exactly, ideal(C) prime and of the dimension of V_A (the Jacobian rank, a lower
   bound): then V(C) ⊇ V_A are irreducible of one dimension, so ideal(C) = J^A (Macaulay2's isPrime
-  and dim, templates/certify.m2.j2).
+  and dim, m2scripts/certify.m2.j2).
 """
 
 from __future__ import annotations

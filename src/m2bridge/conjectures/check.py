@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from ..errors import InputError
 from ..ideals.options import IdealOptions
+from ..ideals.request import checking
 from ..ideals.result import IdealResult
 from ..varieties.model import make_variety
 from .base import CaseCheck
@@ -23,14 +24,13 @@ _CASE_KEYWORDS = ("data", "blocks", "bias")
 
 
 def _case(arch, pattern, ideal, settings) -> CaseCheck:
+    if ideal is not None and not isinstance(ideal, IdealResult):
+        raise InputError(f"ideal {ideal!r}: expected an IdealResult (from pattern_ideal) or None", "ideal")
     case_args = {k: settings.pop(k) for k in _CASE_KEYWORDS if k in settings}
     m2 = settings.pop("m2", None)
     options = IdealOptions.merge(settings.pop("options", None), **settings)
     variety = make_variety(arch, pattern, **case_args)
-    if options.method == "ker" and options.max_degree is not None:
-        # A degree bound asks for the race: ker within its budget, interpolation through the bound.
-        options = IdealOptions.merge(options, method="auto")
-    return CaseCheck(variety, options, m2=m2, given_ideal=ideal)
+    return CaseCheck(variety, checking(options), m2=m2, given_ideal=ideal)  # the request's method policy
 
 
 def statement(name: str):

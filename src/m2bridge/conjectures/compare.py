@@ -4,7 +4,7 @@
   the parametrization, i.e. composing it with the entries of M_b(θ) over QQ[θ] gives 0.
 - Equality of ideals: from the complete minimal generators of J^A, Macaulay2 lists the minimal
   generators of J^A outside ideal(C) (`missing`) and those of C outside J^A (`outside`)
-  (templates/check_generation.m2.j2).
+  (m2scripts/check_generation.m2.j2).
 
 >>> from m2bridge.varieties.model import PatternVariety
 >>> from m2bridge.varieties.field import Field

@@ -68,6 +68,7 @@ class ShallowTwoBlock(MinorStatement):
     claims = ("containment", "generation")
     conventions = RANK_CONVENTIONS
     variants = (None, "union")
+    variant_names = {None: "n1", "union": "R1 ∪ R2"}  # the rank in the concatenation minors
 
     def not_applicable(self, variety):
         if variety.k != 2 or variety.arch.depth != 2:
@@ -203,7 +204,7 @@ class Mine(MinorStatement):
 class RankSum(MinorStatement):
     """The equivalent statement of the two-block theorem: [M1 | M2] = [A + B | B + C] with rank A <= a,
     rank B <= b, rank C <= c (a = r1 − s, b = s, c = r2 − s); the elimination ideal of A, B, C is
-    computed by Macaulay2 (templates/rank_sum.m2.j2) and compared with J^A."""
+    computed by Macaulay2 (m2scripts/rank_sum.m2.j2) and compared with J^A."""
 
     name = "rank-sum"
     claims = ("generation",)
@@ -269,3 +270,14 @@ class Dimension(Statement):
 STATEMENTS: dict[str, Statement] = {s.name: s for s in (SingleBlock(), ShallowTwoBlock(), DeepTwoBlock(), Mine(),
                                                       RankSum(), Dimension())}
 NAMES = tuple(STATEMENTS)
+
+
+def reading_name(statement: str, convention: str | None, variant: str | None) -> str:
+    """How reports name a reading of a statement, e.g. `literal, n1` or `generic, R1 ∪ R2`.
+
+    >>> reading_name("shallow-two-block", "generic", "union"), reading_name("dimension", None, None)
+    ('generic, R1 ∪ R2', 'as stated')
+    """
+    names = STATEMENTS[statement].variant_names if statement in STATEMENTS else {}
+    parts = [convention or "", names.get(variant, variant or "")]
+    return ", ".join(p for p in parts if p) or "as stated"

@@ -23,7 +23,9 @@ every verdict, whatever its claim: a containment theorem whose families do not g
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field as dataclass_field
+from dataclasses import asdict, dataclass, fields
+from dataclasses import field as dataclass_field
+from html import escape
 
 CLAIMS = ("containment", "generation", "dimension")
 OUTCOMES = ("holds", "holds through degree D", "fails", "undecided", "not applicable",
@@ -106,3 +108,25 @@ class Verdict:
         data["outcome"] = self.outcome
         data["label"] = self.label
         return data
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Verdict":
+        """A verdict back from `to_json` (a stored one: outcome and label are recomputed)."""
+        known = {f.name for f in fields(cls)}
+        verdict = cls(**{k: v for k, v in data.items() if k in known})
+        verdict.families = [Family(**f) if isinstance(f, dict) else f for f in verdict.families]
+        return verdict
+
+    def _repr_html_(self) -> str:
+        """A notebook's view: the claim and its outcome (coloured when it failed), then the facts."""
+        colour = "#b00020" if self.failed else ("#1b5e20" if self.outcome == "holds" else "#555")
+        rows = [("families", ", ".join(f"{f.name}: {f.count}" for f in self.families)),
+                ("ranks", ", ".join(f"{k} = {v}" for k, v in self.ranks.items())),
+                ("contained / generates", f"{self.contained} / {self.generates}"),
+                ("dim / expected", "" if self.dim is None else f"{self.dim} / {self.expected_dim}"),
+                ("method", self.method), ("certificate", self.certificate or ""), ("reason", self.reason)]
+        body = "".join(f"<tr><th style='text-align:left'>{escape(k)}</th><td>{escape(str(v))}</td></tr>"
+                       for k, v in rows if v not in ("", None))
+        return (f"<div><b>{escape(self.label)}</b> [{escape(self.claim)}]: "
+                f"<span style='color:{colour}'><b>{escape(self.outcome)}</b></span>"
+                f"<table>{body}</table></div>")

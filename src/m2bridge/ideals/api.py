@@ -12,13 +12,16 @@ m_(1,1,2)*m_(1,2,1) - m_(1,1,1)*m_(1,2,2)
 
 from __future__ import annotations
 
-import math
+import logging
 
 from ..errors import InputError
 from ..varieties.model import make_variety
-from .options import MAX_MONOMIALS, IdealOptions
+from .option_table import check_degree_bound
+from .options import IdealOptions
 from .result import IdealResult
 from .solvers import solver_for
+
+logger = logging.getLogger(__name__)
 
 
 def pattern_ideal(arch, pattern=None, *, data=None, blocks=None, bias: bool = False,
@@ -37,15 +40,28 @@ def pattern_ideal(arch, pattern=None, *, data=None, blocks=None, bias: bool = Fa
     """
     variety = make_variety(arch, pattern, bias=bias, data=data, blocks=blocks)
     options = IdealOptions.merge(options, **settings)
-    if options.uses_interpolation:
+    check_data_field(variety, options.field.prime)
+    if options.max_degree is not None:
         check_interpolation_size(variety, options.max_degree)
-    return solver_for(options, m2).solve(variety, options)
+    solver = solver_for(options, m2)
+    logger.info("%s: method %s → solver %s%s, field %s, seed %d", variety.describe(), options.method, solver.name,
+                f" through degree {options.max_degree}" if options.uses_interpolation else "", options.field.text,
+                options.seed)
+    return solver.solve(variety, options)
+
+
+def check_data_field(variety, prime: int) -> None:
+    """Refuse data that has no value over ZZ/p (a denominator divisible by p), before Macaulay2 runs."""
+    if not prime or variety.data is None:
+        return
+    for r, point in enumerate(variety.data.points, start=1):
+        for c, entry in enumerate(point, start=1):
+            if entry.denominator % prime == 0:
+                raise InputError(f"data: point {r}, entry {c} is {entry}, whose denominator {entry.denominator} is "
+                                 f"divisible by {prime}: it has no value over field ZZ/{prime}", "data")
 
 
 def check_interpolation_size(variety, max_degree: int) -> None:
-    """Refuse, before any work, a degree bound whose monomials would not fit in memory."""
-    n = len(variety.variable_names)
-    count = math.comb(n + max_degree - 1, max_degree)
-    if count > MAX_MONOMIALS:
-        raise InputError(f"max_degree {max_degree}: {count:,} monomials of degree {max_degree} in {n} variables; "
-                         f"interpolation handles at most {MAX_MONOMIALS:,} (lower the degree bound)", "max_degree")
+    """Refuse, before any work, a degree bound whose monomials would not fit in memory (every method:
+    ker reports graded dimensions through it)."""
+    check_degree_bound(len(variety.variable_names), max_degree)

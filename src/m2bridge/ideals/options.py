@@ -21,63 +21,26 @@ m2bridge.errors.InputError: max_degree is required by method 'interpolate' (the 
 from __future__ import annotations
 
 import dataclasses
-import math
-import os
-import re
 from dataclasses import dataclass, field
 
 from ..errors import InputError
 from ..macaulay2.process import DEFAULT_MEMORY_LIMIT, DEFAULT_TIMEOUT
-from ..varieties.field import INTERPOLATION_PRIME, Field
+from ..varieties.field import Field
+from .option_table import (  # noqa: F401 (the names options were imported by before the table)
+    DEFAULT_INTERPOLATION_PRIME, DEFAULT_METHOD, MAX_MONOMIALS, MAX_TIMEOUT, METHOD_ALIASES, METHODS, OPTIONS,
+    available_cpus, natural, positive_number)
 
-METHODS = ("ker", "interpolate", "auto")
-"""ker: Macaulay2's `ker` (complete); interpolate: linear algebra over GF(p) through `max_degree`;
-auto: `ker` within its budget racing interpolation through `max_degree`."""
-
-# The first version called Macaulay2's ker "m2"; case files and scripts written then still work.
-METHOD_ALIASES = {"m2": "ker"}
-
-DEFAULT_INTERPOLATION_PRIME = INTERPOLATION_PRIME
 # Under `auto` with a degree bound, `ker` gets this long (at most `timeout`) before the interpolated
 # answer is taken: it decides small cases completely and never holds up large ones for long.
 DEFAULT_KER_BUDGET = 60.0
-# A monomial count per degree above which interpolation would need more memory than a machine has.
-MAX_MONOMIALS = 5_000_000
-# Longer than any computation anyone waits for; larger values overflow the operating system's timers.
-MAX_TIMEOUT = 1e7
-
-
-def available_cpus() -> int:
-    """CPUs this process may run on (the affinity mask, not the machine's count)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):
-        return max(1, os.cpu_count() or 1)
-
-
-def positive_number(value, name: str, unit: str = "") -> float:
-    """A finite number > 0, or InputError naming the parameter."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise InputError(f"{name} {value!r}: expected a number", name)
-    value = float(value)
-    if not (math.isfinite(value) and value > 0):
-        raise InputError(f"{name} {value!r}: expected a finite number > 0{f' ({unit})' if unit else ''}", name)
-    return value
-
-
-def natural(value, name: str, minimum: int = 0) -> int:
-    """An integer >= minimum, or InputError naming the parameter."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise InputError(f"{name} {value!r}: expected an integer >= {minimum}", name)
-    return value
-
 
 @dataclass(frozen=True)
 class IdealOptions:
     """How J^A is computed. Every field is checked in `__post_init__`; a bad value raises InputError
     naming it.
 
-    field: QQ or ZZ/p (text or Field). method: ker, interpolate or auto. max_degree: the degree bound
+    field: QQ or ZZ/p (text or Field). method: ker, interpolate or auto (the default; without
+    max_degree it is ker). max_degree: the degree bound
     of interpolation (required by interpolate; under auto, without it auto is ker). timeout: seconds
     for Macaulay2. ker_timeout: seconds `ker` may take under auto; when given, auto waits that long
     for ker's complete answer even after interpolation has answered; when not given, ker runs at most
@@ -97,7 +60,7 @@ class IdealOptions:
     """
 
     field: Field = field(default_factory=Field)
-    method: str = "ker"
+    method: str = DEFAULT_METHOD
     max_degree: int | None = None
     timeout: float = DEFAULT_TIMEOUT
     ker_timeout: float | None = None
@@ -116,32 +79,10 @@ class IdealOptions:
 
     def __post_init__(self):
         set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731 (frozen)
-        set_("field", Field.parse(self.field))
-        method = METHOD_ALIASES.get(self.method, self.method)
-        if method not in METHODS:
-            raise InputError(f"method {self.method!r}: choose from {', '.join(METHODS)}", "method")
-        set_("method", method)
-        if self.max_degree is not None:
-            natural(self.max_degree, "max_degree", 1)
-        elif method == "interpolate":
+        for option in OPTIONS.values():  # each field by its rule in the option table
+            set_(option.name, option.check(getattr(self, option.name)))
+        if self.max_degree is None and self.method == "interpolate":
             raise InputError("max_degree is required by method 'interpolate' (the degree bound)", "max_degree")
-        set_("timeout", positive_number(self.timeout, "timeout", "seconds"))
-        if self.timeout > MAX_TIMEOUT:
-            raise InputError(f"timeout {self.timeout:g}: at most {MAX_TIMEOUT:g} seconds", "timeout")
-        for name in ("ker_timeout", "certify_timeout"):
-            if getattr(self, name) is not None:
-                set_(name, positive_number(getattr(self, name), name, "seconds"))
-        if self.executor not in ("local", "dask") and not (isinstance(self.executor, str) and re.fullmatch(
-                r"(tcp|tls|inproc|ucx)://[^\s/]+(:[0-9]+)?/?", self.executor)):
-            raise InputError(f"executor {self.executor!r}: use local, dask or a scheduler address tcp://HOST:PORT",
-                             "executor")
-        memory = positive_number(self.memory_limit, "memory_limit", "bytes")
-        set_("memory_limit", int(memory))
-        natural(self.seed, "seed")
-        for name in ("prime", "recheck_prime"):
-            value = getattr(self, name)
-            if value is not None:
-                set_(name, Field.parse(f"ZZ/{natural(value, name, 2)}").prime)
         if self.prime is not None and self.field.prime and self.prime != self.field.prime:
             raise InputError(f"prime {self.prime} differs from field {self.field.text}; give one of them", "prime")
         if self.lift and self.field.prime:
@@ -149,9 +90,6 @@ class IdealOptions:
                              "lift")
         if self.certify and not self.lift:
             raise InputError("lift is needed by certify (the certificate works over QQ)", "lift")
-        set_("workers", min(natural(self.workers, "workers", 1), available_cpus()))
-        if natural(self.m2_trace, "m2_trace") > 15:
-            raise InputError(f"m2_trace {self.m2_trace}: Macaulay2's gbTrace levels are 0 to 15", "m2_trace")
 
     @classmethod
     def merge(cls, options: "IdealOptions | None" = None, **settings) -> "IdealOptions":
@@ -161,6 +99,8 @@ class IdealOptions:
         if unknown:
             raise InputError(f"unknown option(s) {unknown}; options are {sorted(names)}", unknown[0])
         given = {k: v for k, v in settings.items() if v is not None}
+        if options is not None and not isinstance(options, IdealOptions):
+            raise InputError(f"options {options!r}: expected an IdealOptions (or give its fields as keywords)", "options")
         if options is None:
             return cls(**given)
         return dataclasses.replace(options, **given) if given else options
@@ -196,3 +136,30 @@ class IdealOptions:
         if not self.uses_interpolation:
             return "ker"
         return f"{self.method}<={self.max_degree}"
+
+
+# --- the option table's defaults (IdealOptions holds them) and the guide's table ----------------
+
+def default_of(name: str):
+    """The default of an option in the user's unit (IdealOptions' default, divided by `scale`)."""
+    spec = IdealOptions.__dataclass_fields__[name]
+    value = spec.default_factory() if callable(spec.default_factory) else spec.default
+    if hasattr(value, "text"):
+        return value.text
+    option = OPTIONS[name]
+    return value / option.scale if option.scale != 1 and value is not None else value
+
+
+def markdown_table() -> str:
+    """The guide's option table: every option with a flag or a case-file key."""
+    lines = ["| option | flag | case-file key | unit | default | meaning |", "|---|---|---|---|---|---|"]
+    for o in OPTIONS.values():
+        if not (o.flag or o.key):
+            continue
+        default = default_of(o.name)
+        shown = "off" if o.kind == "flag" and not default else "—" if default is None else f"{default:g}" \
+            if isinstance(default, float) else str(default)
+        lines.append(f"| `{o.name}` | {f'`{o.flag}`' if o.flag else '—'} | {f'`{o.key}`' if o.key else '—'} | "
+                     f"{o.unit or '—'} | {shown} | {o.help.replace('|', '/')} |")
+    return "\n".join(lines) + "\n"
+

@@ -55,6 +55,8 @@ class IdealResult:
     mingens_by_degree: dict[int, int] | None = None  # {d: number of minimal generators of degree d}
     checked_through_degree: int | None = None  # None when complete
     error_bound: float | None = None  # interpolation: probability bound of a too-large piece
+    # interpolation: the graded pieces themselves (an InterpolationResult), for checks that reuse them
+    pieces: object = field(default=None, repr=False, compare=False)
 
     @property
     def variable_names(self) -> list[str]:

@@ -5,10 +5,10 @@ script, or the interpolation's inputs), `solve_via_data(data, options)` → the 
 and `invert(raw, variety, options)` → an `IdealResult`; `solve` strings the three together.
 `SOLVERS` maps each method name to its class; `auto` is the race of the other two.
 
-- `ker` (`KerSolver`): Macaulay2's `ker` of m ↦ M_b(θ) (templates/pattern_ideal.m2.j2); complete.
+- `ker` (`KerSolver`): Macaulay2's `ker` of m ↦ M_b(θ) (m2scripts/pattern_ideal.m2.j2); complete.
 - `interpolate` (`InterpolationSolver`): multigraded interpolation over GF(p) through a degree
   bound (`varieties/interpolate.py`), optionally lifted to QQ, rechecked over a second prime, and
-  certified complete by Macaulay2 (`Certificate`, templates/certify.m2.j2).
+  certified complete by Macaulay2 (`Certificate`, m2scripts/certify.m2.j2).
 - `auto` (`RaceSolver`): `ker` in a Macaulay2 session within `options.ker_budget` while
   interpolation runs here; the first complete answer wins, else the interpolated one. Once
   interpolation has answered, `ker` is waited for only when `ker_timeout` was given.
@@ -16,6 +16,7 @@ and `invert(raw, variety, options)` → an `IdealResult`; `solve` strings the th
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from collections import Counter
@@ -23,8 +24,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 from ..errors import ConsistencyError, M2Error, M2OutputError, M2TimeoutError
-from ..macaulay2.process import M2Session, Macaulay2
 from ..macaulay2.program import Script, render, run
+from ..macaulay2.scripts import drop_kept_script
 from ..macaulay2.protocol import encode_terms, hilbert_numerator_coefficients, parse_polynomial
 from ..varieties.field import Field
 from ..varieties.interpolate import Stopped, check_interpolation, interpolate_ideal
@@ -35,6 +36,9 @@ from ..varieties.model import PatternVariety
 from ..varieties.polynomials import polynomial_context
 from .options import IdealOptions
 from .result import IdealResult
+from .runner import make_runner, make_session
+
+logger = logging.getLogger(__name__)
 
 
 class Solver:
@@ -46,8 +50,7 @@ class Solver:
         self.m2 = m2  # a Macaulay2 or an M2Session; made from the options when None
 
     def runner(self, options: IdealOptions):
-        return self.m2 or Macaulay2(timeout=options.timeout, memory_limit=options.memory_limit,
-                                    verbose=options.verbose)
+        return make_runner(options, self.m2)
 
     def apply(self, variety: PatternVariety, options: IdealOptions):
         raise NotImplementedError
@@ -126,7 +129,6 @@ class InterpolationSolver(Solver):
     def __init__(self, m2=None, should_stop=None):
         super().__init__(m2)
         self.should_stop = should_stop
-        self.found = None  # the InterpolationResult (graded pieces), once solved
 
     def apply(self, variety, options):
         return variety, jacobian_dim(variety, seed=options.seed)
@@ -134,9 +136,9 @@ class InterpolationSolver(Solver):
     def solve_via_data(self, data, options):
         variety, jac = data
         check_interpolation(variety, options.max_degree, options.interpolation_prime, options.interpolation_prime_from)
-        self.found = interpolate_ideal(variety, max_degree=options.max_degree, prime=options.interpolation_prime,
-                                       seed=options.seed, workers=piece_workers(options), should_stop=self.should_stop)
-        return self.found, jac
+        found = interpolate_ideal(variety, max_degree=options.max_degree, prime=options.interpolation_prime,
+                                  seed=options.seed, workers=piece_workers(options), should_stop=self.should_stop)
+        return found, jac
 
     def invert(self, raw, variety, options) -> IdealResult:
         found, jac = raw
@@ -146,7 +148,7 @@ class InterpolationSolver(Solver):
             dim=jac.dim, degree=None, mingens_degrees=found.mingens_degrees, hilbert_numerator=None, jacobian=jac,
             method=self.name, complete=False, seconds=found.seconds, seed=options.seed,
             graded_dims=found.graded_dims, mingens_by_degree=found.mingens_by_degree,
-            checked_through_degree=found.max_degree, error_bound=found.error_bound,
+            checked_through_degree=found.max_degree, error_bound=found.error_bound, pieces=found,
         )
         if options.recheck_prime is not None:
             recheck(result, options)
@@ -174,7 +176,7 @@ def recheck(result: IdealResult, options: IdealOptions) -> None:
 
 
 class Certificate:
-    """Macaulay2 decides whether generators over QQ generate J^A (templates/certify.m2.j2): they vanish
+    """Macaulay2 decides whether generators over QQ generate J^A (m2scripts/certify.m2.j2): they vanish
     on the parametrization (so ideal(G) ⊆ J^A), ideal(G) is prime, and its dimension is the Jacobian
     rank (a lower bound of dim J^A): two primes, one inside the other, of one dimension are equal."""
 
@@ -192,6 +194,9 @@ class Certificate:
                                    generators=[encode_terms(g) for g in result.generators]),
                    variables=result.variable_names, promises=("vanish", "dim", "prime", "degree", "hilbert"))
         reply = done.reply
+        logger.info("certificate for %d generator(s) of %s: vanish %s, prime %s, dim %s (Jacobian rank %d)",
+                    len(result.generators), v.describe(), reply.one("vanish"), reply.one("prime"),
+                    reply.integer("dim"), result.jacobian.dim)
         if reply.one("vanish") != "true":
             raise ConsistencyError(f"{v.describe()}: a generator found by interpolation does not vanish on the "
                                    "parametrization")
@@ -211,15 +216,14 @@ class RaceSolver(Solver):
 
     name = "auto"
 
-    def __init__(self, m2=None):
-        super().__init__(m2)
-        self.interpolation = None  # the InterpolationResult, when interpolation answered
-
     def solve(self, variety, options) -> IdealResult:
         # refuse before any work
         check_interpolation(variety, options.max_degree, options.interpolation_prime, options.interpolation_prime_from)
         start = time.monotonic()
-        session = M2Session(Macaulay2(timeout=options.ker_budget, memory_limit=options.memory_limit))
+        logger.info("auto: ker within %g s races interpolation through degree %d%s", options.ker_budget,
+                    options.max_degree, "" if options.ker_timeout is not None else
+                    " (no ker_timeout: once interpolation answers, ker is stopped)")
+        session = make_session(options, self.m2, timeout=options.ker_budget)
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="m2bridge-ker")
         ker = pool.submit(KerSolver(session).solve, variety, replace(options, method="ker"))
         try:
@@ -228,29 +232,31 @@ class RaceSolver(Solver):
                                                 should_stop=lambda: ker.done() and ker.exception() is None)
             try:
                 result = interpolation.solve(variety, replace(options, method="interpolate", certify=False))
-                self.interpolation = interpolation.found
             except Stopped:
                 result = None
+            logger.info("auto: interpolation %s after %.1f s; ker %s", "answered" if result is not None else "stopped",
+                        time.monotonic() - start, "done" if ker.done() else "still running")
             if result is not None and not ker.done() and options.ker_timeout is None:
                 # Never block on ker once interpolation has answered; the certificate may still make
                 # the answer complete within what is left of ker's budget.
                 left = options.ker_budget - (time.monotonic() - start)
                 if options.lift and left > 0:
-                    certificate = Macaulay2(timeout=left, memory_limit=options.memory_limit)
+                    certificate = make_runner(options, self.m2, timeout=left)
                     try:
                         Certificate(certificate).run(result)
-                    except (M2TimeoutError, M2Error):
-                        pass
+                    except (M2TimeoutError, M2Error) as error:
+                        drop_kept_script(error)  # nobody is told of it
                 if result.complete or not ker.done():
                     return result
             try:
                 return ker.result()
-            except (M2TimeoutError, M2Error):
+            except (M2TimeoutError, M2Error) as error:
                 if result is None:
                     raise
+                drop_kept_script(error)  # the interpolated answer stands; nobody is told of ker's error
                 return result
         finally:
-            session.close()
+            session.cancel()  # a ker still running ends now, and deletes its script
             pool.shutdown(wait=True)
 
 

@@ -7,7 +7,9 @@ leader of a new session, so that one killpg reaches everything it started and no
 - The cap is min(MEMORY_BYTES, the inherited hard limit) (none when MEMORY_BYTES <= 0); TIMEOUT <= 0
   means no time limit.
 - The command gets SIGKILL if this launcher dies (prctl PR_SET_PDEATHSIG); m2bridge starts the
-  launcher with SIGTERM as its own parent-death signal.
+  launcher with SIGTERM as its own parent-death signal. A launcher that m2bridge could not start
+  with it (subprocess-tee streams the output; it takes no `preexec_fn`) is given m2bridge's pid in
+  PARENT_VARIABLE and asks for the same signal itself, first thing.
 - SIGTERM, SIGINT or SIGHUP: kill the command's group, reap the command, exit 128 + signal.
 
 Exit status: the command's; 124 after a timeout (TIMEOUT_MARKER line on stderr); 128 + N when the
@@ -24,6 +26,7 @@ TIMEOUT_MARKER = "@@m2bridge-timeout"
 SIGNAL_MARKER = "@@m2bridge-signal"
 HANDLED = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 PR_SET_PDEATHSIG = 1
+PARENT_VARIABLE = "M2BRIDGE_LAUNCHER_PARENT"
 
 
 def memory_cap(requested: int) -> int:
@@ -49,6 +52,11 @@ def main() -> int:
         import ctypes
 
         prctl = ctypes.CDLL(None, use_errno=True).prctl
+    parent = os.environ.pop(PARENT_VARIABLE, "")
+    if parent and prctl is not None:  # end with m2bridge (SIGTERM: the handler below kills the group)
+        prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        if os.getppid() != int(parent):  # m2bridge died before the request took effect
+            return 128 + signal.SIGTERM
 
     def child_setup():
         signal.pthread_sigmask(signal.SIG_UNBLOCK, HANDLED)

@@ -4,7 +4,7 @@
 Macaulay2 runs under the launcher (_launch.py): a wall-clock timeout that kills M2's whole process
 group, an address-space cap (at most the inherited hard limit), and the parent-death signal, so
 that Macaulay2 ends with m2bridge however m2bridge ends (m2bridge._processes). Under `verbose`,
-M2's output is streamed live to stderr.
+M2's output is streamed live to stderr (one-shot runs through subprocess-tee, tee.py).
 
 A Macaulay2 that died from a signal (SIGKILL, SIGSEGV, SIGABRT…) or from the memory cap raises
 `M2CrashError` (transient: worth retrying); one that reported an error raises `M2Error` with its own
@@ -29,14 +29,19 @@ from functools import lru_cache
 from pathlib import Path
 
 from .. import _processes
-from ..errors import M2CrashError, M2Error, M2NotFoundError, M2TimeoutError
+from ..errors import M2CrashError, M2Error, M2MemoryCapError, M2NotFoundError, M2TimeoutError
 from ._launch import SIGNAL_MARKER, TIMEOUT_MARKER, memory_cap
+from .scripts import kept_only_when_named, remove_script, write_script
+from .tee import can_tee, run_teed
 
 DEFAULT_TIMEOUT = 600.0
 DEFAULT_MEMORY_LIMIT = 8 * 2**30
 LAUNCHER = Path(__file__).with_name("_launch.py")
 _STACK_TRACE = re.compile(r"\s*[0-9]+# |-\* stack trace|-- end stack trace")  # after Macaulay2's `-- SIGSEGV`
 _MEMORY = re.compile(r"out of memory|memory|failed to map|cannot allocate", re.I)
+# Macaulay2 1.21 needs about 0.25 GiB of address space to start (it crashes with SIGSEGV, SIGABRT or a
+# loader error under 0.2 GiB): a crash under a cap below this is blamed on the cap, by name.
+SMALL_MEMORY_CAP = 2**29
 
 
 @dataclass
@@ -69,7 +74,7 @@ class Macaulay2:
     """A Macaulay2 executable with the limits every run gets.
 
     Scripts are written to `script_dir` (default: the system temp dir) and deleted after a clean
-    run; a failed or timed-out run keeps its script so the researcher can rerun it by hand.
+    run; a failed or timed-out run keeps it, named by the error, to rerun by hand (scripts.py).
     """
 
     name = "Macaulay2"
@@ -104,19 +109,17 @@ class Macaulay2:
     def run_script(self, text: str) -> RunOutput:
         """Run `M2 --script` on `text`; raise M2TimeoutError / M2CrashError / M2Error, or return the raw output."""
         executable = self._require()
-        fd, script_path = tempfile.mkstemp(prefix="m2bridge-", suffix=".m2", dir=self.script_dir)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(text)
+        script_path = write_script(text, self.script_dir)
+        with kept_only_when_named(script_path):
+            return self._run(executable, script_path)
+
+    def _run(self, executable: str, script_path: str) -> RunOutput:
         start = time.perf_counter()
-        process = spawn_launcher([executable, "--script", script_path], self.timeout, self.memory_limit,
-                                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        try:
-            stdout, stderr = _collect(process, tee=self.verbose)
-            code = process.wait()
-        finally:
-            _processes.end(process)  # at once if interrupted; the launcher then kills Macaulay2's group
-            process.stdout.close()
-            process.stderr.close()
+        command = [executable, "--script", script_path]
+        if self.verbose and can_tee():  # live on the terminal through subprocess-tee (tee.py)
+            code, stdout, stderr = run_teed(launcher_command(command, self.timeout, self.memory_limit), script_path)
+        else:
+            code, stdout, stderr = self._run_launcher(command)
         seconds = time.perf_counter() - start
         if code == 124 and TIMEOUT_MARKER in stderr:
             raise M2TimeoutError(self.timeout, script_path)
@@ -124,12 +127,20 @@ class Macaulay2:
             raise failure(self, stderr, stdout, script_path, code)
         return RunOutput(stdout, stderr, seconds, script_path)
 
+    def _run_launcher(self, command: list[str]) -> tuple[int, str, str]:
+        process = spawn_launcher(command, self.timeout, self.memory_limit,
+                                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            stdout, stderr = _collect(process, tee=self.verbose)
+            return process.wait(), stdout, stderr
+        finally:
+            _processes.end(process)  # at once if interrupted; the launcher then kills Macaulay2's group
+            process.stdout.close()
+            process.stderr.close()
+
     def discard(self, output: RunOutput) -> None:
         """Delete the script of a run whose output was understood."""
-        try:
-            os.unlink(output.script_path)
-        except FileNotFoundError:
-            pass
+        remove_script(output.script_path)
 
 
 def _collect(process: subprocess.Popen, tee: bool) -> tuple[str, str]:
@@ -181,8 +192,10 @@ def failure(m2: Macaulay2, stderr: str, stdout: str, script_path: str, returncod
     signum = crash_signal(stderr + "\n" + stdout, returncode)
     message = _error_message(stderr, stdout)
     memory = bool(_MEMORY.search(message))
+    cap = memory_cap(m2.memory_limit)
+    if (signum is not None or memory or returncode == 127) and 0 < cap < SMALL_MEMORY_CAP:
+        return M2MemoryCapError(message, script_path, returncode, signum, cap)
     if memory:
-        cap = memory_cap(m2.memory_limit)
         inherited = " (the inherited hard limit, `ulimit -v`)" if 0 < cap < m2.memory_limit else ""
         message += f" [address-space cap {cap / 2**30:g} GiB{inherited}; raise it with --memory-limit]"
     if signum is not None or memory:
@@ -215,6 +228,7 @@ class _SessionState:
         self.dir: str | None = None
         self.process: subprocess.Popen | None = None
         self.stderr = None
+        self.cancelled = False  # by M2Session.cancel(): no more scripts
 
     def directory(self) -> str:
         if self.dir is None or not os.path.isdir(self.dir):
@@ -251,7 +265,7 @@ class _SessionState:
 
 
 class M2Session:
-    """One long-lived Macaulay2 process that runs many case scripts (templates/server.m2.j2).
+    """One long-lived Macaulay2 process that runs many case scripts (m2scripts/server.m2.j2).
 
     Same `run_script` / `discard` interface as `Macaulay2`, so every solver can use either.
     Start-up (0.5–0.9 s) is paid once; after a timeout or a crash the process is killed and the
@@ -348,13 +362,25 @@ class M2Session:
                 self._buffer += chunk
 
     def run_script(self, text: str) -> RunOutput:
-        if self.process is None or self.process.poll() is not None:
-            self._state.stop()
-            self._start()
-        # Beside one-shot scripts (not in the session's directory): a failed one outlives close().
-        fd, script_path = tempfile.mkstemp(prefix="m2bridge-", suffix=".m2", dir=self.m2.script_dir)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(text)
+        script_path = None
+        try:
+            if self._state.cancelled:
+                raise M2CrashError("the session was cancelled")
+            if self.process is None or self.process.poll() is not None:
+                self._state.stop()
+                self._start()
+            # Beside one-shot scripts (not in the session's directory): a failed one outlives close().
+            script_path = write_script(text, self.m2.script_dir)
+            with kept_only_when_named(script_path):
+                return self._serve(script_path, text)
+        except BaseException:
+            if not self._state.cancelled:
+                raise
+            remove_script(script_path)  # stopped by `cancel()`: nothing to keep
+            self._state.release()  # a Macaulay2 started after `cancel()`
+            raise M2CrashError("the session was cancelled") from None
+
+    def _serve(self, script_path: str, text: str) -> RunOutput:
         self._stderr_start = self._state.stderr.seek(0, os.SEEK_END)
         start = time.perf_counter()
         try:
@@ -387,16 +413,18 @@ class M2Session:
             if re.match(r"@@m2b (ok|err) served ", chunk[-1]):
                 return lines
 
-    def discard(self, output: RunOutput) -> None:
-        try:
-            os.unlink(output.script_path)
-        except FileNotFoundError:
-            pass
+    discard = Macaulay2.discard
 
     def close(self) -> None:
         """End Macaulay2 (its whole process group) and remove the session's temporary directory."""
         self._state.release()
         self._buffer = b""
+
+    def cancel(self) -> None:
+        """Close the session for good, from any thread: a script running now (on another thread)
+        and every later one raise M2CrashError; their scripts are deleted."""
+        self._state.cancelled = True
+        self.close()
 
     def __enter__(self):
         return self

@@ -8,11 +8,15 @@ reply passes is deleted; one that fails keeps its file for the researcher (the e
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from ..errors import M2OutputError
 from .protocol import Reply, read_reply
 from .render import PROTOCOL_VERSION, render_script, script_name
+from .scripts import kept_only_when_named
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -45,7 +49,16 @@ def run_template(runner, template: str, *, variables: list[str] | None = None, p
 def run(runner, script: Script, *, variables: list[str] | None = None, promises: tuple[str, ...] = ()) -> TemplateRun:
     """Run a rendered script and check its reply (see the module's docstring)."""
     template = script.template
+    logger.info("Macaulay2: %s on %s", template, _engine(runner))
     output = runner.run_script(script.text)
+    logger.debug("Macaulay2: %s answered in %.2f s (%d bytes of output)", template, output.seconds, len(output.stdout))
+    with kept_only_when_named(output.script_path):  # an interrupt here deletes the script
+        reply = _checked_reply(output, template, variables, promises)
+    runner.discard(output)
+    return TemplateRun(reply, script.text, output.seconds)
+
+
+def _checked_reply(output, template: str, variables: list[str] | None, promises: tuple[str, ...]) -> Reply:
     reply = read_reply(output.stdout, output.script_path)
     expected = f"{script_name(template)} {PROTOCOL_VERSION}"
     if reply.begin != expected:
@@ -56,5 +69,11 @@ def run(runner, script: Script, *, variables: list[str] | None = None, promises:
     missing = [key for key in promises if key not in reply.records]
     if missing:
         raise M2OutputError(f"the reply lacks the record(s) {missing}", None, output.script_path)
-    runner.discard(output)
-    return TemplateRun(reply, script.text, output.seconds)
+    return reply
+
+
+def _engine(runner) -> str:
+    """Which Macaulay2 runs a script: a long-lived session or a process per script, its executable."""
+    m2 = getattr(runner, "m2", runner)
+    kind = "a session (one Macaulay2 for many scripts)" if m2 is not runner else "a new Macaulay2 process"
+    return f"{kind}, {getattr(m2, 'executable', 'M2')}, timeout {getattr(runner, 'timeout', None) or m2.timeout:g} s"

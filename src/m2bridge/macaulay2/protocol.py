@@ -2,13 +2,13 @@
 Macaulay2 reads. The one wire format between the two sides.
 
 Every machine-readable line Macaulay2 prints is `@@m2b STATUS KEY LENGTH PAYLOAD` (defined in
-`templates/lib/frame.m2.j2`): STATUS ok or err, LENGTH the payload's length in bytes (so a truncated
+`m2scripts/lib/frame.m2.j2`): STATUS ok or err, LENGTH the payload's length in bytes (so a truncated
 line is detected), a reply opened by KEY `begin` (payload: template name and protocol version) and
 closed by KEY `end`. Polynomials travel both ways as exact sparse terms: a list of (coefficient,
 [(variable index, exponent), …]); Macaulay2 prints them as `COEF:VAR^EXP,VAR^EXP;COEF:…`, Python
 hands them over as the same list rendered by the template filter (`encode_terms`).
 
->>> reply = read_reply("noise\\n@@m2b ok begin 1 x\\n@@m2b ok dim 1 6\\n@@m2b ok end 0 \\n")
+>>> reply = read_reply("noise\\n@@m2b ok begin 1 x\\n{8}mm@@m2b ok dim 1 6\\n@@m2b ok end 0 \\n")
 >>> reply.integer("dim")
 6
 >>> read_reply("@@m2b ok begin 1 x\\n@@m2b ok dim 2 6\\n")
@@ -68,8 +68,11 @@ def read_reply(stdout: str, script_path: str | None = None) -> Reply:
     reply = Reply(script_path=script_path)
     state = "before"
     for number, line in enumerate(stdout.splitlines(), start=1):
-        if not line.startswith(FRAME_PREFIX):
+        # A frame may follow output without a line end on the same line (gbTrace's `mmmm`).
+        start = line.find(FRAME_PREFIX)
+        if start < 0:
             continue
+        line = line[start:]
         m = _FRAME.match(line)
         if not m:
             raise M2OutputError(f"line {number}: not a frame 'STATUS KEY LENGTH PAYLOAD'", line, script_path)
@@ -129,7 +132,7 @@ def parse_polynomial(payload: str, ctx, script_path: str | None = None):
 
 def encode_terms(poly) -> list:
     """A python-flint polynomial as exact sparse terms [[coefficient, [[variable, exponent], …]], …]:
-    what the `m2` template filter renders and `m2bFromTerms` (templates/lib/terms.m2.j2) reads.
+    what the `m2` template filter renders and `m2bFromTerms` (m2scripts/lib/terms.m2.j2) reads.
     Coefficients over ZZ/p are the integers 0..p-1; over QQ exact Fractions (integers when whole)."""
     out = []
     for exps, coeff in poly.to_dict().items():

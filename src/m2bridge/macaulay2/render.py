@@ -1,4 +1,5 @@
-"""Macaulay2 programs from the Jinja2 templates in `templates/` (package data).
+"""Macaulay2 programs from the Jinja2 templates of the top-level `m2scripts/` folder (installed as
+the package `m2bridge.m2scripts`).
 
 Python hands templates validated data only. The `m2` filter renders integers, booleans, exact
 rationals and nested lists of them as Macaulay2 literals and refuses everything else, strings
@@ -33,9 +34,9 @@ PROTOCOL_VERSION = 2
 
 
 def template_dir() -> Path:
-    """The templates shipped in the package, or the directory named by M2BRIDGE_TEMPLATES."""
+    """The templates shipped in the package (`m2scripts/`), or the directory named by M2BRIDGE_TEMPLATES."""
     override = os.environ.get("M2BRIDGE_TEMPLATES")
-    return Path(override) if override else Path(str(resources.files(__package__) / "templates"))
+    return Path(override) if override else Path(str(resources.files("m2bridge.m2scripts")))
 
 
 def to_m2_literal(value) -> str:
@@ -77,7 +78,7 @@ def script_name(template: str) -> str:
 
 
 def render_script(template: str, **data) -> str:
-    """The Macaulay2 program of `templates/<template>` for these data."""
+    """The Macaulay2 program of `m2scripts/<template>` for these data."""
     directory = template_dir()
     try:
         return _environment(directory).get_template(template).render(

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._files import DATA_LIMIT, NETWORK_LIMIT, check_size
 from ..errors import InputError
 
 
@@ -194,6 +195,7 @@ def load_network(path: "str | Path") -> Network:
     path = Path(path)
     if not path.is_file():
         raise NetworkError(f"network file {str(path)!r} does not exist")
+    check_size(path, NETWORK_LIMIT, None, "network file")
     if path.suffix in (".pt", ".pth"):
         return _load_torch_state_dict(path)
     try:
@@ -353,6 +355,7 @@ def load_labels(path: "str | Path", n_points: int) -> np.ndarray:
     path = Path(path)
     if not path.is_file():
         raise NetworkError(f"labels file {str(path)!r} does not exist")
+    check_size(path, DATA_LIMIT, None, "labels file")
     try:
         y = np.load(path, allow_pickle=False)
     except Exception as exc:  # see load_points

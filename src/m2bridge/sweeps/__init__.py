@@ -1,1 +1,1 @@
-"""Many cases at once: case files, the case database, executors, reports, export and verification."""
+"""Many cases at once: case files, tasks, the case database and executors."""

@@ -16,30 +16,29 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import os
-import sys
 import time
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import flint
 
+from .._progress import SweepBar, interactive
 from ..conjectures.check import check as check_statement
 from ..errors import InputError
-from ..extras import ExtraMissing, require
+from ..extras import require
 from ..ideals.api import pattern_ideal as compute_ideal
 from ..ideals.options import IdealOptions
+from ..ideals.request import CONJECTURE_PREFIX, Request
 from ..ideals.result import IdealResult
 from ..macaulay2.process import M2Session, Macaulay2
 from ..varieties.model import make_variety
 from ..varieties.symmetry import Case
 from .casefile import SweepSpec
-from .export import export_records, load_export, verify_export
-from .renaming import form_of, is_identity, rename_result
-from .report import conjecture_report, format_conjecture_report, format_rows, report_rows
-from .results import rows as result_rows
-from .results import verdict_rows
+from ..reports.export import export_records, load_export, verify_export
+from ..reports.renaming import form_of, is_identity, rename_result
+from ..reports.report import conjecture_report, format_conjecture_report, format_rows, report_rows
+from ..reports.results import rows as result_rows
+from ..reports.results import verdict_rows
 from .store import CaseIdentity, CaseRecord, CaseStore, InMemoryCaseStore, open_store
 from .sweep import SweepProgress, SweepSummary, run_sweep
 from .tasks import ideal_from_record, ideal_result_json, make_task
@@ -153,11 +152,13 @@ def sweep(case_file_or_spec, *, db=None, workers: int | None = None, executor: s
 
     `case_file_or_spec`: a case file path, a dict shaped like one (validated exactly as a TOML file)
     or a SweepSpec. `db`: the case database (default .m2bridge/cases.sqlite; ':memory:' for none;
-    or an open CaseStore). `progress`: None shows a bar (tqdm.auto, the `progress` extra) in a
-    terminal or notebook but not in pipes or CI; True or False force it; a callable receives every
+    or an open CaseStore). `progress`: None shows a bar (tqdm.auto with the `progress` extra, else a
+    status line) in a terminal or notebook but not in pipes or CI; True or False force it; a callable receives every
     SweepProgress. Notes go to the "m2bridge" logger; an interruption (Ctrl-C) raises
     KeyboardInterrupt after the finished cases are saved.
     """
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise InputError(f"workers {workers!r}: expected an integer >= 1 (or None: the CPUs available)", "workers")
     spec = _spec(case_file_or_spec)
     store, owned = _store(db)
     bar = _progress_callback(progress, spec.name)
@@ -189,54 +190,12 @@ def verify(export, timeout: float = 600.0) -> tuple[list[str], int]:
 
 # --- progress -------------------------------------------------------------------------------------
 
-def _interactive() -> bool:
-    """A terminal or a Jupyter kernel, and not CI."""
-    if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
-        return False
-    if "IPython" in sys.modules:
-        shell = sys.modules["IPython"].get_ipython()
-        if shell is not None and type(shell).__name__ == "ZMQInteractiveShell":
-            return True
-    try:
-        return sys.stderr.isatty()
-    except (AttributeError, ValueError):
-        return False
-
-
 def _progress_callback(progress, name: str):
     if callable(progress):
         return progress
-    if progress is False or (progress is None and not _interactive()):
+    if progress is False or (progress is None and not interactive()):
         return None
-    try:
-        return ProgressBar(name)
-    except ExtraMissing as exc:
-        if progress:
-            warnings.warn(f"no progress bar: {exc}", stacklevel=3)
-        return None
-
-
-class ProgressBar:
-    """A tqdm.auto bar fed by SweepProgress: done/total, rate and ETA, and the case last finished."""
-
-    def __init__(self, name: str):
-        with warnings.catch_warnings():
-            # In a notebook without ipywidgets tqdm.auto falls back to a text bar, with a warning.
-            warnings.simplefilter("ignore")
-            self.tqdm = require("tqdm.auto", "progress").tqdm
-        self.name, self.bar = name, None
-
-    def __call__(self, progress: SweepProgress) -> None:
-        if self.bar is None:
-            self.bar = self.tqdm(total=progress.total, initial=progress.done, desc=f"sweep {self.name}", unit="task",
-                                 dynamic_ncols=True)
-        counts = ", ".join(f"{k} {v}" for k, v in progress.counts.items() if v)
-        self.bar.set_postfix_str("; ".join(p for p in (progress.current, counts) if p), refresh=False)
-        self.bar.update(progress.done - self.bar.n)  # redraws at most every tqdm's mininterval
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
+    return SweepBar(name, enabled=True)  # tqdm.auto when installed (the `progress` extra), else a line
 
 
 # --- sessions -------------------------------------------------------------------------------------
@@ -286,10 +245,11 @@ class Session:
         form = form_of(requested)
         task = make_task(form.case, "ideal", options)
         record = self.store.fetch(task.key)
+        logger.info("case database: %s %s (canonical %s %s, key %s…)", requested.label,
+                    "found" if record is not None and record.status == "ok" else "not found, computing",
+                    form.case.arch, form.case.pattern, task.key[:12])
         if record is None or record.status != "ok":
-            # As a sweep stores it: over QQ interpolated generators are lifted, so that they are exact.
-            lift = options.uses_interpolation and not options.field.prime
-            result = compute_ideal(form.case.variety, options=dataclasses.replace(options, lift=lift), m2=self)
+            result = compute_ideal(form.case.variety, options=task.options, m2=self)  # as a sweep stores it
             record = _record(task, result, options)
             self.store.save(record)
             if is_identity(form):
@@ -303,8 +263,7 @@ class Session:
         keywords = {k: settings.pop(k) for k in ("rank_convention", "variant", "claim", "ideal", "data", "blocks",
                                                   "bias") if k in settings}
         options = self._options(settings)
-        if options.method == "ker" and options.max_degree is not None:
-            options = dataclasses.replace(options, method="auto")  # as check() does: ker races interpolation
+        options = Request.of(CONJECTURE_PREFIX + name, options).options  # as check() does: ker races interpolation
         if keywords.get("ideal") is None and self.store is not None and keywords.get("data") is None:
             keywords["ideal"] = self.pattern_ideal(arch, pattern, bias=keywords.get("bias", False), options=options)
         return check_statement(arch, pattern, name, options=options, m2=self, **keywords)

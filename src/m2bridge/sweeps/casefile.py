@@ -38,20 +38,23 @@ from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from pathlib import Path
 
+from .._files import CASE_FILE_LIMIT, read_text
 from ..errors import InputError
 from ..varieties.field import Field
+from ..ideals.option_table import CASE_FILE_KEYS, check_degree_bound, positive_number
 from ..ideals.options import IdealOptions
-from ..varieties.model import ActivationPattern, Architecture
+from ..varieties.interpolate import check_interpolation
+from ..varieties.model import ActivationPattern, Architecture, PatternVariety
 from ..varieties.model import InputError as _InputError
 from ..conjectures.statements import NAMES
 from ..varieties.symmetry import Case, all_block_patterns, canonical_form, is_trivial
 
 COMPUTATIONS = ("ideal", "dim", "conjectures")
 MAX_ENUMERATED_BLOCKS = 6
+# The computation options' keys, their types and their rules are the option table's.
 _SWEEP_KEYS = {
-    "name": str, "description": str, "field": str, "timeout": (int, float), "compute": list,
-    "seed": int, "memory_limit": (int, float), "family": list, "conjectures": list,
-    "method": str, "max_degree": int, "ker_timeout": (int, float),
+    "name": str, "description": str, "compute": list, "family": list, "conjectures": list,
+    **{key: (int, float) if option.kind is float else option.kind for key, option in CASE_FILE_KEYS.items()},
 }
 _FAMILY_KEYS = {"architectures": list, "blocks": int, "patterns": list, "bias": bool, "name": str}
 
@@ -96,17 +99,19 @@ class SweepSpec:
     def load(cls, path: "str | Path") -> "SweepSpec":
         path = Path(path)
         try:
-            text = path.read_text()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise CaseFileError(f"case file {str(path)!r}: {exc.strerror if isinstance(exc, OSError) else exc}") from None
+            text = read_text(path, CASE_FILE_LIMIT, None, "case file")
+        except InputError as exc:
+            raise CaseFileError(str(exc)) from None
         return cls.from_text(text, str(path))
 
     @classmethod
     def from_text(cls, text: str, path: str) -> "SweepSpec":
         try:
-            data = tomllib.loads(text)
+            data = tomllib.loads(text.removeprefix("\ufeff"))  # a byte-order mark is not TOML, but editors write it
         except tomllib.TOMLDecodeError as exc:
             raise CaseFileError(f"case file {path!r}: not valid TOML: {exc}") from None
+        except RecursionError:  # tomllib parses nested arrays and tables recursively
+            raise CaseFileError(f"case file {path!r}: nested too deeply to be a case file") from None
         return cls._from_data(data, text, path)
 
     @classmethod
@@ -169,6 +174,7 @@ class SweepSpec:
             if not isinstance(fam, dict):
                 raise fail("must be a table [[sweep.family]]", "family")
             families.append(_family(fam, index, fail))
+        _check_degree_bound(families, options, fail)
         return cls(name=sweep["name"], path=path, families=families, options=options, compute=list(compute),
                    description=sweep.get("description", ""), conjectures=list(sweep.get("conjectures", [])))
 
@@ -234,24 +240,50 @@ def _as_toml_values(value):
     return value
 
 
-# case-file key → IdealOptions field, and the conversion (memory_limit is in GiB in a case file).
-_OPTION_KEYS = {"field": "field", "method": "method", "max_degree": "max_degree", "timeout": "timeout",
-                "ker_timeout": "ker_timeout", "memory_limit": "memory_limit", "seed": "seed"}
-
-
 def _options(sweep: dict, fail) -> IdealOptions:
-    """The sweep's IdealOptions, validated exactly as the Python API validates them; an error names
-    the case-file key and its line."""
-    given = {field_name: sweep[key] for key, field_name in _OPTION_KEYS.items() if key in sweep}
-    if "memory_limit" in given:
-        memory = given["memory_limit"]
-        given["memory_limit"] = memory * 2**30 if isinstance(memory, (int, float)) and not isinstance(memory, bool) else memory
-    given.setdefault("method", "ker")
+    """The sweep's IdealOptions, each key checked by the rule the command line uses (the option table);
+    an error names the case-file key and its line."""
+    given = {}
+    for key, option in CASE_FILE_KEYS.items():
+        if key in sweep:
+            value = sweep[key]
+            try:
+                if option.scale != 1:  # checked in the file's unit first, so that an error speaks it
+                    positive_number(value, key, option.unit)
+                    value = value * option.scale
+                given[option.name] = option.check(value)
+            except _InputError as exc:
+                raise fail(str(exc), key) from None
     try:
         return IdealOptions(**given)
     except _InputError as exc:
-        key = exc.parameter if exc.parameter in _OPTION_KEYS else "method"
+        key = next((k for k, o in CASE_FILE_KEYS.items() if o.name == exc.parameter), "method")
         raise fail(str(exc), key) from None
+
+
+def _check_degree_bound(families: list, options: IdealOptions, fail) -> None:
+    """A degree bound must fit every architecture of the file, as `pattern_ideal` would require of
+    each case: checked here, before anything runs, instead of failing case by case."""
+    if options.max_degree is None:
+        return
+    for fam in families:
+        # one pattern per number of blocks: the family's own, or k all-active blocks (parsed once)
+        by_k = {p.k: p for p in fam.patterns or ()}
+        for arch in fam.architectures:
+            if fam.blocks is not None:
+                one_block = "/".join("1" * width for width in arch.hidden)
+                by_k = {fam.blocks: ActivationPattern.parse("|".join([one_block] * fam.blocks))}
+            for k, pattern in sorted(by_k.items()):
+                n_vars = k * arch.n_out * (arch.n_in + (1 if fam.bias else 0))
+                try:
+                    check_degree_bound(n_vars, options.max_degree)
+                    if options.uses_interpolation:
+                        check_interpolation(PatternVariety(arch, pattern, fam.bias),
+                                            options.max_degree, options.interpolation_prime,
+                                            options.interpolation_prime_from)
+                except _InputError as exc:
+                    key = exc.parameter if exc.parameter in CASE_FILE_KEYS else "max_degree"
+                    raise fail(f"{exc} (architecture {arch.text}, {k} blocks)", key) from None
 
 
 def _check_keys(table: dict, allowed: dict, fail, family):

@@ -12,6 +12,7 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
 from ..errors import InputError
 from ..extras import require
+from ..varieties.runners import local_dask_client
 from .tasks import Task, close_sessions, compute_task
 
 
@@ -52,28 +53,33 @@ class DaskExecutor:
     def __init__(self, workers: int, scheduler: str | None = None):
         if scheduler is not None and not _ADDRESS.fullmatch(scheduler):
             raise InputError(f"scheduler {scheduler!r}: expected an address like tcp://HOST:PORT", "scheduler")
+        port = re.fullmatch(r"[a-z]+://.*:([0-9]+)/?", scheduler or "")
+        if port and not 0 < int(port[1]) < 65536:  # refused at once, not after a 10 s wait
+            raise InputError(f"scheduler {scheduler!r}: port {port[1]} is not between 1 and 65535", "scheduler")
+        if scheduler is not None and scheduler.startswith("tls://"):  # Dask needs an SSL context m2bridge has not
+            raise InputError(f"scheduler {scheduler!r}: m2bridge does not set up TLS; connect with tcp:// "
+                             "(e.g. through an SSH tunnel)", "scheduler")
         self.workers, self.scheduler = workers, scheduler
 
     def run(self, tasks: list[Task], finished) -> None:
         distributed = require("dask.distributed", "dask")
-        cluster = None
         if self.scheduler is None:
-            cluster = distributed.LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
-                                               dashboard_address=None, silence_logs=40)
-            client = distributed.Client(cluster)
-        else:
-            try:
-                client = distributed.Client(self.scheduler, timeout=10)
-            except (OSError, TimeoutError, ValueError) as exc:
-                raise InputError(f"scheduler {self.scheduler}: cannot connect: {exc}", "scheduler") from None
+            with local_dask_client(self.workers) as client:
+                return _compute(distributed, client, tasks, finished)
         try:
-            futures = [client.submit(compute_task, task, key=f"m2bridge-{task.key}", pure=False) for task in tasks]
-            for future in distributed.as_completed(futures):
-                finished(future.result())
+            client = distributed.Client(self.scheduler, timeout=10)
+        except (OSError, TimeoutError, ValueError, TypeError) as exc:
+            raise InputError(f"scheduler {self.scheduler}: cannot connect: {exc}", "scheduler") from None
+        try:
+            _compute(distributed, client, tasks, finished)
         finally:
             client.close()
-            if cluster is not None:
-                cluster.close()
+
+
+def _compute(distributed, client, tasks: list[Task], finished) -> None:
+    futures = [client.submit(compute_task, task, key=f"m2bridge-{task.key}", pure=False) for task in tasks]
+    for future in distributed.as_completed(futures):
+        finished(future.result())
 
 
 EXECUTORS = {"local": LocalExecutor, "dask": DaskExecutor}

@@ -84,7 +84,8 @@ class CaseRecord(CaseIdentity):
     @classmethod
     def from_json(cls, data: dict) -> "CaseRecord":
         data = dict(data)
-        data["case"] = Case(**data["case"])
+        case = data["case"]
+        data["case"] = case if isinstance(case, Case) else Case(**case)
         return cls(**data)
 
 
@@ -133,7 +134,8 @@ class InMemoryCaseStore(CaseStore):
         self._sweeps: dict[str, dict[tuple[Case, str], None]] = {}
 
     def save(self, record):
-        self._records[record.key] = CaseRecord.from_json(record.to_json())
+        # a copy (JSON round trip), sharing only the immutable, already parsed case
+        self._records[record.key] = CaseRecord.from_json(dict(record.to_json(), case=record.case))
 
     def fetch(self, key):
         return self._records.get(key)
@@ -202,6 +204,9 @@ class SQLiteCaseStore(CaseStore):
             if not self.path.is_file():
                 what = "is not a file" if self.path.exists() else "does not exist"
                 raise InputError(f"case database {str(self.path)!r} {what}")
+        elif self.path != Path(DEFAULT_DB) and not self.path.parent.is_dir():
+            # Only the default's own folder (.m2bridge) is made: a mistyped folder is an error, not a new tree.
+            raise InputError(f"case database {str(self.path)!r}: the directory {str(self.path.parent)!r} does not exist")
         else:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)

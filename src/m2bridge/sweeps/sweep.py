@@ -8,18 +8,17 @@ reported to an optional callback (`on_progress(SweepProgress)`); the library pri
 
 from __future__ import annotations
 
-import copy
 import dataclasses
+import logging
 import time
 from dataclasses import asdict, dataclass
 
-from ..ideals.options import IdealOptions, available_cpus
+from ..ideals.options import available_cpus
 from ..varieties.symmetry import Case
 from .casefile import SweepSpec
 from .executors import make_executor
-from .renaming import form_of, rename_polynomials, rename_result, rename_verdict  # noqa: F401 (re-exported)
 from .store import CaseRecord, CaseStore
-from .tasks import CONJECTURE_PREFIX, Task, make_task
+from .tasks import CONJECTURE_PREFIX, Task, make_task, running_labels
 
 
 @dataclass
@@ -74,6 +73,13 @@ class SweepProgress:
                 seconds += left * sum(self.seconds[kind]) / len(self.seconds[kind])
         return seconds / self.workers
 
+    def running_text(self) -> str:
+        """The cases being computed (local workers; under Dask the case finished last)."""
+        running = running_labels()
+        if running:
+            return "running " + "; ".join(running)
+        return f"last {self.current}" if self.current else ""
+
     def text(self) -> str:
         eta = self.eta_seconds()
         counts = ", ".join(f"{k} {v}" for k, v in self.counts.items())
@@ -122,6 +128,8 @@ def run_sweep(spec: SweepSpec, store: CaseStore, *, workers: int | None = None, 
     for key, t in tasks.items():
         (hits if _is_hit(stored.get(key), t) else todo).append(t)
     summary.cached = len(hits)
+    logging.getLogger(__name__).info("sweep %s: %d task(s), %d found in the case database, %d to compute on %d %s "
+                                     "worker(s)", spec.name, len(tasks), len(hits), len(todo), workers, executor)
     kinds: dict[str, int] = {}
     for t in tasks.values():
         kinds[t.computation] = kinds.get(t.computation, 0) + 1
@@ -176,32 +184,3 @@ def _with_ideals(checks: list[Task], tasks: dict[str, Task], store: CaseStore, s
                           "rerun with a longer timeout",)
     return ready
 
-
-# --- cached results in the requested coordinates -------------------------------------------------
-
-
-def cached_result(store: CaseStore, arch, pattern, computation: str = "ideal", *, bias: bool = False,
-                  options: IdealOptions | None = None, **settings) -> CaseRecord | None:
-    """The stored record for any representative of a case, renamed to its coordinates (a copy: the
-    stored record is never changed). `options`/`settings` say how the case was computed."""
-    options = IdealOptions.merge(options, **settings)
-    requested = Case(arch, pattern, bias)
-    form = form_of(requested)
-    record = store.fetch(make_task(form.case, computation, options).key)
-    if record is None:
-        return None
-    record = copy.deepcopy(record)
-    record.result = in_requested_coordinates(record, form)
-    record.case = requested
-    return record
-
-
-def in_requested_coordinates(record: CaseRecord, form) -> dict:
-    """A stored record's result renamed for the requested case whose canonical form is `form`."""
-    if record.status != "ok":
-        return record.result
-    if record.computation == "ideal":
-        return rename_result(record.result, form)
-    if record.computation.startswith(CONJECTURE_PREFIX):
-        return dict(record.result, verdicts=[rename_verdict(v, form) for v in record.result.get("verdicts", [])])
-    return record.result

@@ -22,15 +22,16 @@ from ..conjectures.check import all_verdicts
 from ..errors import ConsistencyError, InputError, M2Error, M2OutputError, M2TimeoutError
 from ..ideals.api import pattern_ideal
 from ..ideals.options import IdealOptions
+from ..ideals.request import CONJECTURE_PREFIX, Request
 from ..ideals.result import IdealResult
+from ..ideals.runner import make_session
 from ..ideals.solvers import KerSolver
-from ..macaulay2.process import M2Session, Macaulay2
+from ..macaulay2.process import M2Session
 from ..macaulay2.render import template_hash
 from ..varieties.jacobian import jacobian_dim
 from ..varieties.symmetry import Case
 from .store import CaseIdentity, CaseRecord
 
-CONJECTURE_PREFIX = "conjectures:"
 COMPUTATIONS = ("ideal", "dim", "conjectures")
 # Templates whose text determines each computation's result.
 TEMPLATES = {"ideal": (KerSolver.template,),
@@ -61,14 +62,11 @@ def make_task(case: Case, computation: str, options: IdealOptions, hashes: dict 
         thash = templates_hash(computation)
         if hashes is not None:
             hashes[kind] = thash
-    if computation == "dim":
-        method = "jacobian"
-    elif kind == "conjectures":
-        method = f"check/{options.key_method}"
-    else:
-        method = options.key_method
+    request = Request.of(computation, options)  # the method policies, applied once
+    method = request.key_method
     record = CaseRecord.new(case, computation, options.field.text, method, thash, options.seed)
-    return Task(record.key, case, computation, options.field.text, method, thash, options.seed, options=options)
+    return Task(record.key, case, computation, options.field.text, method, thash, options.seed,
+                options=request.options)
 
 
 # --- workers ----------------------------------------------------------------------------------
@@ -84,7 +82,7 @@ def _session(options: IdealOptions) -> M2Session:
     if session is None or session.m2.memory_limit != options.memory_limit:
         if session is not None:
             session.close()
-        session = M2Session(Macaulay2(timeout=options.timeout, memory_limit=options.memory_limit))
+        session = make_session(options)
         _local.session = session
         with _sessions_lock:
             _sessions.append(session)
@@ -117,8 +115,24 @@ def ideal_from_record(case: Case, result: dict, field_text: str) -> IdealResult:
     return IdealResult.from_json(data)
 
 
+_running: dict[int, str] = {}  # thread → the task it computes (for the progress display)
+
+
+def running_labels() -> list[str]:
+    """The tasks this process's worker threads are computing now (`2,2,2 10|11 [ideal]`)."""
+    return sorted(_running.values())
+
+
 def compute_task(task: Task) -> CaseRecord:
     """Run one task; failures become records with status `timeout` or `error`, never exceptions."""
+    _running[threading.get_ident()] = f"{task.case.label} [{task.computation}]"
+    try:
+        return _compute_task(task)
+    finally:
+        _running.pop(threading.get_ident(), None)
+
+
+def _compute_task(task: Task) -> CaseRecord:
     identity = {f.name: getattr(task, f.name) for f in dataclasses.fields(CaseIdentity)}
     options = task.options
     record = CaseRecord(**identity, timeout=options.timeout, flint_version=flint.__version__, created=time.time())
@@ -134,9 +148,7 @@ def compute_task(task: Task) -> CaseRecord:
                                     options=options, m2=_session(options))
             record.result = {"verdicts": [v.to_json() for v in verdicts]}
         else:
-            # Over QQ interpolated generators are lifted (and checked) so that they are exact.
-            lift = options.uses_interpolation and not options.field.prime
-            result = pattern_ideal(variety, options=dataclasses.replace(options, lift=lift), m2=_session(options))
+            result = pattern_ideal(variety, options=options, m2=_session(options))  # resolved by make_task
             record.result = ideal_result_json(result)
             record.script = result.script
             record.m2_version = result.m2_version

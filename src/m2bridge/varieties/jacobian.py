@@ -108,6 +108,9 @@ def jacobian_dim(arch, pattern=None, *, bias: bool = False, data: Dataset | None
 
     `arch` may also be a PatternVariety (then `pattern`, `bias`, `data` are taken from it).
     """
+    for name, value, least in (("seed", seed, 0), ("points", points, 1), ("prime", prime, 2)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < least:
+            raise InputError(f"{name} {value!r}: expected an integer >= {least}", name)
     if isinstance(arch, PatternVariety):
         variety = arch
     else:

@@ -20,11 +20,14 @@ m2bridge.varieties.model.PatternError: pattern '1a|11': block 1, layer 1, positi
 from __future__ import annotations
 
 import json
+import numbers
+import os
 import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
+from .._files import DATA_LIMIT, check_size, read_text
 from ..errors import InputError
 
 
@@ -203,6 +206,11 @@ def _parse_rational(value, where: str) -> Fraction:
             raise DataError(f"{where}: {value!r} divides by zero") from None
     if isinstance(value, float) and value.is_integer():
         return Fraction(int(value))
+    if isinstance(value, numbers.Rational):  # Fraction, numpy integers: exact already
+        value = Fraction(int(value.numerator), int(value.denominator))
+        if max(value.numerator.bit_length(), value.denominator.bit_length()) > 3.33 * MAX_DIGITS:
+            raise DataError(f"{where}: a number with more than {MAX_DIGITS} digits", "data")
+        return value
     raise DataError(
         f"{where}: {value!r} is not an exact number (use integers, or strings like \"1/3\")"
     )
@@ -265,8 +273,9 @@ class Dataset:
         if not path.is_file():
             raise DataError(f"data file {str(path)!r} does not exist")
         if path.suffix == ".json":
+            text = read_text(path, DATA_LIMIT, "data", "data file")
             try:
-                rows = json.loads(path.read_text())
+                rows = json.loads(text)
             except RecursionError:
                 raise DataError(f"data file {str(path)!r}: nested too deeply to be a list of points", "data") from None
             except (ValueError, UnicodeDecodeError) as exc:  # JSONDecodeError, or an int of > 4300 digits
@@ -277,6 +286,7 @@ class Dataset:
         if path.suffix == ".npy":
             import numpy as np
 
+            check_size(path, DATA_LIMIT, "data", "data file")
             try:
                 arr = np.load(path, allow_pickle=False)
             except Exception as exc:  # numpy raises ValueError/OSError/EOFError for broken files
@@ -403,8 +413,13 @@ def make_variety(arch, pattern=None, *, bias: bool = False, data=None, blocks=No
         sizes = parse_block_sizes(blocks) if isinstance(blocks, str) else blocks
         if isinstance(data, (list, tuple)):
             data = Dataset.from_rows(data, sizes)
-        else:
+        elif hasattr(data, "tolist") and getattr(data, "ndim", None) == 2:  # a numpy array of points
+            data = Dataset.from_rows(data.tolist(), sizes)
+        elif isinstance(data, (str, os.PathLike)):
             data = Dataset.load(data, sizes)
+        else:
+            raise DataError(f"data of type {type(data).__name__}: expected a path (.npy, .json), a list of rows, "
+                            "a 2-d array or a Dataset", "data")
         if blocks is None and ActivationPattern.parse(pattern).k != 1:
             raise InputError("blocks is required when the pattern has more than one block", "blocks")
     elif blocks is not None and data is None:

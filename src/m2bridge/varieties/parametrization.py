@@ -8,7 +8,7 @@ The recurrence is written here once, over an `Arithmetic`: exact entries in nest
 integers, python-flint polynomials: `block_matrices`, `image_point`), batches of residues mod p in
 numpy arrays (`sample_image`, thousands of points at once for interpolation), and python-flint's
 `nmod_mat` (the Jacobian's partial products, `jacobian.py`). The Macaulay2 side has its own copy in
-`macaulay2/templates/lib/network.m2.j2`, checked against this one by the tests.
+`m2scripts/lib/network.m2.j2`, checked against this one by the tests.
 
 >>> from m2bridge.varieties.model import PatternVariety
 >>> v = PatternVariety("2,2,2", "10|11")

@@ -11,10 +11,11 @@ import os
 import signal
 import threading
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 
 import numpy as np
 
-from .._processes import die_with_parent
+from .._processes import deferred_signals, die_with_parent
 from ..errors import InputError
 from ..extras import require
 from . import elimination
@@ -70,6 +71,29 @@ class LocalRunner:
                 _shared.clear()
 
 
+@contextmanager
+def local_dask_client(workers: int):
+    """A distributed.Client of a new LocalCluster of `workers` processes, both closed on leaving.
+
+    A signal while the cluster starts acts once it has started (and is then closed cleanly): cut in
+    half, the cluster's nannies would fail at exit with a traceback."""
+    distributed = require("dask.distributed", "dask")
+    with deferred_signals() as signals:
+        cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                           dashboard_address=None, silence_logs=40)
+        try:
+            client = distributed.Client(cluster)
+        except BaseException:
+            cluster.close()
+            raise
+    try:
+        signals.deliver()
+        yield client
+    finally:
+        client.close()
+        cluster.close()
+
+
 class DaskRunner:
     """Pieces as tasks on a Dask cluster: `client` is a distributed.Client, a scheduler address
     (tcp://HOST:PORT), or None for a LocalCluster of `workers` processes made for this call."""
@@ -79,27 +103,29 @@ class DaskRunner:
 
     def kernels(self, jobs, values, prime):
         distributed = require("dask.distributed", "dask")
-        cluster, client = None, self.client
+        client = self.client
         if client is None:
-            cluster = distributed.LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
-                                               dashboard_address=None, silence_logs=40)
-            client = distributed.Client(cluster)
-        elif isinstance(client, str):
+            with local_dask_client(self.workers) as client:
+                yield from self._kernels(distributed, client, jobs, values, prime)
+            return
+        if isinstance(client, str):
             try:
                 client = distributed.Client(client, timeout=10)
             except (OSError, TimeoutError, ValueError) as exc:
                 raise InputError(f"scheduler {self.client}: cannot connect: {exc}", "executor") from None
         try:
-            shared = client.scatter(values, broadcast=True)
-            futures = {client.submit(solve_kernel, monomials, points, shared, prime, pure=False): md
-                       for md, monomials, points in sorted(jobs, key=lambda job: -len(job[1]))}
-            for future in distributed.as_completed(futures):
-                yield (futures[future], *future.result())
+            yield from self._kernels(distributed, client, jobs, values, prime)
         finally:
             if client is not self.client:
                 client.close()
-            if cluster is not None:
-                cluster.close()
+
+    @staticmethod
+    def _kernels(distributed, client, jobs, values, prime):
+        shared = client.scatter(values, broadcast=True)
+        futures = {client.submit(solve_kernel, monomials, points, shared, prime, pure=False): md
+                   for md, monomials, points in sorted(jobs, key=lambda job: -len(job[1]))}
+        for future in distributed.as_completed(futures):
+            yield (futures[future], *future.result())
 
 
 def make_runner(workers):

@@ -52,7 +52,13 @@ class Case:
 
     @classmethod
     def of(cls, arch: Architecture, pattern: ActivationPattern, bias: bool = False) -> "Case":
-        return cls(arch.text, pattern.text, bias)
+        """The case of parsed objects (nothing is parsed again)."""
+        variety = PatternVariety(arch, pattern, bool(bias))
+        case = cls.__new__(cls)
+        for name, value in (("arch", variety.arch.text), ("pattern", variety.pattern.text), ("bias", bool(bias))):
+            object.__setattr__(case, name, value)
+        case.__dict__["variety"] = variety
+        return case
 
     @classmethod
     def from_label(cls, label: str) -> "Case":

@@ -5,9 +5,11 @@ Linear Regions of Deep Neural Networks" (ICML 2018).
 
 Modules: `inputs` (box and options), `bounds` (closed-form upper bounds, unit classes),
 `stability` (big-M constants and stable units), `milp` (the SCIP model), `counting` (exact count),
-`mipbound` (Algorithm 1), `geometric` (independent enumeration by cell splitting). SciPy and
-PySCIPOpt (the `regions` extra) are imported when first needed, so the closed-form bounds work
-without them.
+`mipbound` (Algorithm 1), `geometric` (independent enumeration by cell splitting), `traversal`
+(exact enumeration by walking across facets, and linear regions; the default exact count),
+`facets` (the facets of one region: polygon clipping in the plane, HiGHS elsewhere), `digits`
+(networks trained on scikit-learn's digits). SciPy, PySCIPOpt and highspy (the `regions` extra)
+are imported when first needed, so the closed-form bounds work without them.
 
 >>> import numpy as np
 >>> from m2bridge.networks.network import Network
@@ -44,10 +46,13 @@ from .mipbound import (
     mip_bound,
     mipbound_probabilities,
 )
+from .facets import RegionLPError
 from .stability import UnitBounds, interval_bounds, unit_bounds
+from .traversal import DEFINITIONS, Traversal, grid_lower_bound, traverse_regions
 
 __all__ = [
-    "ACTIVE_LEANING", "DEFAULT_BOX", "DEFAULT_PROBABILITY", "DEFAULT_REPETITIONS", "INACTIVE_LEANING",
+    "ACTIVE_LEANING", "DEFAULT_BOX", "DEFINITIONS", "RegionLPError", "Traversal", "grid_lower_bound",
+    "traverse_regions", "DEFAULT_PROBABILITY", "DEFAULT_REPETITIONS", "INACTIVE_LEANING",
     "LayerCapacities", "MIPBoundResult", "RegionCount", "RegionInputError", "STABLY_ACTIVE",
     "STABLY_INACTIVE", "SolverError", "UNIT_CLASSES", "UnitBounds", "configuration_upper_bound",
     "count_regions", "empirical_upper_bound", "enumerate_cells", "input_box", "interval_bounds",

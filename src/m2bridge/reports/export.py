@@ -14,19 +14,20 @@ import dataclasses
 import json
 import re
 import time
-from pathlib import Path
 
 import flint
 
+from .._files import EXPORT_LIMIT, read_text
 from ..errors import InputError
 from ..ideals.options import IdealOptions
+from ..ideals.request import Request
 from ..ideals.solvers import KerSolver
 from ..macaulay2.process import Macaulay2
 from ..varieties.symmetry import Case
 from .renaming import form_of
-from .store import STATUSES, CaseRecord, CaseStore
-from .sweep import in_requested_coordinates
-from .tasks import CONJECTURE_PREFIX, Task, compute_task, make_task
+from ..sweeps.store import STATUSES, CaseRecord, CaseStore
+from .requested import in_requested_coordinates
+from ..sweeps.tasks import CONJECTURE_PREFIX, Task, compute_task, make_task
 
 EXPORT_FORMAT = "m2bridge-export-2"
 
@@ -65,6 +66,11 @@ def export_records(store: CaseStore, what: str) -> dict:
             continue
         entry = record.to_json()
         entry["requested"] = requested.label
+        try:  # how it was computed, as structured JSON (the key's method text is kept beside it)
+            entry["options"] = Request.from_key_method(record.computation, record.method, field=record.field,
+                                                       seed=record.seed).stored_options()
+        except InputError:
+            entry["options"] = None
         # `result` in the coordinates of the requested case (what a reader quotes); `stored_result` as
         # computed for the canonical case (what verification recomputes).
         entry["stored_result"] = entry["result"]
@@ -74,35 +80,11 @@ def export_records(store: CaseStore, what: str) -> dict:
             "versions": _versions(), "records": entries}
 
 
-def _options_of(record: CaseRecord, timeout: float) -> IdealOptions:
-    """The options a record was computed with, read back from its method (`ker`, `interpolate<=D`…)."""
-    method = record.method.removeprefix("check/")
-    m = re.fullmatch(r"(interpolate|auto)<=([0-9]+)", method)
-    if m:
-        return IdealOptions(field=record.field, method=m.group(1), max_degree=int(m.group(2)), seed=record.seed,
-                            timeout=timeout)
-    return IdealOptions(field=record.field, method="ker", seed=record.seed, timeout=timeout)
-
-
 def _stored(data: dict) -> CaseRecord:
     """An export entry as the record the database held (canonical coordinates)."""
-    fields = {k: v for k, v in data.items() if k not in ("requested", "stored_result")}
+    fields = {k: v for k, v in data.items() if k not in ("requested", "stored_result", "options")}
     fields["result"] = data.get("stored_result", data["result"])
     return CaseRecord.from_json(fields)
-
-
-def _reproducing(task: Task, record: CaseRecord) -> Task:
-    """The task that reproduces a record. Under `auto` whichever method answered first is run again
-    (ker with the same degree bound, or interpolation with the same prime and seed, certified when
-    the record was), since the race itself depends on timing."""
-    options = task.options
-    if record.computation != "ideal" or options.method != "auto":
-        return task
-    if record.result.get("method_used") == "ker":
-        return dataclasses.replace(task, options=dataclasses.replace(options, method="ker"))
-    certified = bool(record.result.get("complete")) and not options.field.prime
-    return dataclasses.replace(task, options=dataclasses.replace(options, method="interpolate", certify=certified,
-                                                                 lift=not options.field.prime))
 
 
 _TRACE_LINE = re.compile(r"^gbTrace = [0-9]+;\n", re.M)
@@ -141,12 +123,20 @@ def verify_export(document: dict, timeout: float = 600.0) -> tuple[list[str], in
         checked += 1
         label = f"{data.get('requested') or record.case.label} [{record.computation}]"
         try:
-            task = make_task(record.case, record.computation, _options_of(record, timeout))
+            request = Request.from_key_method(record.computation, record.method, field=record.field,
+                                              seed=record.seed, timeout=timeout)
+            task = make_task(record.case, record.computation, request.options)
         except InputError as exc:
             differences.append(f"{label}: its inputs describe no computation ({exc})")
             continue
+        if task.key != record.key:
+            differences.append(f"{label}: its key {record.key!r} is not the key of its inputs ({task.key!r})")
+            continue
         if task.template_hash != record.template_hash:
             differences.append(f"{label}: the template has changed since the export (template hash differs)")
+            continue
+        if task.key != record.key:  # a key names its inputs: one that does not is no record of them
+            differences.append(f"{label}: its key {record.key!r} is not the key of its inputs ({task.key!r})")
             continue
         problem = _script_difference(record, task.options)
         if problem is not None:
@@ -164,7 +154,8 @@ def verify_export(document: dict, timeout: float = 600.0) -> tuple[list[str], in
                 differences.append(f"{label}: the export lacks the J^A this verdict was checked against")
                 continue
             task = dataclasses.replace(task, ideal=ideal)
-        task = _reproducing(task, record)
+        task = dataclasses.replace(task, options=Request(record.computation, task.options).reproducing(
+            record.result).options)
         key = (task.key, task.options.method)
         if key not in done:  # several requested cases share one canonical record
             done[key] = compute_task(task)
@@ -191,20 +182,23 @@ def _comparable(result: dict) -> dict:
     return {k: v for k, v in result.items() if k not in _VOLATILE}
 
 
+# Every method a record's key is made with (IdealOptions.key_method, and `jacobian` for dim).
+_METHOD = re.compile(r"jacobian|(check/)?(ker|(interpolate|auto)<=[0-9]+)")
 _RECORD_FIELDS = {"key": str, "case": dict, "computation": str, "field": str, "method": str, "template_hash": str,
                   "seed": int, "status": str, "result": dict}
 
 
 def load_export(path: str) -> dict:
     """Read and validate an export file; every problem is one InputError naming the record."""
+    text = read_text(path, EXPORT_LIMIT, None, "export file")
     try:
-        document = json.loads(Path(path).read_text())
-    except FileNotFoundError:
-        raise InputError(f"export file {path!r} does not exist") from None
-    except (OSError, json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
+        document = json.loads(text)
+    except (json.JSONDecodeError, RecursionError, ValueError) as exc:
         raise InputError(f"export file {path!r} is not readable JSON: {exc}") from None
     if not isinstance(document, dict) or document.get("format") != EXPORT_FORMAT or not isinstance(document.get("records"), list):
         raise InputError(f"export file {path!r} is not an m2bridge export ({EXPORT_FORMAT})")
+    if not document["records"]:
+        raise InputError(f"export file {path!r} holds no records: nothing to verify")
     for index, data in enumerate(document["records"], start=1):
         where = f"export file {path!r}: record {index}"
         if not isinstance(data, dict):
@@ -218,6 +212,9 @@ def load_export(path: str) -> dict:
             raise InputError(f"{where}: unknown status {data['status']!r} (known: {list(STATUSES)})")
         if data["computation"] not in ("ideal", "dim") and not data["computation"].startswith(CONJECTURE_PREFIX):
             raise InputError(f"{where}: unknown computation {data['computation']!r}")
+        if not _METHOD.fullmatch(data["method"]):  # else it would be read as ker
+            raise InputError(f"{where}: unknown method {data['method']!r} (methods are jacobian, ker, "
+                             "interpolate<=D, auto<=D, and check/ before them for conjectures)")
         try:
             case = data["case"]
             Case(case["arch"], case["pattern"], case["bias"])

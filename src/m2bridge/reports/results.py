@@ -16,8 +16,8 @@ from ..conjectures.verdict import FAILED
 from ..errors import InputError
 from ..varieties.symmetry import Case
 from .renaming import form_of, orbit_in_arch, rename_result, rename_verdict
-from .store import CaseRecord, CaseStore
-from .tasks import CONJECTURE_PREFIX
+from ..sweeps.store import CaseRecord, CaseStore
+from ..sweeps.tasks import CONJECTURE_PREFIX
 
 
 @dataclass

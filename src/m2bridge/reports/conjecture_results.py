@@ -17,19 +17,16 @@ import platform
 import time
 from collections import Counter
 
+from .._files import write_output
+from ..conjectures.statements import reading_name
 from ..errors import InputError
-from .store import CaseStore
+from ..sweeps.store import CaseStore
 
 PREFIX = "conjectures:"
 
 
 def _reading(verdict: dict) -> str:
-    parts = [verdict.get("rank_convention") or ""]
-    if verdict.get("statement") == "shallow-two-block":
-        parts.append("R1 ∪ R2" if verdict.get("variant") == "union" else "n1")
-    else:
-        parts.append(verdict.get("variant") or "")
-    return ", ".join(p for p in parts if p) or "as stated"
+    return reading_name(verdict.get("statement") or "", verdict.get("rank_convention"), verdict.get("variant"))
 
 
 def _proof(verdict: dict) -> str:
@@ -244,6 +241,11 @@ def write_results(store: CaseStore, sweep: str, stem, title: str, preamble: str 
     head = json.dumps(dict(results, verdicts=None), indent=1, ensure_ascii=False)
     rows = ",\n".join("  " + json.dumps(v, ensure_ascii=False) for v in results["verdicts"])
     text = head.replace('"verdicts": null', '"verdicts": [\n' + rows + "\n ]", 1)
-    (stem.parent / f"{stem.name}.json").write_text(text + "\n")
-    (stem.parent / f"{stem.name}.md").write_text(results_markdown(results, title, preamble))
+    pages = {stem.parent / f"{stem.name}.json": text + "\n",
+             stem.parent / f"{stem.name}.md": results_markdown(results, title, preamble)}
+    for page in pages:  # refused before either page is written
+        if page.is_dir():
+            raise InputError(f"results {str(stem)!r}: {str(page)!r} is a directory", "results")
+    for page, page_text in pages.items():
+        write_output(page, page_text, "results")
     return results

@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass, fields
 
 from .results import rows as result_rows
 from .results import verdict_rows
-from .store import CaseStore
+from ..sweeps.store import CaseStore
 
 FORMATS = ("md", "csv", "tex", "json")
 

@@ -1,0 +1,2 @@
+"""Reading the case database: tables, results pages, renaming to the requested coordinates, exports
+and their verification."""

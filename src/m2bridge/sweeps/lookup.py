@@ -1,0 +1,84 @@
+"""One case answered from the case database, up to symmetry: `m2bridge ideal --db`,
+`m2bridge conjecture --db` and `m2bridge.pattern_ideal(..., db=)` / `m2bridge.check(..., db=)`.
+
+A sweep stores one canonical case per orbit (varieties/symmetry.py); the case asked for is mapped to
+its canonical form, the record of the same computation (same field, method key, templates and seed:
+the task key a sweep would use) is fetched, and its result renamed into the requested coordinates.
+Nothing is computed here: a case not in the database is `None`, and the caller computes it.
+
+>>> from m2bridge.sweeps.store import open_store
+>>> from m2bridge.sweeps.api import sweep
+>>> store = open_store(":memory:")
+>>> _ = sweep({"name": "doc", "compute": ["ideal"], "family": [{"architectures": ["2,3,2"],
+...            "patterns": ["100|111"]}]}, db=store, progress=False)
+>>> found = stored_ideal(store, make_variety("2,3,2", "111|100"))      # the other block order
+>>> found.mingens_degrees, [str(g) for g in found.generators][:1]
+([2], ['m_(2,1,2)*m_(2,2,1) - m_(2,1,1)*m_(2,2,2)'])
+>>> stored_ideal(store, make_variety("2,2,2", "10")) is None
+True
+"""
+
+from __future__ import annotations
+
+import logging
+
+from ..conjectures.check import NAMES, statement
+from ..conjectures.verdict import Verdict
+from ..ideals.options import IdealOptions
+from ..ideals.result import IdealResult
+from ..varieties.model import PatternVariety, make_variety
+from .store import CaseStore
+from .sweep import cached_result
+from .tasks import CONJECTURE_PREFIX, ideal_from_record
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["stored_ideal", "stored_verdicts"]
+
+
+def stored_ideal(store: CaseStore, variety: PatternVariety, options: IdealOptions | None = None) -> IdealResult | None:
+    """J^A of `variety` from `store` (any case of its orbit), or None when it is not stored ok.
+    The database holds J^A only: a variety with data (I_X^A) is never found."""
+    if variety.data is not None:
+        return None
+    options = options or IdealOptions()
+    record = cached_result(store, variety.arch.text, variety.pattern.text, "ideal", bias=variety.bias,
+                           options=options)
+    _log(variety, "ideal", record)
+    if record is None or record.status != "ok":
+        return None
+    result = ideal_from_record(record.case, record.result, record.field)
+    result.m2_version, result.seed, result.seconds = record.m2_version or "", record.seed, record.seconds
+    return result
+
+
+def stored_verdicts(store: CaseStore, variety: PatternVariety, name: str = "all", options: IdealOptions | None = None,
+                    *, claim: str | None = None, rank_convention: str | None = None,
+                    variant: str | None = None) -> list[Verdict] | None:
+    """The stored verdicts of statement `name` (or every statement: "all", each reading and claim)
+    on `variety`, renamed into its coordinates; None when any statement asked for is not stored.
+    For one statement, the one verdict `check` would give: `claim` (default the principal claim)
+    in the reading `rank_convention`/`variant` (default the statement's first)."""
+    if variety.data is not None:
+        return None
+    options = options or IdealOptions()
+    verdicts = []
+    for one in (NAMES if name == "all" else (name,)):
+        record = cached_result(store, variety.arch.text, variety.pattern.text, CONJECTURE_PREFIX + one,
+                               bias=variety.bias, options=options)
+        _log(variety, CONJECTURE_PREFIX + one, record)
+        if record is None or record.status != "ok":
+            return None
+        verdicts += [Verdict.from_json(v) for v in record.result.get("verdicts", [])]
+    if name == "all":
+        return verdicts
+    stmt = statement(name)
+    claim = claim or stmt.claims[-1]
+    convention, variant = stmt.reading(rank_convention, variant)
+    chosen = [v for v in verdicts if (v.claim, v.rank_convention, v.variant) == (claim, convention, variant)]
+    return chosen[:1] or None
+
+
+def _log(variety: PatternVariety, computation: str, record) -> None:
+    state = "not stored" if record is None else f"stored ({record.status})"
+    logger.info("case database: %s %s: %s", variety.describe(), computation, state)
