@@ -13,7 +13,7 @@ STAMP  := $(VENV)/.installed-stamp
 PIP    := $(BIN)/python -m pip install -q --disable-pip-version-check
 PYTEST := M2BRIDGE_REQUIRE_M2=1 M2BRIDGE_REQUIRE_EXTRAS=1 $(BIN)/pytest -q -p no:cacheprovider
 
-.PHONY: run test test-fast lint pytest docs wheel-check bench results doctor setup macaulay2 python clean
+.PHONY: run test test-fast lint pytest docs tutorial wheel-check bench results doctor setup macaulay2 python clean
 
 run: setup
 	$(BIN)/m2bridge sweep cases/seed.toml
@@ -36,6 +36,10 @@ test-fast: setup
 docs: setup
 	@start=$$(date +%s); $(BIN)/mkdocs build --strict --quiet --site-dir build/site && \
 	    echo "docs: built build/site in $$(( $$(date +%s) - start )) s (mkdocs --strict)"
+
+# Run docs/tutorial.ipynb and keep its outputs (the docs show it as executed; about a minute).
+tutorial: setup
+	$(BIN)/python scripts/execute-tutorial.py
 
 # Build the wheel, install it into a fresh venv with the core dependencies only and use it from
 # another directory. WHEEL_CHECK_EXTRAS=1 also measures a venv with every runtime extra.

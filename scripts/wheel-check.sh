@@ -6,6 +6,7 @@
 #   the Macaulay2 templates of m2scripts/ found inside the installed package (m2bridge.m2scripts)
 #   m2bridge ideal --arch 2,2,2 --pattern '10|11' --json        (dim 6, degree 4, degrees [2, 2])
 #   m2bridge sweep <the shipped examples/tiny.toml>              (and a report of it)
+#   the README's network example on the shipped example network (m2bridge.networks.examples)
 #   m2bridge doctor                                              (exit 0 without any extra)
 #   m2bridge regions …                                           (one line naming the regions extra)
 # and print the installed size of that venv. WHEEL_CHECK_EXTRAS=1 also installs every runtime
@@ -60,6 +61,8 @@ wanted |= {"m2bridge/m2scripts/" + str(p.relative_to(src / "m2scripts")) for p i
 if not any(w.startswith("m2bridge/m2scripts/lib/") for w in wanted):
     sys.exit("wheel-check: no templates found in m2scripts/lib of the source tree")
 wanted |= {"m2bridge/py.typed", "m2bridge/cli/doctor.py", "m2bridge/__main__.py"}
+# the example networks the README reads (copied from cases/toy2d by setup.py)
+wanted |= {f"m2bridge/examples/toy2d/{n}" for n in ("net.npz", "X.npy", "y.npy")}
 missing = sorted(wanted - names)
 problems = [f"missing from the wheel: {', '.join(missing)}"] if missing else []
 stray = sorted(n for n in names if n.startswith(("tests/", "cases/", "docs/", "benchmarks/", "m2scripts/")))
@@ -124,6 +127,19 @@ rows=$(( $(wc -l < report.csv) - 1 ))
 [ "$rows" -gt 0 ] || fail "m2bridge report: no rows"
 "$bin/m2bridge" report --db cases.sqlite --sweep tiny --conjectures > conjectures.txt || fail "m2bridge report --conjectures"
 say "m2bridge sweep of the shipped tiny.toml and its report: $rows rows in $(( $(date +%s) - t0 )) s"
+
+"$bin/python" - <<'PY' || fail "the README's network example from the installed package"
+import numpy as np
+from m2bridge.networks.codes import codes
+from m2bridge.networks.datapattern import data_pattern
+from m2bridge.networks.examples import example_path
+from m2bridge.networks.network import load_network
+net, X = load_network(example_path("toy2d/net.npz")), np.load(example_path("toy2d/X.npy"))
+assert "site-packages" in str(example_path("toy2d/net.npz"))
+assert len(codes(net, X).distinct()) == 8
+assert data_pattern(net, X).pattern.text == "1000|0101|1010|0000|0110|0111|1110|0010"
+print("wheel-check: the README's network example runs on the shipped toy2d network (8 cells)")
+PY
 
 "$bin/m2bridge" doctor > doctor.txt || { cat doctor.txt; fail "m2bridge doctor (core install)"; }
 say "m2bridge doctor: $(grep -c '^ok' doctor.txt) checks ok, extras missing as expected: $(grep -c '^--' doctor.txt)"

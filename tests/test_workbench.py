@@ -179,3 +179,10 @@ def test_verdict_round_trips_and_shows_as_html():
     assert "<b>fails</b>" in html and "#b00020" in html and "(2)-minors of M1: 3" in html
     sneaky = Verdict("x<script>", "containment", None, None, applies=False, reason="<b>")
     assert "<script>" not in sneaky._repr_html_() and "&lt;b&gt;" in sneaky._repr_html_()
+
+
+def test_the_store_key_names_the_template_the_ker_solver_runs():
+    from m2bridge.ideals.solvers import KerSolver
+    from m2bridge.sweeps.tasks import TEMPLATES
+
+    assert TEMPLATES["ideal"] == (KerSolver.template,) and TEMPLATES["conjectures"][0] == KerSolver.template

@@ -68,7 +68,7 @@ def _stored(args, variety, options) -> list | None:
     """The verdicts stored by a sweep in --db for this case (up to symmetry), else None."""
     if not args.db:
         return None
-    from ..sweeps.lookup import stored_verdicts
+    from ..reports.lookup import stored_verdicts
     from ..sweeps.store import open_store
 
     store = open_store(args.db)

@@ -30,7 +30,7 @@ EXTRA_MODULES = {
     "regions": ("scipy", "pyscipopt"),
     "plot": ("matplotlib",),
     "dataframe": ("pandas",),
-    "progress": ("tqdm",),
+    "progress": ("tqdm", "ipywidgets"),
 }
 CORE_MODULES = (("python-flint", "flint"), ("numpy", "numpy"), ("jinja2", "jinja2"), ("subprocess-tee", "subprocess_tee"))
 SMOKE_TIMEOUT = 30.0

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from ..ideals.api import pattern_ideal
 from ..ideals.option_table import IDEAL_FLAGS, METHOD_FLAGS
 from ..ideals.options import IdealOptions
 from ..varieties.jacobian import jacobian_dim
@@ -57,7 +56,9 @@ def _ideal_command(args) -> int:
     options = IdealOptions.merge(None, **{**options_given(args, IDEAL_FLAGS), **streaming(args)})
     variety = make_variety(args.arch, args.pattern, bias=args.bias, data=args.data, blocks=args.blocks)
     result = _stored(args, variety, options)
-    if result is None:
+    if result is None:  # (the solvers are imported only when something is computed: --db stays light)
+        from ..ideals.api import pattern_ideal
+
         display = ProgressDisplay(variety.describe(), enabled=show_progress(args) and not streams_output(args))
         with ticking(display, f"{options.method} running"):
             result = pattern_ideal(variety, options=options)
@@ -85,7 +86,7 @@ def _stored(args, variety, options):
     """J^A from --db when the database holds the case (up to symmetry), else None."""
     if not args.db or variety.data is not None:
         return None
-    from ..sweeps.lookup import stored_ideal
+    from ..reports.lookup import stored_ideal
     from ..sweeps.store import open_store
 
     store = open_store(args.db)
@@ -101,6 +102,8 @@ def streams_output(args) -> bool:
 
 
 def _dim_command(args) -> int:
+    from ..varieties.jacobian import jacobian_dim
+
     variety = make_variety(args.arch, args.pattern, bias=args.bias, data=args.data, blocks=args.blocks)
     jac = jacobian_dim(variety, seed=args.seed)
     if args.json:

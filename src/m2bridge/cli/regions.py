@@ -147,7 +147,7 @@ def run_regions(args) -> int:
         "phase_seconds": {},
         "seconds": None,
     }
-    with Progress() as progress:
+    with Progress(enabled=False if args.quiet else None) as progress:  # -q: only errors
         try:
             _compute(network, (lower, upper), args, report, progress.update)
         except KeyboardInterrupt:      # between SCIP calls; inside them SCIP stops and we return

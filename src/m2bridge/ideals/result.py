@@ -156,6 +156,18 @@ class IdealResult:
         # Pickles through the JSON form: python-flint polynomials do not pickle themselves.
         return (IdealResult.from_json, (self.to_json(),))
 
+    def plot_graded(self, through: int | None = None):
+        """A matplotlib Figure of dim (J^A)_d, the minimal generators per degree and the Hilbert
+        function of the quotient (the `plot` extra; ideals/pictures.py)."""
+        from .pictures import graded_figure
+
+        return graded_figure(self, through)
+
+    def _repr_html_(self) -> str:
+        from .pictures import ideal_html
+
+        return ideal_html(self)
+
     def _repr_latex_(self) -> str:
         rows = r" \\ ".join(_tex(g) for g in self.generator_strings()) or "0"
         body = rows if len(self.generators) <= 1 else rf"\begin{{array}}{{l}} {rows} \end{{array}}"

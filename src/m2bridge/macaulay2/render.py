@@ -25,8 +25,6 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-import jinja2
-
 from ..errors import M2BridgeError
 
 PROTOCOL_VERSION = 2
@@ -54,7 +52,9 @@ def to_m2_literal(value) -> str:
 
 
 @lru_cache(maxsize=4)
-def _environment(directory: Path) -> jinja2.Environment:
+def _environment(directory: Path):
+    import jinja2  # here: computing a template's hash (a store key) needs no Jinja2
+
     if not directory.is_dir():
         raise M2BridgeError(f"template directory {directory} not found (check M2BRIDGE_TEMPLATES)")
     env = jinja2.Environment(
@@ -79,6 +79,8 @@ def script_name(template: str) -> str:
 
 def render_script(template: str, **data) -> str:
     """The Macaulay2 program of `m2scripts/<template>` for these data."""
+    import jinja2
+
     directory = template_dir()
     try:
         return _environment(directory).get_template(template).render(

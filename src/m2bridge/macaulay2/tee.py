@@ -1,9 +1,9 @@
 """Macaulay2's output live on the terminal while it is captured: subprocess-tee's job.
 
 `run_teed(command, marker)` runs the launcher command (process.launcher_command) through
-`subprocess_tee.run`, which copies every line Macaulay2 writes to our stderr as it comes (stdout is
-kept for results and JSON) and returns the captured output. The framed `@@m2b` protocol lines are
-captured but not shown: the reader sees Macaulay2's own output (gbTrace, errors), not the payload.
+`subprocess_tee.run`, which copies every line Macaulay2 writes to our stderr as it comes (our
+stdout is kept for results and JSON) and returns the captured output: Macaulay2's own output
+(gbTrace, errors) and the framed `@@m2b` replies, as they are read.
 
 The guarantees of `_processes.spawn` are kept although subprocess-tee starts the launcher itself
 (through asyncio, with no `preexec_fn`):
@@ -20,7 +20,6 @@ is False there, and process.py streams with its own select loop instead.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 import subprocess
@@ -29,19 +28,12 @@ import sys
 from .. import _processes
 from ._launch import PARENT_VARIABLE
 
-PROTOCOL_PREFIX = "@@m2b"
-
-
 class _Terminal:
-    """Where subprocess-tee prints a line: our stderr, without the protocol lines."""
+    """Where subprocess-tee prints a line: whatever sys.stderr is at that moment."""
 
     def write(self, text: str) -> None:
-        cut = text.find(PROTOCOL_PREFIX)
-        if cut >= 0:  # a frame, perhaps after trace output without a line end (`{8}mm@@m2b …`)
-            text = text[:cut] + "\n" if text[:cut].strip() else ""
-        if text:
-            sys.stderr.write(text)
-            sys.stderr.flush()
+        sys.stderr.write(text)
+        sys.stderr.flush()
 
     def flush(self) -> None:
         sys.stderr.flush()
@@ -49,6 +41,10 @@ class _Terminal:
 
 def can_tee() -> bool:
     """subprocess-tee runs an asyncio loop of its own: not possible inside a running one."""
+    if "asyncio" not in sys.modules:  # then no loop runs (and asyncio need not be imported)
+        return True
+    import asyncio
+
     try:
         asyncio.get_running_loop()
     except RuntimeError:

@@ -39,6 +39,7 @@ from ..reports.renaming import form_of, is_identity, rename_result
 from ..reports.report import conjecture_report, format_conjecture_report, format_rows, report_rows
 from ..reports.results import rows as result_rows
 from ..reports.results import verdict_rows
+from .pictures import outcome_figure, sweep_html
 from .store import CaseIdentity, CaseRecord, CaseStore, InMemoryCaseStore, open_store
 from .sweep import SweepProgress, SweepSummary, run_sweep
 from .tasks import ideal_from_record, ideal_result_json, make_task
@@ -114,10 +115,25 @@ class SweepResult:
         """The document `m2bridge export NAME` writes (json.dump it; `verify` checks it)."""
         return export_records(self.store, self.name)
 
+    def plot_outcomes(self, statement: str | None = None, claim: str | None = None, reading: str | None = None):
+        """A matplotlib Figure: one claim's outcome per architecture × orbit (sweeps/pictures.py)."""
+        return outcome_figure(self.verdicts(), statement, claim, reading)
+
+    def _repr_html_(self) -> str:
+        return sweep_html(self.name, self.summary, self.rows())
+
     def __repr__(self) -> str:
         done = "" if self.summary is None else (f": {self.summary.computed} computed, {self.summary.cached} cached, "
                                                 f"{self.summary.failed} failed, {self.summary.timed_out} timed out")
-        return f"<SweepResult {self.name!r}, {len(self.store.sweep_members(self.name))} planned tasks{done}>"
+        return f"<SweepResult {self.name!r}, {self.tasks} tasks{done}>"
+
+    @property
+    def tasks(self) -> int:
+        """The sweep's tasks as `m2bridge sweep` counts them: one per computation of each canonical
+        case (requested cases of one orbit share theirs)."""
+        if self.summary is not None:
+            return self.summary.tasks
+        return len({key for _, key in self.store.sweep_members(self.name)})
 
 
 def _frame(rows: list[dict], columns: list[str]):
@@ -289,10 +305,29 @@ def _record(task, result: IdealResult, options: IdealOptions) -> CaseRecord:
                       script=result.script or None, created=time.time())
 
 
+def pattern_ideal(arch, pattern=None, *, db=None, **keywords) -> IdealResult:
+    """`m2bridge.pattern_ideal`: J^A as `ideals.api.pattern_ideal` computes it (see there for the
+    keywords); with `db` (a case database path or an open CaseStore) a case stored there, or any
+    case of its symmetry orbit, is answered from it, and a case computed is saved there."""
+    if db is None:
+        return compute_ideal(arch, pattern, **keywords)
+    with Session(db) as s:
+        return s.pattern_ideal(arch, pattern, **keywords)
+
+
+def check(arch, pattern=None, name: str = "shallow-two-block", *, db=None, **keywords):
+    """`m2bridge.check`: one verdict as `conjectures.check.check` gives it; with `db`, J^A is taken
+    from the case database (up to symmetry; computed and saved there when missing)."""
+    if db is None:
+        return check_statement(arch, pattern, name, **keywords)
+    with Session(db) as s:
+        return s.check(arch, pattern, name, **keywords)
+
+
 def session(db=None, **settings) -> Session:
     """`with m2bridge.session() as s:` — one Macaulay2 for every `s.pattern_ideal(...)` and
     `s.check(...)` (or any call given `m2=s`); `db=` a case database to use and fill."""
     return Session(db, **settings)
 
 
-__all__ = ["Session", "SweepResult", "open_store", "session", "sweep", "verify"]
+__all__ = ["Session", "SweepResult", "check", "open_store", "pattern_ideal", "session", "sweep", "verify"]

@@ -38,6 +38,11 @@ class SweepSummary:
     def to_json(self) -> dict:
         return asdict(self) | {"notes": list(self.notes)}
 
+    def _repr_html_(self) -> str:
+        from .pictures import summary_html
+
+        return summary_html(self)
+
 
 class SweepProgress:
     """Counts and an ETA, updated as tasks finish. The ETA sums, over the tasks left, the mean time of

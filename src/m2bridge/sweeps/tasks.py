@@ -18,24 +18,22 @@ from dataclasses import dataclass
 
 import flint
 
-from ..conjectures.check import all_verdicts
 from ..errors import ConsistencyError, InputError, M2Error, M2OutputError, M2TimeoutError
-from ..ideals.api import pattern_ideal
 from ..ideals.options import IdealOptions
 from ..ideals.request import CONJECTURE_PREFIX, Request
 from ..ideals.result import IdealResult
 from ..ideals.runner import make_session
-from ..ideals.solvers import KerSolver
 from ..macaulay2.process import M2Session
 from ..macaulay2.render import template_hash
-from ..varieties.jacobian import jacobian_dim
 from ..varieties.symmetry import Case
 from .store import CaseIdentity, CaseRecord
 
 COMPUTATIONS = ("ideal", "dim", "conjectures")
-# Templates whose text determines each computation's result.
-TEMPLATES = {"ideal": (KerSolver.template,),
-             "conjectures": (KerSolver.template, "check_generation.m2.j2", "rank_sum.m2.j2")}
+# Templates whose text determines each computation's result (pattern_ideal: KerSolver.template, a
+# test checks it). The solvers are imported by the workers only, so that computing a key, as
+# `ideal --db` does, stays light.
+TEMPLATES = {"ideal": ("pattern_ideal.m2.j2",),
+             "conjectures": ("pattern_ideal.m2.j2", "check_generation.m2.j2", "rank_sum.m2.j2")}
 
 
 @dataclass
@@ -133,6 +131,10 @@ def compute_task(task: Task) -> CaseRecord:
 
 
 def _compute_task(task: Task) -> CaseRecord:
+    from ..conjectures.check import all_verdicts
+    from ..ideals.api import pattern_ideal
+    from ..varieties.jacobian import jacobian_dim
+
     identity = {f.name: getattr(task, f.name) for f in dataclasses.fields(CaseIdentity)}
     options = task.options
     record = CaseRecord(**identity, timeout=options.timeout, flint_version=flint.__version__, created=time.time())
