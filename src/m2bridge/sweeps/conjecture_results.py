@@ -17,6 +17,7 @@ import platform
 import time
 from collections import Counter
 
+from ..conjectures.verdict import proof_of
 from ..errors import InputError
 from .store import CaseStore
 
@@ -33,18 +34,9 @@ def _reading(verdict: dict) -> str:
 
 
 def _proof(verdict: dict) -> str:
-    """A short name for the argument that proved (or bounded) a verdict (docs/certificates.md)."""
-    text = verdict.get("certificate") or ""
-    if not verdict.get("complete"):
-        return "rank argument through degree " + str(verdict.get("checked_through_degree"))
-    if verdict.get("claim") == "containment" and verdict.get("contained"):
-        return "exact composition"
-    for start, name in (("ker (", "ker + linear algebra"), ("ker + Macaulay2", "ker + Macaulay2"),
-                        ("C ⊆ J^A exactly", "ideal(C) prime of the Jacobian dimension"),
-                        ("counterexample", "certified counterexample"), ("a polynomial of C", "C not in J^A")):
-        if text.startswith(start):
-            return name
-    return text or "?"
+    """The kind of argument that proved (or bounded) a verdict: its `proof` field (docs/certificates.md);
+    a record written before the field existed gets it derived from its other fields."""
+    return proof_of(verdict)
 
 
 def _generation(verdict: dict) -> str:
@@ -177,13 +169,13 @@ def _certified(o: dict) -> bool:
 
 
 def _case_table(rows: list[dict], proved=lambda o: o["complete"], last: str = "proved") -> list[str]:
-    lines = [f"| reading | case (canonical) | ranks | J^A | extra generators (degree × count) | {last} |",
-             "|---|---|---|---|---|---|"]
+    lines = [f"| reading | case (canonical) | ranks | J^A | extra generators (degree × count) | {last} | proof |",
+             "|---|---|---|---|---|---|---|"]
     for o in rows:
         ranks = ", ".join(f"{k}={v}" for k, v in o["ranks"].items())
         # the pattern is a code span: its | does not split the cell (Python-Markdown, GFM)
         lines.append(f"| {o['reading']} | {o['arch']} `{o['pattern']}` | {ranks} | {o['method']} | {_extras(o)} | "
-                     f"{'yes' if proved(o) else 'no'} |")
+                     f"{'yes' if proved(o) else 'no'} | {o['proved_by']} |")
     return lines
 
 
