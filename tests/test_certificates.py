@@ -195,3 +195,29 @@ def test_named_cases_hold_complete_with_default_settings(arch, pattern, proof):
 def test_bounded_orbits_of_the_table_are_proved_with_default_settings(arch, pattern):
     out = _conjecture(arch, pattern)
     assert out["outcome"] == "holds" and out["complete"] is True and out["proof"] in ("prime", "serre")
+
+
+# --- ker with the regraded source ring ---------------------------------------------------------------
+
+@pytest.mark.m2
+def test_regraded_ker_gives_the_ideal_the_certificates_prove():
+    """Without bias, ker runs on a source ring graded so that the map is homogeneous; the ideal it
+    returns (read back in the standard grading) is ideal(det M1, det M2, det(M1 − M2)), which the
+    serre and prime rungs prove to be J^A on (3,3,3) `110|011`."""
+    import flint
+
+    from m2bridge import pattern_ideal
+
+    task = task_for("3,3,3", "110|011")
+    monomials = sorted({e for p in task.candidates for e in p.to_dict()})
+    for field, modulus in (("QQ", 0), ("ZZ/32003", 32003)):
+        result = pattern_ideal("3,3,3", "110|011", field=field)
+        assert result.complete and result.dim == 15 and result.degree == 27 and result.mingens_degrees == [3, 3, 3]
+        assert all(set(g.to_dict()) <= set(monomials) for g in result.generators)
+        together = [[int(p.to_dict().get(m, 0)) for m in monomials] for p in task.candidates]
+        together += [[g.to_dict().get(m, 0) for m in monomials] for g in result.generators]
+        if modulus:
+            rank = flint.nmod_mat([[int(x) % modulus for x in row] for row in together], modulus).rank()
+        else:
+            rank = flint.fmpq_mat(together).rank()
+        assert rank == 3  # the three cubics of ker span the three determinants
