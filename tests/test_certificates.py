@@ -17,7 +17,7 @@ from m2bridge.conjectures.classical import classical_dimension
 from m2bridge.conjectures.statements import STATEMENTS
 from m2bridge.conjectures.verdict import PROOFS, Verdict, proof_of
 from m2bridge.ideals.options import IdealOptions
-from m2bridge.sweeps.conjecture_results import _orbit
+from m2bridge.sweeps.conjecture_results import _orbit, results_markdown
 from m2bridge.varieties.field import Field
 from m2bridge.varieties.jacobian import jacobian_dim
 from m2bridge.varieties.model import PatternVariety
@@ -170,7 +170,21 @@ def test_results_rows_read_the_proof_field():
     verdict = {"statement": "shallow-two-block", "claim": "generation", "rank_convention": "literal",
                "variant": "union", "outcome": "holds", "complete": True, "generates": True, "contained": True,
                "method": "certificate", "proof": "serre", "certificate": "ker (J^A generated in degree <= 3)"}
-    assert _orbit(record, verdict)["proved_by"] == "serre"
+    proved = _orbit(record, verdict)
+    assert proved["proved_by"] == "serre"
+    bounded = _orbit(record, dict(verdict, outcome="holds through degree 5", complete=False, generates=None,
+                                  checked_through_degree=5, proof="rank-through-degree",
+                                  notes=["prime: Macaulay2 did not finish in 60 s"]))
+    failed = _orbit(record, dict(verdict, outcome="fails", generates=False, proof="certified-counterexample",
+                                 extra_generators=[{"degree": 4, "count": 40, "certified": True}]))
+    results = {"sweep": "s", "statement": "shallow-two-block", "claim": "generation", "orbit_count": 3,
+               "written": "now", "ideals": {}, "totals": {"literal, R1 ∪ R2": {"holds": 1}},
+               "proofs": {"literal, R1 ∪ R2": {"serre": 1}}, "by_architecture": {}, "published": True,
+               "verdicts": [proved, bounded, failed], "errors": [], "compute_seconds": {}}
+    page = results_markdown(results, "T")
+    assert "| serre |" in page or "1 serre" in page
+    assert "| certified-counterexample |" in page  # the failure's row names its proof kind
+    assert "holds through degree 5 (rank-through-degree). prime: Macaulay2 did not finish in 60 s." in page
 
 
 # --- from the command line, default settings ----------------------------------------------------------

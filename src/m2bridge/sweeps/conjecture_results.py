@@ -78,6 +78,7 @@ def _orbit(record, verdict: dict) -> dict:
         "contained": verdict.get("contained"), "generates": verdict.get("generates"),
         "generation": _generation(verdict), "extra_generators": _shown(verdict.get("extra_generators", [])),
         "not_contained": verdict.get("not_contained", []),
+        "notes": verdict.get("notes", []),  # e.g. which certificate did not finish, and why
     }
 
 
@@ -214,6 +215,11 @@ def results_markdown(results: dict, title: str, preamble: str = "") -> str:
     heading = "Failures" if results["published"] else "Where the mined families miss generators of J^A"
     lines += ["", f"## {heading} ({len(failed)})", ""]
     lines += _case_table(sorted(failed, key=lambda o: o["reading"])) if failed else ["None."]
+    bounded = [o for o in results["verdicts"] if not o["complete"]]
+    if bounded:
+        lines += ["", f"## Not proved ({len(bounded)}): what was tried", ""]
+        lines += [f"- {o['reading']}, {o['arch']} `{o['pattern']}`: {o['outcome']} ({o['proved_by']}). "
+                  + " ".join(n.rstrip(".") + "." for n in o.get("notes", [])) for o in bounded]
     if results["errors"]:
         lines += ["", f"## Cases without a verdict ({len(results['errors'])})", ""]
         lines += [f"- {e['arch']} `{e['pattern']}`: {e['status']}: {e['error']}" for e in results["errors"]]
