@@ -267,7 +267,7 @@ class Dimension(Statement):
         else:
             outcome = "no drop although the conditions fail"
         return [self.verdict(case, "dimension", convention, variant, applies=True, dim=dim, expected_dim=expected,
-                             ambient_dim=2 * n0 * n2, dimension_outcome=outcome, method="jacobian",
+                             ambient_dim=2 * n0 * n2, dimension_outcome=outcome, method="jacobian", proof="jacobian-rank",
                              ranks={"a": a, "b": b, "c": c, "n1'": n1, "conditions_hold": conditions},
                              seconds=time.perf_counter() - case.started)]
 
