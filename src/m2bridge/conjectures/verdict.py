@@ -153,7 +153,8 @@ class Verdict:
                 ("ranks", ", ".join(f"{k} = {v}" for k, v in self.ranks.items())),
                 ("contained / generates", f"{self.contained} / {self.generates}"),
                 ("dim / expected", "" if self.dim is None else f"{self.dim} / {self.expected_dim}"),
-                ("method", self.method), ("certificate", self.certificate or ""), ("reason", self.reason)]
+                ("method", self.method), ("proof", self.proof), ("certificate", self.certificate or ""),
+                ("reason", self.reason)]
         body = "".join(f"<tr><th style='text-align:left'>{escape(k)}</th><td>{escape(str(v))}</td></tr>"
                        for k, v in rows if v not in ("", None))
         return (f"<div><b>{escape(self.label)}</b> [{escape(self.claim)}]: "
