@@ -17,7 +17,7 @@ from m2bridge.conjectures.classical import classical_dimension
 from m2bridge.conjectures.statements import STATEMENTS
 from m2bridge.conjectures.verdict import PROOFS, Verdict, proof_of
 from m2bridge.ideals.options import IdealOptions
-from m2bridge.sweeps.conjecture_results import _orbit, results_markdown
+from m2bridge.reports.conjecture_results import _orbit, results_markdown
 from m2bridge.varieties.field import Field
 from m2bridge.varieties.jacobian import jacobian_dim
 from m2bridge.varieties.model import PatternVariety
