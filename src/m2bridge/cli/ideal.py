@@ -102,7 +102,6 @@ def streams_output(args) -> bool:
 
 
 def _dim_command(args) -> int:
-    from ..varieties.jacobian import jacobian_dim
 
     variety = make_variety(args.arch, args.pattern, bias=args.bias, data=args.data, blocks=args.blocks)
     jac = jacobian_dim(variety, seed=args.seed)

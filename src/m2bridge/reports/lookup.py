@@ -27,8 +27,7 @@ import logging
 from ..conjectures.verdict import Verdict
 from ..ideals.options import IdealOptions
 from ..ideals.result import IdealResult
-from ..varieties.model import PatternVariety, make_variety
-from ..varieties.symmetry import Case
+from ..varieties.model import PatternVariety
 from ..sweeps.store import CaseStore
 from ..sweeps.tasks import CONJECTURE_PREFIX, ideal_from_record
 from .requested import cached_result
