@@ -13,16 +13,21 @@ STAMP  := $(VENV)/.installed-stamp
 PIP    := $(BIN)/python -m pip install -q --disable-pip-version-check
 PYTEST := M2BRIDGE_REQUIRE_M2=1 M2BRIDGE_REQUIRE_EXTRAS=1 $(BIN)/pytest -q -p no:cacheprovider
 
-.PHONY: run test test-fast pytest docs tutorial wheel-check bench results doctor setup macaulay2 python clean
+.PHONY: run test test-fast lint pytest docs tutorial wheel-check bench results doctor setup macaulay2 python clean
 
 run: setup
 	$(BIN)/m2bridge sweep cases/seed.toml
 	$(BIN)/m2bridge report --sweep seed --format md
 	$(BIN)/m2bridge report --sweep seed --conjectures
 
-test: setup
+test: setup lint
 	$(PYTEST)
 	$(MAKE) --no-print-directory docs wheel-check
+
+# ruff (lint rules in pyproject.toml; no formatter) and mypy (its baseline in pyproject.toml).
+lint: setup
+	$(BIN)/ruff check src tests benchmarks examples scripts
+	$(BIN)/mypy
 
 # Everything but the tests marked slow (under 3 minutes on 2 cores).
 test-fast: setup

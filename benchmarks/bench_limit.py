@@ -108,7 +108,8 @@ print("@@", json.dumps(summary, default=str))
 def run(code: str) -> dict:
     """`code` in a fresh interpreter; CPU seconds and peak RSS (MiB) of that whole process (reaped here,
     so that its own rusage is read, not the sum of all children's)."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    # One BLAS thread: CPU seconds are compared, and FLINT uses one core.
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"), OPENBLAS_NUM_THREADS="1")
     out_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"bench-limit-{os.getpid()}.out"
     start = time.perf_counter()
     with open(out_path, "w") as out:

@@ -39,12 +39,13 @@ Written by `make results` (`scripts/regions-results.py`); do not edit by hand.
 
 Networks {d}-n1-n2-10 with n1 + n2 = 22 hidden units, in the spirit of Table 1 of Serra &
 Ramalingam, "Empirical Bounds on Linear Regions of Deep Rectifier Networks" (AAAI 2020), trained
-here (numpy, full-batch Adam, seed 100·n1) on scikit-learn's bundled digits: the 64 pixels in
+here (numpy, full-batch Adam, seed 100·n1, or the next one when a hidden layer died at
+initialisation) on scikit-learn's bundled digits: the 64 pixels in
 [0, 1] projected onto their first {d} principal axes, each rescaled to [0, 1]. Input box [0, 1]^{d}.
 
 {results_markdown(rows, d)}
 
-- **activation regions**: exact, by traversal of adjacent regions; {DEFINITIONS["activation_regions"]}.
+- **activation regions** (exact, by traversal of adjacent regions): {DEFINITIONS["activation_regions"]}.
 - **linear regions**: {DEFINITIONS["linear_regions"]}.
 - **XOR-k LB**: MIPBound (Algorithm 1 of the paper) with parity constraints of size k, the
   largest 2^j holding with probability ≥ 95 % (SCIP, 60 s per size); a lower bound on the MILP's

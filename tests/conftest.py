@@ -337,6 +337,25 @@ def run_cli(*args, env=None, timeout=300):
     return done
 
 
+@pytest.fixture(scope="session")
+def dask_cluster():
+    """One Dask LocalCluster (2 worker processes) for the whole run, for the tests that need a cluster
+    but do not test how m2bridge makes one: starting a cluster costs seconds each time."""
+    distributed = pytest.importorskip("dask.distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                                  silence_logs=40) as cluster:
+        yield cluster
+
+
+@pytest.fixture(scope="session")
+def dask_client(dask_cluster):
+    """A client of the run's one LocalCluster."""
+    from dask.distributed import Client
+
+    with Client(dask_cluster) as client:
+        yield client
+
+
 @pytest.fixture
 def fake_m2(tmp_path):
     """Write an executable stand-in for M2 (only for simulating faults) and return its path."""

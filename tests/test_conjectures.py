@@ -20,7 +20,6 @@ from m2bridge.sweeps.store import InMemoryCaseStore
 from m2bridge.sweeps.sweep import run_sweep
 
 from clitools import invoke
-from conftest import run_cli
 
 
 @pytest.mark.parametrize("convention", ["literal", "generic"])

@@ -5,6 +5,7 @@ import flint
 import numpy as np
 import pytest
 
+from m2bridge import InputError
 from m2bridge.varieties import elimination, pieces
 from m2bridge.varieties.interpolate import _plan, interpolate_ideal
 from m2bridge.varieties.model import PatternVariety
@@ -118,3 +119,10 @@ def test_should_stop_is_asked_between_blocks():
 
     with pytest.raises(Stop):
         elimination.kernel(E, SMALL_PRIME, should_stop)
+
+
+def test_a_piece_too_large_for_memory_is_refused_before_it_is_built(monkeypatch):
+    monkeypatch.setattr(elimination, "available_bytes", lambda: 10_000)
+    with pytest.raises(InputError, match=r"max_degree 3: a piece of \d+ monomials needs .* GiB.*lower max_degree") as err:
+        interpolate_ideal("3,3,3", "110|011", max_degree=3)
+    assert err.value.parameter == "max_degree"

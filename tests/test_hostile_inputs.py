@@ -213,3 +213,37 @@ def test_verify_refuses_meaningless_records(tmp_path):
     assert "holds no records" in one_line(verify_edited(lambda d: d.update(records=[])))
     done = verify_edited(lambda d: [r.update(status="error") for r in d["records"]])
     assert "no record with status ok" in one_line(done)
+
+
+# --- minor ---------------------------------------------------------------------------------------------
+
+
+def test_results_page_flags_without_results_are_one_line(tmp_path):
+    for flag, value in (("--statement", "mine"), ("--claim", "generation"), ("--title", "T"),
+                        ("--preamble", str(tmp_path / "p.md"))):
+        message = one_line(invoke("report", "--db", str(tmp_path / "none.sqlite"), flag, value))
+        assert f"{flag} goes with --results" in message
+
+
+def test_a_case_file_repeating_one_line_plans_each_case_once(tmp_path):
+    from m2bridge.sweeps.casefile import SweepSpec
+
+    repeated = ", ".join(['"2,2,2"'] * 100_000)
+    spec = SweepSpec.from_text(TINY.format(extra="").replace('["2,2,2"]', f"[{repeated}]").replace('["10|11"]', '["10|11", "10|11"]'),
+                               "many.toml")
+    assert len(spec.families[0].architectures) == 1 and len(spec.families[0].patterns) == 1
+    assert spec.plan().requested == 1
+
+
+@pytest.mark.m2
+def test_a_sample_of_the_fuzzer_ends_in_clean_errors_or_results():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "fuzz_cli.py"
+    spec = importlib.util.spec_from_file_location("fuzz_cli", path)
+    fuzz = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fuzz)
+    counts, shown = fuzz.run(40, seed=21, limit=600, show=5)  # a ceiling far above any of them
+    assert counts["internal error"] == counts["hang"] == 0, shown
+    assert counts["clean error"] + counts["ran"] == 40

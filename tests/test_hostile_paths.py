@@ -4,6 +4,7 @@ name m2bridge did not choose, no device replaced by a regular file, one line for
 import os
 import stat
 import threading
+import time
 
 import pytest
 
@@ -74,12 +75,14 @@ def test_a_fifo_is_written_through_and_stays_a_fifo(tmp_path):
     received = []
     reader = threading.Thread(target=lambda: received.append(open(fifo).read()))
     reader.start()
-    for _ in range(1000):  # the reader's open() must come first: poll until a writer can open
+    deadline = time.monotonic() + 300  # a generous ceiling: the reader's open() must come first
+    while True:
         try:
             write_output(fifo, "through the pipe\n", "out")
             break
         except InputError:
-            threading.Event().wait(0.01)
+            assert time.monotonic() < deadline, "the reader never opened the FIFO"
+            time.sleep(0.01)
     reader.join(60)
     assert received == ["through the pipe\n"] and stat.S_ISFIFO(fifo.lstat().st_mode)
 
@@ -141,3 +144,16 @@ def test_the_commands_write_through_the_helper(tmp_path):
     one_line(done)
     assert "--results" in done.stderr and "is a directory" in done.stderr
     assert not (tmp_path / "page.json").exists()
+
+
+def test_descriptor_names_are_written_through_the_open_descriptor(tmp_path):
+    log = tmp_path / "log.txt"
+    log.write_text("old line\n")
+    with open(log, "a") as appending:  # as `--out /dev/stdout >> log.txt` hands it over
+        for name in (f"/dev/fd/{appending.fileno()}", f"/proc/self/fd/{appending.fileno()}"):
+            write_output(name, "report\n", "out")
+    assert log.read_text() == "old line\nreport\nreport\n"  # appended, the file never replaced
+    closed = os.open(tmp_path, os.O_RDONLY)
+    os.close(closed)
+    with pytest.raises(InputError, match="cannot write"):
+        write_output(f"/dev/fd/{closed}", "x", "out")

@@ -8,12 +8,12 @@ import pytest
 
 from m2bridge import InputError, PatternVariety, pattern_ideal
 from m2bridge.sweeps.casefile import SweepSpec
+from m2bridge.varieties.field import INTERPOLATION_PRIME
 from m2bridge.varieties.interpolate import interpolate_ideal, monomials_by_multidegree
 from m2bridge.varieties.lift import LiftError, lift_generators, rational_reconstruction
 from m2bridge.varieties.polynomials import polynomial_context
 
 from clitools import invoke
-from conftest import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -155,7 +155,7 @@ def test_auto_returns_a_certified_interpolation_before_ker():
 def test_auto_falls_back_to_interpolation_when_ker_runs_out_of_time():
     result = pattern_ideal("3,3,3", "110|011|101", method="auto", max_degree=3, timeout=1)
     assert result.method == "interpolate" and not result.complete
-    assert result.checked_through_degree == 3 and result.field.prime == 2**31 - 1
+    assert result.checked_through_degree == 3 and result.field.prime == INTERPOLATION_PRIME
 
 
 def test_auto_without_degree_bound_is_macaulay2():
@@ -170,7 +170,7 @@ def test_cli_interpolate_json():
     assert out["graded_dims"] == {"1": 0, "2": 0, "3": 3, "4": 54}
     assert out["mingens_by_degree"] == {"1": 0, "2": 0, "3": 3, "4": 0}
     assert out["complete"] is False and out["checked_through_degree"] == 4
-    assert out["method"] == "interpolate" and out["dim"] == 15 and out["interpolation_error_bound"] < 1e-40
+    assert out["method"] == "interpolate" and out["dim"] == 15 and out["interpolation_error_bound"] < 1e-12
 
 
 def test_cli_ker_json_has_graded_dims_too():

@@ -101,10 +101,10 @@ def test_counterexamples_are_reported_in_the_requested_blocks():
     run_sweep(spec, store)
     report = conjecture_report(store, "rec")
     assert report["counterexamples"], report
+    verdicts = all_verdicts(PatternVariety("2,4,4", "0110|1100"), ["shallow-two-block"])  # once for all rows
     for ce in report["counterexamples"]:
         assert (ce["arch"], ce["pattern"]) == ("2,4,4", "0110|1100") and ce["canonical"] == "2,4,4:0011|0101"
-        direct = next(v for v in all_verdicts(PatternVariety("2,4,4", "0110|1100"), ["shallow-two-block"])
-                      if v.label == ce["statement"] and v.claim == ce["claim"])
+        direct = next(v for v in verdicts if v.label == ce["statement"] and v.claim == ce["claim"])
         assert ce["ranks"] == direct.ranks and ce["outcome"] == direct.outcome
 
 
@@ -246,6 +246,7 @@ def test_every_family_is_contained_in_j_a_on_every_shipped_case():
 
 
 @pytest.mark.m2
+@pytest.mark.slow  # every shipped case up to widths 3, one elimination in Macaulay2 each
 def test_the_rank_sum_elimination_ideal_is_contained_in_j_a_on_every_shipped_case():
     statement = STATEMENTS["rank-sum"]
     with M2Session(Macaulay2(timeout=300)) as m2:

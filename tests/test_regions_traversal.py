@@ -173,3 +173,18 @@ def test_linear_regions_merge_neighbours_with_one_affine_map():
         assert sorted(set(walked.linear_labels)) == [0, 1, 2, 3]
     random = traverse_regions(random_network((2, 5, 3, 2), 0), (-2.0, 2.0))
     assert random.linear_regions <= random.activation_regions
+
+
+@pytest.mark.parametrize("widths,box", [((2, 12, 12, 1), 2.0), ((3, 5, 5, 1), 2.0)])
+def test_a_stopped_walk_resumes_to_the_full_count(widths, box):
+    net = random_network(widths, 0)
+    whole = traverse_regions(net, (-box, box))
+    part = traverse_regions(net, (-box, box), count_limit=20)
+    assert not part.complete and part.activation_regions == 20
+    rest = traverse_regions(net, (-box, box), resume=part)
+    assert rest.complete and set(rest.patterns) == set(whole.patterns)
+    assert rest.linear_regions == whole.linear_regions and rest.adjacencies == whole.adjacencies
+    with pytest.raises(RegionInputError, match="resume"):
+        traverse_regions(net, (-box, box), resume=rest)
+    with pytest.raises(RegionInputError, match="another network"):
+        traverse_regions(random_network(widths, 1), (-box, box), resume=part)

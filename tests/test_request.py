@@ -43,7 +43,7 @@ def test_verify_refuses_forged_methods_and_keys_without_computing():
     store = InMemoryCaseStore()
     run_sweep(spec, store, workers=1)
     document = export_records(store, "d")
-    assert document["records"][0]["options"]["method"] == "ker"
+    assert document["records"][0]["options"] == {"method": "jacobian", "field": "QQ", "seed": 0}
     differences, checked = verify_export(document)
     assert differences == [] and checked == 1
     forged = dict(document["records"][0], computation="ideal", method="auto<=999999999999999999999")

@@ -327,13 +327,10 @@ def test_ctrl_c_stops_cleanly_and_the_rerun_resumes(tmp_path):
     assert again["cached"] == saved and again["computed"] == again["tasks"] - saved > 0
 
 
-def test_dask_with_a_scheduler_address():
-    from dask.distributed import LocalCluster
-
+def test_dask_with_a_scheduler_address(dask_cluster):
     spec = SweepSpec.from_text(SMALL.replace('["2,2,2", "2,2,3"]', '["2,2,2"]'), "small.toml")
     store = InMemoryCaseStore()
-    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        summary = run_sweep(spec, store, executor="dask", scheduler=cluster.scheduler_address)
+    summary = run_sweep(spec, store, executor="dask", scheduler=dask_cluster.scheduler_address)
     assert summary.computed == summary.tasks == 8 and summary.failed == 0
     done = run_cli("sweep", write_tmp(SMALL), "--executor", "dask", "--scheduler", "tcp://127.0.0.1:1",
                    "--db", ":memory:")

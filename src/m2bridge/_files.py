@@ -9,7 +9,9 @@ Writing (`write_output`) — what happens depends on what the name is now:
 - a symlink: followed. When it leads to a regular file, that file is replaced as above in its own
   directory, so the link stays a link; when it leads to nothing, it is refused (writing would
   create a file wherever the link points, which nobody asked for by name).
-- a character device or a FIFO (`/dev/stdout`, `/dev/null`, a named pipe a reader waits on): written
+- `/dev/stdout`, `/dev/stderr`, `/dev/fd/N`, `/proc/self/fd/N`: written to that open descriptor, as
+  the shell opened it (`>> log` still appends; the file behind it is never replaced).
+- a character device or a FIFO (`/dev/null`, a named pipe a reader waits on): written
   through in place, never replaced by a regular file. A FIFO nobody reads is refused at once
   rather than waited on.
 - a directory, a block device or a socket: refused.
@@ -25,7 +27,9 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
+import sys
 import tempfile
 
 from .errors import InputError
@@ -95,6 +99,10 @@ def write_output(path, text: str, parameter: str) -> None:
         return InputError(f"{parameter} {path!r}: {reason}", parameter)
 
     data = text.encode()
+    descriptor = _DESCRIPTOR.fullmatch(path)
+    if descriptor:  # an open descriptor (`--out /dev/stdout >> log`): written as the shell opened it
+        _write_descriptor(_STANDARD.get(path) or int(descriptor[1] or descriptor[2]), data, fail)
+        return
     try:
         st = os.stat(path)  # follows a symlink
     except FileNotFoundError:
@@ -112,6 +120,23 @@ def write_output(path, text: str, parameter: str) -> None:
         raise fail("is a directory")
     else:
         raise fail(f"is a {'block device' if stat.S_ISBLK(st.st_mode) else 'socket'}; write to a regular file")
+
+
+# Names of this process's open descriptors: written through the descriptor itself, never reopened (a
+# reopened `>>` file would lose its append mode, and its real path would be replaced).
+_DESCRIPTOR = re.compile(r"/dev/std(?:out|err)|/dev/fd/([0-9]+)|/proc/self/fd/([0-9]+)")
+_STANDARD = {"/dev/stdout": 1, "/dev/stderr": 2}
+
+
+def _write_descriptor(fd: int, data: bytes, fail) -> None:
+    try:
+        if sys.stdout is not None:
+            sys.stdout.flush()  # what was printed before comes first
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    except (OSError, ValueError) as exc:
+        raise fail(f"cannot write: {getattr(exc, 'strerror', None) or exc}") from None
 
 
 def _replace(target: str, data: bytes, mode: int | None, fail) -> None:

@@ -44,6 +44,7 @@ def _conjecture_command(args) -> int:
         print(f"{v.label} [{v.claim}]: {v.outcome}" + (f" ({v.reason})" if v.reason else ""))
         if not v.applies:
             continue
+        print(f"  proof: {v.proof}" + (f" ({v.certificate})" if v.certificate else ""))
         for fam in v.families:
             print(f"  {fam.name}: {fam.count}")
         if v.contained is False:

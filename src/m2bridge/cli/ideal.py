@@ -6,6 +6,7 @@ import argparse
 
 from ..ideals.option_table import IDEAL_FLAGS, METHOD_FLAGS
 from ..ideals.options import IdealOptions
+from ..varieties.jacobian import jacobian_dim
 from ..varieties.model import make_variety
 from .args import add_option_flags, nonnegative_int, options_given, print_json, show_progress
 from .progress import ProgressDisplay, ticking
@@ -101,7 +102,6 @@ def streams_output(args) -> bool:
 
 
 def _dim_command(args) -> int:
-    from ..varieties.jacobian import jacobian_dim
 
     variety = make_variety(args.arch, args.pattern, bias=args.bias, data=args.data, blocks=args.blocks)
     jac = jacobian_dim(variety, seed=args.seed)

@@ -17,6 +17,8 @@ from ..sweeps.store import open_store
 from .args import positive_float, warn
 
 DB_HELP = "case database (default .m2bridge/cases.sqlite)"
+DEFAULT_TITLE = "Conjecture 6.1"
+RESULTS_FLAGS = ("statement", "claim", "title", "preamble")  # they shape the --results page alone
 
 
 def configure(name: str, p: argparse.ArgumentParser) -> None:
@@ -43,7 +45,7 @@ def configure(name: str, p: argparse.ArgumentParser) -> None:
         p.add_argument("--statement", help="the statement of the --results page (default: the sweep's only one)")
         p.add_argument("--claim", choices=("containment", "generation"),
                        help="the claim of the --results page (default: generation when the statement makes it)")
-        p.add_argument("--title", default="Conjecture 6.1", help="the title of the --results page")
+        p.add_argument("--title", help=f"the title of the --results page (default {DEFAULT_TITLE!r})")
         p.add_argument("--preamble", metavar="FILE", help="Markdown put under the title of the --results page")
         p.set_defaults(handler=_report_command)
 
@@ -65,7 +67,7 @@ def _results_command(args) -> int:
         raise InputError(f"--results {args.results!r}: the directory {str(target.parent)!r} does not exist")
     store = _open(args)
     try:
-        results = write_results(store, args.sweep, target, args.title, preamble, statement=args.statement,
+        results = write_results(store, args.sweep, target, args.title or DEFAULT_TITLE, preamble, statement=args.statement,
                                 claim=args.claim)
     finally:
         store.close()
@@ -76,6 +78,9 @@ def _results_command(args) -> int:
 def _report_command(args) -> int:
     if args.results:
         return _results_command(args)
+    for name in RESULTS_FLAGS:
+        if getattr(args, name) is not None:
+            raise InputError(f"--{name} goes with --results STEM (it shapes the results page); without it, drop it")
     if args.conjectures and args.sweep is None:
         raise InputError("--conjectures needs --sweep NAME")
     store = _open(args)

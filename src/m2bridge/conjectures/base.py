@@ -10,17 +10,17 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from ..errors import InputError
-from ..ideals.api import check_interpolation_size, pattern_ideal
+from ..ideals.api import pattern_ideal
 from ..ideals.options import IdealOptions
 from ..ideals.result import IdealResult
 from ..ideals.solvers import piece_workers, solver_for
 from ..ideals.runner import make_runner
 from ..varieties.interpolate import interpolate_ideal
-from ..varieties.jacobian import DEFAULT_PRIME
+from ..varieties.jacobian import DEFAULT_PRIME, jacobian_dim
 from ..varieties.model import PatternVariety
 from ..varieties.polynomials import polynomial_context
 from .compare import not_vanishing
-from .decide import decide_generation
+from .decide import Decision, decide_generation, generation_attempt
 from .ranks import SECOND_PRIME
 from .verdict import Family, Verdict
 
@@ -69,9 +69,7 @@ class CaseCheck:
             return pattern_ideal(self.variety, options=self.options, m2=self.m2)
         # Generators over GF(p) are enough: generation is decided on the pieces, over QQ exactly.
         options = IdealOptions.merge(self.options, lift=False, certify=False)
-        check_interpolation_size(self.variety, options.max_degree)
-        solver = solver_for(options, self.m2)
-        result = solver.solve(self.variety, options)
+        result = solver_for(options, self.m2).solve(self.variety, options)
         found = result.pieces
         if found is not None:
             self.interpolations[found.max_degree] = found
@@ -99,6 +97,10 @@ class Statement:
     variants: tuple = (None,)
     # How reports name each variant (a reading is a convention and a variant); default: the variant.
     variant_names: dict = {}
+    # Rank keys that belong to one block (index = block, 0-based): a swap of the blocks swaps them.
+    block_keys: tuple[str, ...] = ()
+    # Keys that trade places when the network is transposed (its layers reversed).
+    transposed_keys: tuple[str, ...] = ()
 
     def not_applicable(self, variety: PatternVariety) -> str | None:
         raise NotImplementedError
@@ -139,29 +141,54 @@ class MinorStatement(Statement):
         if reason is not None:
             return [self.verdict(case, c, convention, variant, applies=False, reason=reason) for c in self.claims]
         variety, field_ = case.variety, case.field
-        ideal = case.ideal
-        if not ideal.complete and ideal.checked_through_degree is None:
-            raise InputError("J^A is incomplete and does not say through which degree it was checked", "ideal")
         ctx = polynomial_context(variety.variable_names, field_)
         fams, ranks = self.families(variety, ctx, convention, variant, case)
         candidates = [p for _, _, ps in fams for p in ps]
-        facts = {"applies": True, "ranks": ranks, "dim": ideal.dim,
-                 "families": [Family(n, s, len(ps)) for n, s, ps in fams]}
+        facts = {"applies": True, "ranks": ranks, "families": [Family(n, s, len(ps)) for n, s, ps in fams]}
         outside = not_vanishing(variety, candidates, field_)
         facts["not_contained"] = [str(p) for p in outside]
         facts["contained"] = not outside
         excluded = {id(p) for p in outside}
-        decision = decide_generation(case, [p for p in candidates if id(p) not in excluded])
+        inside = [p for p in candidates if id(p) not in excluded]
+        decision = None
+        if "generation" in self.claims and not outside and _ladder_first(case):
+            decision = _proved_without_ideal(case, inside, fams)  # prove, don't compute J^A
+        if decision is None:
+            ideal = case.ideal
+            if not ideal.complete and ideal.checked_through_degree is None:
+                raise InputError("J^A is incomplete and does not say through which degree it was checked", "ideal")
+            decision = decide_generation(case, inside, fams)
+            bound = None if ideal.complete else ideal.checked_through_degree
+            facts.update(dim=ideal.dim, method=ideal.method if bound is None else f"{ideal.method}<={bound}")
+        else:
+            facts.update(dim=jacobian_dim(variety, seed=case.seed).dim, method="certificate")
         facts.update(generates=False if outside else decision.generates, extra_generators=decision.extras,
                      checked_through_degree=None if outside else decision.through, comparison=decision.comparison,
                      certificate=decision.certificate, notes=decision.notes)
         if outside:
             facts["certificate"] = "a polynomial of C does not vanish on the parametrization (exact composition)"
-        bound = None if ideal.complete else ideal.checked_through_degree
-        facts["method"] = ideal.method if bound is None else f"{ideal.method}<={bound}"
         facts["seconds"] = time.perf_counter() - case.started
         out = []
         for claim in self.claims:
             proved = True if claim == "containment" else bool(outside) or decision.complete
-            out.append(self.verdict(case, claim, convention, variant, complete=proved, **facts))
+            proof = "composition" if claim == "containment" or outside else decision.proof
+            out.append(self.verdict(case, claim, convention, variant, complete=proved, proof=proof, **facts))
         return out
+
+
+def _ladder_first(case: CaseCheck) -> bool:
+    """Under `auto` without a degree bound (ker alone would answer), the ladder of certificates is
+    tried before J^A is computed: a proof needs no J^A, and ker may not finish. Not when J^A is given
+    or already known, nor when ker or interpolation was asked for by name."""
+    options = case.options
+    return (options.method == "auto" and not options.uses_interpolation and case.given_ideal is None
+            and "ideal" not in vars(case))
+
+
+def _proved_without_ideal(case: CaseCheck, candidates, fams):
+    """A complete decision from the ladder of certificates, before (instead of) computing J^A; None
+    when no rung proves generation (then J^A is computed and compared as usual)."""
+    attempt = generation_attempt(case, candidates, fams)
+    if attempt is None or not attempt.proved:
+        return None
+    return Decision(True, None, [], "certificate", attempt.certificate, True, [], attempt.kind)

@@ -2,11 +2,12 @@
 
 The primary step is linear algebra on the graded pieces of J^A over GF(p) (`graded.py`): through the
 degree bound D when J^A was interpolated, through the degree of its generators when `ker` gave it
-complete. Secondary steps have a time limit (`IdealOptions.certify_budget`) and can only degrade the
-verdict, with a note: certifying candidate counterexamples over QQ (`certify.py`), certifying
-generation without `ker` (ideal(C) prime of the Jacobian dimension, Macaulay2), and Macaulay2's
-comparison where the pieces are out of reach (data, polynomials that are not multihomogeneous, a
-complete J^A whose generators are of too high a degree).
+complete. Secondary steps have a time limit (`IdealOptions.certify_budget`, each rung of the ladder its
+own) and can only degrade the verdict, with a note: certifying candidate counterexamples over QQ
+(`certify.py`), proving generation without `ker` by the ladder of certificates (`certificates.py`:
+ambient, classical, prime, serre, degree), and Macaulay2's comparison where the pieces are out of
+reach (data, polynomials that are not multihomogeneous, a complete J^A whose generators are of too
+high a degree). `Decision.proof` names the argument (verdict.PROOFS).
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from dataclasses import dataclass, field
 from ..errors import M2Error, M2OutputError, M2TimeoutError
 from ..macaulay2.process import Macaulay2
 from ..varieties.interpolate import InterpolationError
-from .certify import certify_extras, certify_generation
+from ..varieties.jacobian import jacobian_dim
+from .certificates import GenerationTask, prove_generation
+from .certify import certify_extras
 from .compare import by_degree, compare_ideals
 from .graded import Extra, NotGraded, compare_pieces
 
@@ -37,6 +40,7 @@ class Decision:
     certificate: str | None
     complete: bool
     notes: list[str] = field(default_factory=list)
+    proof: str = "none"  # a key of verdict.PROOFS
 
 
 def extra_entries(extras: list[Extra]) -> list[dict]:
@@ -53,24 +57,27 @@ def _feasible(variety, degree: int) -> bool:
     return variety.data is None and math.comb(n + degree - 1, degree) <= MAX_COMPARISON_MONOMIALS
 
 
-def decide_generation(case, candidates) -> Decision:
-    """Compare ideal(`candidates`) (each in J^A) with J^A = `case.ideal`."""
+def decide_generation(case, candidates, families=()) -> Decision:
+    """Compare ideal(`candidates`) (each in J^A) with J^A = `case.ideal`; `families` (name, size,
+    minors) are the statement's, for the certificates that reason about its matrices."""
     ideal = case.ideal
     if ideal.complete:
         degree = max(ideal.mingens_degrees, default=1)
         if _feasible(case.variety, degree):
             try:
-                return _by_pieces(case, candidates, degree, complete_ideal=True)
+                return _by_pieces(case, candidates, degree, True, families)
             except (NotGraded, InterpolationError):
                 pass  # not multihomogeneous, or a prime too small to interpolate over
         return _by_macaulay2(case, candidates)
     try:
-        return _by_pieces(case, candidates, ideal.checked_through_degree, complete_ideal=False)
+        return _by_pieces(case, candidates, ideal.checked_through_degree, False, families)
     except NotGraded as exc:
-        return Decision(None, None, [], "none", None, False, [f"not compared: {exc}"])
+        decision = Decision(None, None, [], "none", None, False, [f"not compared: {exc}"])
+        _certify_generation(case, candidates, families, decision)
+        return decision
 
 
-def _by_pieces(case, candidates, degree: int, complete_ideal: bool) -> Decision:
+def _by_pieces(case, candidates, degree: int, complete_ideal: bool, families=()) -> Decision:
     pieces = case.pieces(degree)
     notes = []
     if complete_ideal and case.ideal.graded_dims:
@@ -87,10 +94,11 @@ def _by_pieces(case, candidates, degree: int, complete_ideal: bool) -> Decision:
         if complete_ideal:
             return Decision(True, None, [], how, "ker (J^A generated in degree <= "
                             f"{degree}) + ideal(C) = J^A in every degree <= {degree} (exact rank argument)",
-                            True, notes)
+                            True, notes, "ker")
         decision = Decision(None, comparison.through, [], how,
-                            f"ideal(C) = J^A in every degree <= {comparison.through} (exact rank argument)", False, notes)
-        _certify_generation(case, candidates, decision)
+                            f"ideal(C) = J^A in every degree <= {comparison.through} (exact rank argument)", False,
+                            notes, "rank-through-degree")
+        _certify_generation(case, candidates, families, decision)
         return decision
     deadline = time.monotonic() + case.options.certify_budget
     notes += certify_extras(case.variety, comparison.extras, candidates, case.field, deadline)
@@ -98,37 +106,45 @@ def _by_pieces(case, candidates, degree: int, complete_ideal: bool) -> Decision:
     if any(e.certified for e in extras):
         return Decision(False, None if complete_ideal else comparison.through, extra_entries(extras), how,
                         "counterexample: a generator of J^A outside ideal(C), shown exactly to vanish on the "
-                        "parametrization and not to lie in ideal(C) in its multidegree", True, notes)
+                        "parametrization and not to lie in ideal(C) in its multidegree", True, notes,
+                        "certified-counterexample")
     low = min(e.degree for e in extras) - 1
     reasons = sorted({e.reason for e in extras if e.reason})
     notes.append(f"{len(extras)} candidate generator(s) outside ideal(C) in degree {low + 1}, none certified "
                  f"({'; '.join(reasons)}): checked through degree {low}")
-    return Decision(None, low if low >= 1 else None, extra_entries(extras), how,
-                    f"ideal(C) = J^A in every degree <= {low} (exact rank argument)" if low >= 1 else None, False, notes)
+    decision = Decision(None, low if low >= 1 else None, extra_entries(extras), how,
+                        f"ideal(C) = J^A in every degree <= {low} (exact rank argument)" if low >= 1 else None, False,
+                        notes, "rank-through-degree" if low >= 1 else "none")
+    if not complete_ideal:  # the candidates may be an unlucky prime's: a proof of generation overrules them
+        _certify_generation(case, candidates, families, decision)
+    return decision
 
 
-def _certify_generation(case, candidates, decision: Decision) -> None:
-    """Try to make a `holds through degree D` final without ker (QQ only)."""
+def generation_attempt(case, candidates, families=()):
+    """The ladder of certificates (certificates.py) on ideal(`candidates`), once per set C and case
+    (readings with the same C share it); None where it does not apply (a finite field, data)."""
     if case.field.prime or case.variety.data is not None:
-        return
-    options = case.options
-    if options.method == "auto" and options.ker_timeout is not None and case.ideal.method != "ker":
-        # ker had an explicit budget and did not finish: isPrime of ideal(C) is no easier, and a
-        # sweep would spend that budget again on every reading.
-        decision.notes.append(f"certificate of generation not attempted: ker did not finish in {options.ker_budget:g} s")
-        return
+        return None
     key = frozenset(str(c) for c in candidates)
     if key not in case.certificates:
-        case.certificates[key] = certify_generation(case.variety, candidates, case.ideal.dim, seed=case.seed,
-                                                    timeout=case.options.certify_budget,
-                                                    memory_limit=case.options.memory_limit)
-    proved, note = case.certificates[key]
-    if proved:
+        rank = jacobian_dim(case.variety, seed=case.seed).dim
+        task = GenerationTask(case.variety, list(candidates), list(families), rank, seed=case.seed,
+                              budget=case.options.certify_budget, memory_limit=case.options.memory_limit)
+        case.certificates[key] = prove_generation(task)
+    return case.certificates[key]
+
+
+def _certify_generation(case, candidates, families, decision: Decision) -> None:
+    """Try to make an incomplete generation decision final without ker (QQ only): every rung of
+    the ladder, whatever budget ker had."""
+    attempt = generation_attempt(case, candidates, families)
+    if attempt is None:
+        return
+    if attempt.proved:
         decision.generates, decision.through, decision.complete = True, None, True
-        decision.certificate = ("C ⊆ J^A exactly, ideal(C) prime of the Jacobian dimension (Macaulay2 isPrime, "
-                                "dim): ideal(C) = J^A")
-    elif note:
-        decision.notes.append(note)
+        decision.certificate, decision.proof = attempt.certificate, attempt.kind
+        decision.extras = []  # uncertified candidates of an unlucky prime: generation is proved
+    decision.notes += attempt.notes
 
 
 def _by_macaulay2(case, candidates) -> Decision:
@@ -142,4 +158,5 @@ def _by_macaulay2(case, candidates) -> Decision:
                         [f"Macaulay2's comparison {reason} within {case.options.certify_budget:g} s: undecided"])
     extras = [dict(e, certified=True) for e in by_degree(missing)]
     certificate = "ker + Macaulay2 (normal forms modulo a Gröbner basis of ideal(C))"
-    return Decision(not missing, None, extras, "Macaulay2", certificate, True)
+    return Decision(not missing, None, extras, "Macaulay2", certificate, True, [],
+                    "certified-counterexample" if missing else "ker")

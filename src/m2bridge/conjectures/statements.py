@@ -65,6 +65,7 @@ class ShallowTwoBlock(MinorStatement):
     play no role)."""
 
     name = "shallow-two-block"
+    block_keys = ("r1", "r2")  # |R_1|, |R_2|
     claims = ("containment", "generation")
     conventions = RANK_CONVENTIONS
     variants = (None, "union")
@@ -108,6 +109,8 @@ class DeepTwoBlock(MinorStatement):
     generate J^A are information, not a counterexample."""
 
     name = "deep-two-block"
+    block_keys = ("r_a", "r_c")  # A = M1 - B, C = M2 - B
+    transposed_keys = ("3a", "3b")  # [M1|M2] (agree after the narrowest layer), [M1^T|M2^T]
     claims = ("containment",)
 
     def not_applicable(self, variety):
@@ -207,6 +210,7 @@ class RankSum(MinorStatement):
     computed by Macaulay2 (m2scripts/rank_sum.m2.j2) and compared with J^A."""
 
     name = "rank-sum"
+    block_keys = ("a", "c")  # a = |R1| - s, c = |R2| - s
     claims = ("generation",)
 
     def not_applicable(self, variety):
@@ -231,6 +235,7 @@ class Dimension(Statement):
     `violated` only when the conditions hold and the dimension differs."""
 
     name = "dimension"
+    block_keys = ("a", "c")  # a = |R1| - s, c = |R2| - s
     claims = ("dimension",)
 
     def not_applicable(self, variety):
@@ -262,7 +267,7 @@ class Dimension(Statement):
         else:
             outcome = "no drop although the conditions fail"
         return [self.verdict(case, "dimension", convention, variant, applies=True, dim=dim, expected_dim=expected,
-                             ambient_dim=2 * n0 * n2, dimension_outcome=outcome, method="jacobian",
+                             ambient_dim=2 * n0 * n2, dimension_outcome=outcome, method="jacobian", proof="jacobian-rank",
                              ranks={"a": a, "b": b, "c": c, "n1'": n1, "conditions_hold": conditions},
                              seconds=time.perf_counter() - case.started)]
 

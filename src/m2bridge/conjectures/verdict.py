@@ -19,6 +19,13 @@ every verdict, whatever its claim: a containment theorem whose families do not g
 >>> Verdict("shallow-two-block", "generation", "literal", None, applies=True, contained=True,
 ...         checked_through_degree=4).outcome
 'holds through degree 4'
+
+`proof` names the argument behind a verdict, from the fixed vocabulary PROOFS (docs/certificates.md);
+reports read it, never the `certificate` prose. Records written before the field existed lack it:
+`proof_of` derives it from their other fields.
+
+>>> proof_of({"claim": "generation", "complete": False, "checked_through_degree": 5})
+'rank-through-degree'
 """
 
 from __future__ import annotations
@@ -31,6 +38,23 @@ CLAIMS = ("containment", "generation", "dimension")
 OUTCOMES = ("holds", "holds through degree D", "fails", "undecided", "not applicable",
             "expected", "drop by d", "no drop although the conditions fail", "violated")
 FAILED = ("fails", "violated")
+
+# The arguments a verdict can rest on (docs/certificates.md, "The proof field"): name → what it proves.
+PROOFS = {
+    "ker": "J^A computed completely (Macaulay2 ker), compared with ideal(C) exactly",
+    "ambient": "the Jacobian rank is the number of coordinates, so J^A = 0",
+    "classical": "ideal(C) is a sum of known primes in disjoint variables, of the Jacobian dimension",
+    "prime": "ideal(C) prime (Macaulay2 isPrime) of the Jacobian dimension",
+    "serre": "R/ideal(C) Cohen–Macaulay and regular in codimension 1, of the Jacobian dimension",
+    "degree": "ideal(C) radical and unmixed of the Jacobian dimension, with deg V_A >= deg ideal(C) proved",
+    "rank-through-degree": "ideal(C) = J^A in every degree <= D only (exact rank argument)",
+    "certified-counterexample": "a generator of J^A outside ideal(C), certified exactly",
+    "composition": "exact composition with the parametrization (containment, or C not inside J^A)",
+    "jacobian-rank": "dim V_A as the Jacobian rank at random points (a dimension claim: evidence)",
+    "none": "nothing proved",
+}
+# The kinds that make a generation verdict `holds`, complete.
+GENERATION_PROOFS = ("ker", "ambient", "classical", "prime", "serre", "degree")
 
 
 @dataclass
@@ -63,6 +87,7 @@ class Verdict:
     dimension_outcome: str | None = None
     method: str = ""  # how J^A and the comparison were obtained, e.g. "ker", "interpolate<=4"
     certificate: str | None = None  # what proved the verdict complete, when something did
+    proof: str = "none"  # the kind of that argument, a key of PROOFS
     published: bool = True  # a failed claim of a published statement is a counterexample
     field: str = "QQ"
     seeds: dict = dataclass_field(default_factory=dict)
@@ -103,6 +128,10 @@ class Verdict:
         """A failed claim of a published statement."""
         return self.failed and self.published
 
+    def __post_init__(self):
+        if self.proof not in PROOFS:
+            raise ValueError(f"proof {self.proof!r}: not one of {', '.join(PROOFS)}")
+
     def to_json(self) -> dict:
         data = asdict(self)
         data["outcome"] = self.outcome
@@ -124,9 +153,30 @@ class Verdict:
                 ("ranks", ", ".join(f"{k} = {v}" for k, v in self.ranks.items())),
                 ("contained / generates", f"{self.contained} / {self.generates}"),
                 ("dim / expected", "" if self.dim is None else f"{self.dim} / {self.expected_dim}"),
-                ("method", self.method), ("certificate", self.certificate or ""), ("reason", self.reason)]
+                ("method", self.method), ("proof", self.proof), ("certificate", self.certificate or ""),
+                ("reason", self.reason)]
         body = "".join(f"<tr><th style='text-align:left'>{escape(k)}</th><td>{escape(str(v))}</td></tr>"
                        for k, v in rows if v not in ("", None))
         return (f"<div><b>{escape(self.label)}</b> [{escape(self.claim)}]: "
                 f"<span style='color:{colour}'><b>{escape(self.outcome)}</b></span>"
                 f"<table>{body}</table></div>")
+
+def proof_of(verdict: dict) -> str:
+    """The `proof` of a stored verdict; for a record written before the field existed, derived from
+    its other fields (then a complete `holds` without ker could only come from isPrime: `prime`)."""
+    if verdict.get("proof") in PROOFS:
+        return verdict["proof"]
+    if not verdict.get("applies", True):
+        return "none"
+    if verdict.get("claim") == "dimension":
+        return "jacobian-rank" if verdict.get("dimension_outcome") else "none"
+    if verdict.get("contained") is False or (verdict.get("claim") == "containment" and verdict.get("contained")):
+        return "composition"
+    if not verdict.get("complete"):
+        return "rank-through-degree" if verdict.get("checked_through_degree") is not None else "none"
+    if verdict.get("generates") is False:
+        return "certified-counterexample"
+    if verdict.get("generates"):
+        # `method` is "ker" when J^A was complete, "interpolate<=D" (or "auto<=D") when it was not
+        return "prime" if "<=" in (verdict.get("method") or "") else "ker"
+    return "none"

@@ -41,13 +41,11 @@ def pattern_ideal(arch, pattern=None, *, data=None, blocks=None, bias: bool = Fa
     variety = make_variety(arch, pattern, bias=bias, data=data, blocks=blocks)
     options = IdealOptions.merge(options, **settings)
     check_data_field(variety, options.field.prime)
-    if options.max_degree is not None:
-        check_interpolation_size(variety, options.max_degree)
     solver = solver_for(options, m2)
     logger.info("%s: method %s → solver %s%s, field %s, seed %d", variety.describe(), options.method, solver.name,
                 f" through degree {options.max_degree}" if options.uses_interpolation else "", options.field.text,
                 options.seed)
-    return solver.solve(variety, options)
+    return solver.solve(variety, options)  # the solver refuses first what it cannot answer
 
 
 def check_data_field(variety, prime: int) -> None:

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from ..errors import InputError
-from ..varieties.field import Field
+from ..varieties.field import INTERPOLATION_PRIME, Field
 
 METHODS = ("ker", "interpolate", "auto")
 """ker: Macaulay2's `ker` (complete); interpolate: linear algebra over GF(p) through `max_degree`;
@@ -38,7 +38,7 @@ auto: `ker` within its budget racing interpolation through `max_degree` (without
 METHOD_ALIASES = {"m2": "ker"}
 
 DEFAULT_METHOD = "auto"
-DEFAULT_INTERPOLATION_PRIME = 2**31 - 1
+DEFAULT_INTERPOLATION_PRIME = INTERPOLATION_PRIME  # below 2^23: the BLAS elimination (varieties/field.py)
 # A monomial count per degree above which interpolation would need more memory than a machine has;
 # every degree bound (of every method: ker reports graded dimensions through it) is held to it.
 MAX_MONOMIALS = 5_000_000

@@ -69,6 +69,8 @@ class Request:
     def stored_options(self) -> dict:
         """The options a record keeps, as structured JSON (what `from_stored` reads back)."""
         o = self.options
+        if self.computation == "dim":  # the Jacobian rank: only the seed of its random points matters
+            return {"method": "jacobian", "field": o.field.text, "seed": o.seed}
         return {"method": o.method, "max_degree": o.max_degree, "field": o.field.text, "seed": o.seed,
                 "lift": o.lift, "certify": o.certify}
 

@@ -1,6 +1,7 @@
 """The methods that compute J^A, as small solver classes in a registry (after CVXPY's solver chain).
 
-Every solver has `apply(variety, options)` → the problem in the solver's terms (a rendered Macaulay2
+Every solver has `accepts(variety, options)` (refuses, before any work, what it cannot answer),
+`apply(variety, options)` → the problem in the solver's terms (a rendered Macaulay2
 script, or the interpolation's inputs), `solve_via_data(data, options)` → the solver's raw answer,
 and `invert(raw, variety, options)` → an `IdealResult`; `solve` strings the three together.
 `SOLVERS` maps each method name to its class; `auto` is the race of the other two.
@@ -34,6 +35,7 @@ from ..varieties.lift import lift_generators
 from ..varieties.jacobian import jacobian_dim
 from ..varieties.model import PatternVariety
 from ..varieties.polynomials import polynomial_context
+from .option_table import check_degree_bound
 from .options import IdealOptions
 from .result import IdealResult
 from .runner import make_runner, make_session
@@ -42,7 +44,8 @@ logger = logging.getLogger(__name__)
 
 
 class Solver:
-    """apply → solve_via_data → invert."""
+    """accepts (refuse before any work) → apply → solve_via_data → invert. A solver keeps no state
+    between calls: what a solve found is in the result it returns."""
 
     name = ""
 
@@ -51,6 +54,12 @@ class Solver:
 
     def runner(self, options: IdealOptions):
         return make_runner(options, self.m2)
+
+    def accepts(self, variety: PatternVariety, options: IdealOptions) -> None:
+        """Refuse, before any work, what this solver cannot answer (InputError naming the parameter).
+        Every method reports graded dimensions through a degree bound: it must fit in memory."""
+        if options.max_degree is not None:
+            check_degree_bound(len(variety.variable_names), options.max_degree)
 
     def apply(self, variety: PatternVariety, options: IdealOptions):
         raise NotImplementedError
@@ -62,6 +71,7 @@ class Solver:
         raise NotImplementedError
 
     def solve(self, variety: PatternVariety, options: IdealOptions) -> IdealResult:
+        self.accepts(variety, options)
         return self.invert(self.solve_via_data(self.apply(variety, options), options), variety, options)
 
 
@@ -130,12 +140,15 @@ class InterpolationSolver(Solver):
         super().__init__(m2)
         self.should_stop = should_stop
 
+    def accepts(self, variety, options) -> None:
+        super().accepts(variety, options)
+        check_interpolation(variety, options.max_degree, options.interpolation_prime, options.interpolation_prime_from)
+
     def apply(self, variety, options):
         return variety, jacobian_dim(variety, seed=options.seed)
 
     def solve_via_data(self, data, options):
         variety, jac = data
-        check_interpolation(variety, options.max_degree, options.interpolation_prime, options.interpolation_prime_from)
         found = interpolate_ideal(variety, max_degree=options.max_degree, prime=options.interpolation_prime,
                                   seed=options.seed, workers=piece_workers(options), should_stop=self.should_stop)
         return found, jac
@@ -216,9 +229,11 @@ class RaceSolver(Solver):
 
     name = "auto"
 
+    def accepts(self, variety, options) -> None:
+        InterpolationSolver().accepts(variety, options)  # the race interpolates: refuse what it cannot
+
     def solve(self, variety, options) -> IdealResult:
-        # refuse before any work
-        check_interpolation(variety, options.max_degree, options.interpolation_prime, options.interpolation_prime_from)
+        self.accepts(variety, options)  # refuse before any work
         start = time.monotonic()
         logger.info("auto: ker within %g s races interpolation through degree %d%s", options.ker_budget,
                     options.max_degree, "" if options.ker_timeout is not None else

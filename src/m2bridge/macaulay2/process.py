@@ -13,6 +13,7 @@ message, never the raw `@@m2b` protocol lines.
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
 import select
@@ -28,19 +29,15 @@ from functools import lru_cache
 from pathlib import Path
 
 from .. import _processes
-from ..errors import M2CrashError, M2Error, M2MemoryCapError, M2NotFoundError, M2TimeoutError
-from ._launch import SIGNAL_MARKER, TIMEOUT_MARKER, memory_cap
+from ..errors import M2CrashError, M2NotFoundError, M2TimeoutError
+from ._launch import TIMEOUT_MARKER
+from .failures import failure
 from .scripts import kept_only_when_named, remove_script, write_script
-from .tee import can_tee, collect, run_teed
+from .tee import can_tee, run_teed
 
 DEFAULT_TIMEOUT = 600.0
 DEFAULT_MEMORY_LIMIT = 8 * 2**30
 LAUNCHER = Path(__file__).with_name("_launch.py")
-_STACK_TRACE = re.compile(r"\s*[0-9]+# |-\* stack trace|-- end stack trace")  # after Macaulay2's `-- SIGSEGV`
-_MEMORY = re.compile(r"out of memory|memory|failed to map|cannot allocate", re.I)
-# Macaulay2 1.21 needs about 0.25 GiB of address space to start (it crashes with SIGSEGV, SIGABRT or a
-# loader error under 0.2 GiB): a crash under a cap below this is blamed on the cap, by name.
-SMALL_MEMORY_CAP = 2**29
 
 
 @dataclass
@@ -130,7 +127,7 @@ class Macaulay2:
         process = spawn_launcher(command, self.timeout, self.memory_limit,
                                  stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         try:
-            stdout, stderr = collect(process, tee=self.verbose)
+            stdout, stderr = _collect(process, tee=self.verbose)
             return process.wait(), stdout, stderr
         finally:
             _processes.end(process)  # at once if interrupted; the launcher then kills Macaulay2's group
@@ -142,52 +139,31 @@ class Macaulay2:
         remove_script(output.script_path)
 
 
-def crash_signal(output: str, returncode: int | None) -> int | None:
-    """The signal Macaulay2 died from: the launcher's marker, Macaulay2's own `-- SIGSEGV` line (it
-    catches SIGSEGV, prints a stack trace and exits 1), a negative exit status, or 128 + N; else None."""
-    found = re.search(rf"^{re.escape(SIGNAL_MARKER)} ([0-9]+)", output, re.M)
-    if found:
-        return int(found.group(1))
-    found = re.search(r"^-- (SIG[A-Z]+)\s*$", output, re.M)
-    if found and found.group(1) in signal.Signals.__members__:
-        return int(signal.Signals[found.group(1)])
-    if returncode is not None and returncode < 0:
-        return -returncode
-    if returncode is not None and 128 < returncode < 128 + signal.NSIG:  # a wrapper script's child was killed
-        return returncode - 128
-    return None
+def _collect(process: subprocess.Popen, tee: bool) -> tuple[str, str]:
+    """Everything `process` writes to its stdout and stderr pipes (both streamed to our stderr under
+    `tee`), each line stripped of trailing white space."""
+    streams = {process.stdout.fileno(): [], process.stderr.fileno(): []}
+    decoders = {fd: codecs.getincrementaldecoder("utf-8")("replace") for fd in streams}
+    open_fds = list(streams)
+    while open_fds:
+        ready, _, _ = select.select(open_fds, [], [])
+        for fd in ready:
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                open_fds.remove(fd)
+                continue
+            streams[fd].append(chunk)
+            if tee:
+                sys.stderr.write(decoders[fd].decode(chunk))
+                sys.stderr.flush()
+    return tuple(_lines(b"".join(streams[fd])) for fd in (process.stdout.fileno(), process.stderr.fileno()))
 
 
-def failure(m2: Macaulay2, stderr: str, stdout: str, script_path: str, returncode: int | None) -> M2Error:
-    """The error for a run that exited with `returncode` != 0: M2CrashError after a signal or the
-    memory cap, else M2Error; both carry Macaulay2's own message."""
-    signum = crash_signal(stderr + "\n" + stdout, returncode)
-    message = _error_message(stderr, stdout)
-    memory = bool(_MEMORY.search(message))
-    cap = memory_cap(m2.memory_limit)
-    if (signum is not None or memory or returncode == 127) and 0 < cap < SMALL_MEMORY_CAP:
-        return M2MemoryCapError(message, script_path, returncode, signum, cap)
-    if memory:
-        inherited = " (the inherited hard limit, `ulimit -v`)" if 0 < cap < m2.memory_limit else ""
-        message += f" [address-space cap {cap / 2**30:g} GiB{inherited}; raise it with --memory-limit]"
-    if signum is not None or memory:
-        return M2CrashError(message, script_path, returncode, signum)
-    return M2Error(message, script_path, returncode)
-
-
-def _error_message(stderr: str, stdout: str) -> str:
-    """Macaulay2's own error lines (`…: error: …`), else the end of what it printed (never the
-    launcher's markers or the `@@m2b` protocol lines)."""
-    def shown(text):
-        return [ln for ln in text.splitlines() if ln.strip() and not ln.startswith(("@@m2b", "@@m2bridge"))
-                and not _STACK_TRACE.match(ln)]
-
-    lines = shown(stderr)
-    errors = [ln for ln in lines if "error:" in ln]
-    if errors:
-        return "\n".join(errors)
-    tail = lines[-5:] or shown(stdout)[-5:]
-    return "\n".join(tail) if tail else "no error message from Macaulay2"
+def _lines(data: bytes) -> str:
+    lines = [line.rstrip() for line in data.decode("utf-8", "replace").split("\n")]
+    if lines and not lines[-1]:
+        lines.pop()
+    return "\n".join(lines) + "\n" if lines else ""
 
 
 class _SessionState:

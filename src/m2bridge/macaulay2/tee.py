@@ -20,9 +20,7 @@ is False there, and process.py streams with its own select loop instead.
 
 from __future__ import annotations
 
-import codecs
 import os
-import select
 import signal
 import subprocess
 import sys
@@ -91,31 +89,3 @@ def _end_children_running(marker: str) -> None:
                 os.kill(int(entry), signal.SIGTERM)
             except ProcessLookupError:
                 pass
-
-
-def collect(process: subprocess.Popen, tee: bool) -> tuple[str, str]:
-    """Everything `process` (started with `_processes.spawn`) writes to its stdout and stderr pipes,
-    both streamed to our stderr under `tee` (the select loop used where subprocess-tee cannot run),
-    each line stripped of trailing white space."""
-    streams = {process.stdout.fileno(): [], process.stderr.fileno(): []}
-    decoders = {fd: codecs.getincrementaldecoder("utf-8")("replace") for fd in streams}
-    open_fds = list(streams)
-    while open_fds:
-        ready, _, _ = select.select(open_fds, [], [])
-        for fd in ready:
-            chunk = os.read(fd, 1 << 16)
-            if not chunk:
-                open_fds.remove(fd)
-                continue
-            streams[fd].append(chunk)
-            if tee:
-                sys.stderr.write(decoders[fd].decode(chunk))
-                sys.stderr.flush()
-    return tuple(_lines(b"".join(streams[fd])) for fd in (process.stdout.fileno(), process.stderr.fileno()))
-
-
-def _lines(data: bytes) -> str:
-    lines = [line.rstrip() for line in data.decode("utf-8", "replace").split("\n")]
-    if lines and not lines[-1]:
-        lines.pop()
-    return "\n".join(lines) + "\n" if lines else ""

@@ -24,11 +24,12 @@ from .network import Network, NetworkError
 SLICE_BOX = (-0.5, 1.5)
 
 
-def _pyplot():
+def _figure(size):
+    """(figure, axes, colour map) without pyplot: no backend is chosen or changed, nothing is
+    shown; notebooks display the returned figure."""
     matplotlib = require("matplotlib", "plot")
-    if matplotlib.get_backend().lower() not in ("agg", "module://matplotlib_inline.backend_inline"):
-        matplotlib.use("Agg")
-    return require("matplotlib.pyplot", "plot")
+    figure = require("matplotlib.figure", "plot").Figure(figsize=size)
+    return figure, figure.subplots(), matplotlib.colormaps["tab20"]
 
 
 def slice_network(network: Network, through) -> Network:
@@ -64,9 +65,7 @@ def region_figure(network: Network, box=None, *, traversal=None, colour: str = "
         traversal = traverse_regions(network, (lower, upper), method="polygon")
     if traversal.polygons is None:
         raise RegionInputError("the traversal has no polygons: use method 'polygon'", parameter="traversal")
-    plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(6.4, 6.0))
-    cmap = plt.get_cmap("tab20")
+    fig, ax, cmap = _figure((6.4, 6.0))
     rng = np.random.default_rng(0)
     if colour == "linear" and traversal.linear_labels is not None:
         keys = traversal.linear_labels
@@ -103,17 +102,16 @@ def cells_figure(network: Network, X, y, distinct, graph, title: str | None = No
     point of each cell)."""
     from .codes import codes
 
-    plt = _pyplot()
     X, y = np.asarray(X, dtype=float), np.asarray(y)
     lo, hi = X.min(0) - 0.5, X.max(0) + 0.5
     xs, ys = np.linspace(lo[0], hi[0], 500), np.linspace(lo[1], hi[1], 500)
     grid = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
     index = {code: i for i, code in enumerate(distinct.codes.hex())}
     cell = np.array([index.get(h, -1) for h in codes(network, grid).hex()], dtype=float).reshape(500, 500)
-    fig, ax = plt.subplots(figsize=(7, 6.3))
+    fig, ax, cmap = _figure((7, 6.3))
     shown = np.where(cell < 0, np.nan, cell % 20)
     ax.set_facecolor("#d9d9d9")
-    ax.imshow(shown, origin="lower", extent=(lo[0], hi[0], lo[1], hi[1]), cmap=plt.get_cmap("tab20"),
+    ax.imshow(shown, origin="lower", extent=(lo[0], hi[0], lo[1], hi[1]), cmap=cmap,
               vmin=0, vmax=20, alpha=0.45, interpolation="nearest", aspect="auto")
     for label, marker in zip(np.unique(y), "o^sv*"):
         pts = X[y == label]

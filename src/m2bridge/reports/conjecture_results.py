@@ -19,6 +19,7 @@ from collections import Counter
 
 from .._files import write_output
 from ..conjectures.statements import reading_name
+from ..conjectures.verdict import proof_of
 from ..errors import InputError
 from ..sweeps.store import CaseStore
 
@@ -30,18 +31,9 @@ def _reading(verdict: dict) -> str:
 
 
 def _proof(verdict: dict) -> str:
-    """A short name for the argument that proved (or bounded) a verdict (docs/certificates.md)."""
-    text = verdict.get("certificate") or ""
-    if not verdict.get("complete"):
-        return "rank argument through degree " + str(verdict.get("checked_through_degree"))
-    if verdict.get("claim") == "containment" and verdict.get("contained"):
-        return "exact composition"
-    for start, name in (("ker (", "ker + linear algebra"), ("ker + Macaulay2", "ker + Macaulay2"),
-                        ("C ⊆ J^A exactly", "ideal(C) prime of the Jacobian dimension"),
-                        ("counterexample", "certified counterexample"), ("a polynomial of C", "C not in J^A")):
-        if text.startswith(start):
-            return name
-    return text or "?"
+    """The kind of argument that proved (or bounded) a verdict: its `proof` field (docs/certificates.md);
+    a record written before the field existed gets it derived from its other fields."""
+    return proof_of(verdict)
 
 
 def _generation(verdict: dict) -> str:
@@ -83,6 +75,7 @@ def _orbit(record, verdict: dict) -> dict:
         "contained": verdict.get("contained"), "generates": verdict.get("generates"),
         "generation": _generation(verdict), "extra_generators": _shown(verdict.get("extra_generators", [])),
         "not_contained": verdict.get("not_contained", []),
+        "notes": verdict.get("notes", []),  # e.g. which certificate did not finish, and why
     }
 
 
@@ -174,13 +167,13 @@ def _certified(o: dict) -> bool:
 
 
 def _case_table(rows: list[dict], proved=lambda o: o["complete"], last: str = "proved") -> list[str]:
-    lines = [f"| reading | case (canonical) | ranks | J^A | extra generators (degree × count) | {last} |",
-             "|---|---|---|---|---|---|"]
+    lines = [f"| reading | case (canonical) | ranks | J^A | extra generators (degree × count) | {last} | proof |",
+             "|---|---|---|---|---|---|---|"]
     for o in rows:
         ranks = ", ".join(f"{k}={v}" for k, v in o["ranks"].items())
         # the pattern is a code span: its | does not split the cell (Python-Markdown, GFM)
         lines.append(f"| {o['reading']} | {o['arch']} `{o['pattern']}` | {ranks} | {o['method']} | {_extras(o)} | "
-                     f"{'yes' if proved(o) else 'no'} |")
+                     f"{'yes' if proved(o) else 'no'} | {o['proved_by']} |")
     return lines
 
 
@@ -219,6 +212,11 @@ def results_markdown(results: dict, title: str, preamble: str = "") -> str:
     heading = "Failures" if results["published"] else "Where the mined families miss generators of J^A"
     lines += ["", f"## {heading} ({len(failed)})", ""]
     lines += _case_table(sorted(failed, key=lambda o: o["reading"])) if failed else ["None."]
+    bounded = [o for o in results["verdicts"] if not o["complete"]]
+    if bounded:
+        lines += ["", f"## Not proved ({len(bounded)}): what was tried", ""]
+        lines += [f"- {o['reading']}, {o['arch']} `{o['pattern']}`: {o['outcome']} ({o['proved_by']}). "
+                  + " ".join(n.rstrip(".") + "." for n in o.get("notes", [])) for o in bounded]
     if results["errors"]:
         lines += ["", f"## Cases without a verdict ({len(results['errors'])})", ""]
         lines += [f"- {e['arch']} `{e['pattern']}`: {e['status']}: {e['error']}" for e in results["errors"]]

@@ -27,7 +27,7 @@ from ..varieties.symmetry import Case
 from .renaming import form_of
 from ..sweeps.store import STATUSES, CaseRecord, CaseStore
 from .requested import in_requested_coordinates
-from ..sweeps.tasks import CONJECTURE_PREFIX, Task, compute_task, make_task
+from ..sweeps.tasks import CONJECTURE_PREFIX, compute_task, make_task
 
 EXPORT_FORMAT = "m2bridge-export-2"
 
@@ -115,7 +115,7 @@ def verify_export(document: dict, timeout: float = 600.0) -> tuple[list[str], in
     differences, checked = [], 0
     ideals = {_key_of(r): r.result for r in map(_stored, document["records"])
               if r.computation == "ideal" and r.status == "ok"}
-    done: dict[str, CaseRecord] = {}
+    done: dict[tuple, CaseRecord] = {}
     for data in document["records"]:
         record = _stored(data)
         if record.status != "ok":

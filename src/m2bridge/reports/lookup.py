@@ -6,9 +6,9 @@ its canonical form, the record of the same computation (same field, method key, 
 the task key a sweep would use) is fetched, and its result renamed into the requested coordinates.
 Nothing is computed here: a case not in the database is `None`, and the caller computes it. This
 module imports no solver (and no Jinja2): `m2bridge ideal --db` answers in well under a second.
-The renaming is reports/requested.py's `cached_result`.
 
 >>> from m2bridge.sweeps.store import open_store
+>>> from m2bridge.varieties.model import make_variety
 >>> from m2bridge.sweeps.api import sweep
 >>> store = open_store(":memory:")
 >>> _ = sweep({"name": "doc", "compute": ["ideal"], "family": [{"architectures": ["2,3,2"],
@@ -27,9 +27,9 @@ import logging
 from ..conjectures.verdict import Verdict
 from ..ideals.options import IdealOptions
 from ..ideals.result import IdealResult
+from ..varieties.model import PatternVariety
 from ..sweeps.store import CaseStore
 from ..sweeps.tasks import CONJECTURE_PREFIX, ideal_from_record
-from ..varieties.model import PatternVariety, make_variety
 from .requested import cached_result
 
 logger = logging.getLogger(__name__)

@@ -24,6 +24,7 @@ import math
 import re
 from functools import lru_cache
 
+from ..conjectures.statements import STATEMENTS
 from ..varieties.model import ActivationPattern, Architecture
 from ..varieties.symmetry import Case, CanonicalForm, canonical_form
 
@@ -63,20 +64,11 @@ def rename_result(result: dict, form: CanonicalForm) -> dict:
 
 # --- verdicts ---------------------------------------------------------------------------------------
 
-# Rank keys that belong to one block (index = canonical block, 0-based), per statement: a swap of
-# the blocks swaps them. r1/r2 (|R_1|, |R_2|), A = M1 - B and C = M2 - B of the deep theorem, and
-# a = |R1| - s, c = |R2| - s of the dimension theorem and the rank-sum statement.
-_BLOCK_KEYS = {"shallow-two-block": ("r1", "r2"), "deep-two-block": ("r_a", "r_c"),
-               "dimension": ("a", "c"), "rank-sum": ("a", "c")}
-# Transposing the network reverses its layers: the deep theorem's items 3a ([M1|M2], blocks agree
-# after the narrowest layer) and 3b ([M1^T|M2^T], agree before it) trade places.
-_TRANSPOSED_KEYS = {"deep-two-block": ("3a", "3b")}
-
-
 def rename_ranks(statement: str, ranks: dict, form: CanonicalForm) -> dict:
     """A verdict's ranks with block-dependent keys (and matrix labels, for `mine`) renamed."""
-    keys = _BLOCK_KEYS.get(statement)
-    swapped = _TRANSPOSED_KEYS.get(statement) if form.transposed else None
+    known = STATEMENTS.get(statement)  # the statement names its block keys (conjectures/statements.py)
+    keys = known.block_keys if known else ()
+    swapped = known.transposed_keys if known and form.transposed else None
     out = {}
     for key, value in ranks.items():
         if keys and key in keys and len(form.block_of) == len(keys):

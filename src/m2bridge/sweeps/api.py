@@ -41,7 +41,7 @@ from ..reports.results import rows as result_rows
 from ..reports.results import verdict_rows
 from .pictures import outcome_figure, sweep_html
 from .store import CaseIdentity, CaseRecord, CaseStore, InMemoryCaseStore, open_store
-from .sweep import SweepProgress, SweepSummary, run_sweep
+from .sweep import SweepSummary, run_sweep
 from .tasks import ideal_from_record, ideal_result_json, make_task
 
 logger = logging.getLogger("m2bridge")

@@ -112,6 +112,8 @@ class SweepSpec:
             raise CaseFileError(f"case file {path!r}: not valid TOML: {exc}") from None
         except RecursionError:  # tomllib parses nested arrays and tables recursively
             raise CaseFileError(f"case file {path!r}: nested too deeply to be a case file") from None
+        except ValueError:  # an integer of more than 4300 digits (Python's limit on int(text))
+            raise CaseFileError(f"case file {path!r}: an integer of more than 4300 digits") from None
         return cls._from_data(data, text, path)
 
     @classmethod
@@ -310,12 +312,13 @@ def _family(fam: dict, index: int, fail) -> Family:
         raise fail("is required", "architectures", index)
     if ("blocks" in fam) == ("patterns" in fam):
         raise fail("give exactly one of 'blocks' and 'patterns'", "blocks" if "blocks" in fam else "patterns", index)
-    archs = []
-    for text in fam["architectures"]:
+    archs = {}  # a repeated entry asks for nothing more: kept once (100,000 of them took minutes to plan)
+    for text in _distinct(fam["architectures"]):
         try:
-            archs.append(Architecture.parse(text))
+            archs.setdefault(Architecture.parse(text), None)
         except _InputError as exc:
             raise fail(str(exc), "architectures", index) from None
+    archs = list(archs)
     if "blocks" in fam and fam["blocks"] < 1:
         raise fail("must be at least 1", "blocks", index)
     for arch in archs if "blocks" in fam else ():
@@ -326,16 +329,23 @@ def _family(fam: dict, index: int, fail) -> Family:
                        f"block, and enumeration handles at most {MAX_ENUMERATED_BLOCKS} blocks", "blocks", index)
     patterns = None
     if "patterns" in fam:
-        patterns = []
-        for text in fam["patterns"]:
+        patterns = {}
+        for text in _distinct(fam["patterns"]):
             try:
                 pattern = ActivationPattern.parse(text)
                 for arch in archs:
                     pattern.check(arch)
             except _InputError as exc:
                 raise fail(str(exc), "patterns", index) from None
-            patterns.append(pattern)
+            patterns.setdefault(pattern, None)
+        patterns = list(patterns)
     return Family(archs, fam.get("blocks"), patterns, fam.get("bias", False))
+
+
+def _distinct(values: list) -> list:
+    """`values` without repeated texts, in order (anything else is kept, for its own error)."""
+    seen = set()
+    return [v for v in values if not isinstance(v, str) or not (v in seen or seen.add(v))]
 
 
 def _line_of(text: str, key: str, family: int | None, top: bool = False) -> int | None:

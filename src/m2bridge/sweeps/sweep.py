@@ -188,3 +188,4 @@ def _with_ideals(checks: list[Task], tasks: dict[str, Task], store: CaseStore, s
         summary.notes += (f"{waiting} conjecture check(s) skipped: J^A not computed (timeout or error); "
                           "rerun with a longer timeout",)
     return ready
+

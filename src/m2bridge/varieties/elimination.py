@@ -35,6 +35,24 @@ def fits(p: int) -> bool:
     return p < FAST_PRIME_LIMIT
 
 
+def piece_bytes(points: int, monomials: int, p: int) -> int:
+    """About how much memory the kernel of one piece needs at its peak: one float64 copy here; for
+    FLINT, the Python integers of the conversion (about 40 bytes an entry) beside its own copy."""
+    return points * monomials * (8 if fits(p) else 48)
+
+
+def available_bytes() -> int | None:
+    """MemAvailable of /proc/meminfo (None where there is no such file)."""
+    try:
+        with open("/proc/meminfo") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
 def bound(p: int) -> float:
     """A bound on |x| for the centred residues x this module keeps (see `centre`)."""
     return (p + 3) / 2

@@ -11,6 +11,11 @@ from dataclasses import dataclass
 
 from ..errors import InputError
 
+# The default prime of interpolation: the largest prime below 2^23, where the BLAS elimination
+# (elimination.py) is exact with one product per panel and several times faster than FLINT. Any
+# other prime below 2^31 can be asked for (larger ones are eliminated by FLINT).
+INTERPOLATION_PRIME = 8388593
+
 # A modulus with more digits than this is refused before any arithmetic on it.
 MAX_MODULUS_DIGITS = 20
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 import numbers
-import os
 import re
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -193,10 +192,11 @@ MAX_PARAMETERS = 100_000
 def _parse_rational(value, where: str) -> Fraction:
     if isinstance(value, bool):
         raise DataError(f"{where}: {value!r} is not a number")
-    if isinstance(value, int):
-        if value.bit_length() > 3.33 * MAX_DIGITS:
+    if isinstance(value, numbers.Rational):  # int, Fraction, numpy integers: exact already
+        value = Fraction(int(value.numerator), int(value.denominator))
+        if max(value.numerator.bit_length(), value.denominator.bit_length()) > 3.33 * MAX_DIGITS:
             raise DataError(f"{where}: a number with more than {MAX_DIGITS} digits", "data")
-        return Fraction(value)
+        return value
     if isinstance(value, str) and len(value) > 2 * MAX_DIGITS + 3:
         raise DataError(f"{where}: a number with more than {MAX_DIGITS} digits", "data")
     if isinstance(value, str) and re.fullmatch(r"\s*-?[0-9]+(\s*/\s*[0-9]+)?\s*", value):
@@ -206,11 +206,6 @@ def _parse_rational(value, where: str) -> Fraction:
             raise DataError(f"{where}: {value!r} divides by zero") from None
     if isinstance(value, float) and value.is_integer():
         return Fraction(int(value))
-    if isinstance(value, numbers.Rational):  # Fraction, numpy integers: exact already
-        value = Fraction(int(value.numerator), int(value.denominator))
-        if max(value.numerator.bit_length(), value.denominator.bit_length()) > 3.33 * MAX_DIGITS:
-            raise DataError(f"{where}: a number with more than {MAX_DIGITS} digits", "data")
-        return value
     raise DataError(
         f"{where}: {value!r} is not an exact number (use integers, or strings like \"1/3\")"
     )
@@ -411,15 +406,12 @@ def make_variety(arch, pattern=None, *, bias: bool = False, data=None, blocks=No
         return arch
     if data is not None and not isinstance(data, Dataset):
         sizes = parse_block_sizes(blocks) if isinstance(blocks, str) else blocks
-        if isinstance(data, (list, tuple)):
+        if isinstance(data, (list, tuple)) or getattr(data, "ndim", None) == 2:  # rows, or a numpy array
             data = Dataset.from_rows(data, sizes)
-        elif hasattr(data, "tolist") and getattr(data, "ndim", None) == 2:  # a numpy array of points
-            data = Dataset.from_rows(data.tolist(), sizes)
-        elif isinstance(data, (str, os.PathLike)):
+        elif isinstance(data, (str, Path)):
             data = Dataset.load(data, sizes)
         else:
-            raise DataError(f"data of type {type(data).__name__}: expected a path (.npy, .json), a list of rows, "
-                            "a 2-d array or a Dataset", "data")
+            raise DataError(f"data of type {type(data).__name__}: expected a path, rows, a 2-d array or a Dataset", "data")
         if blocks is None and ActivationPattern.parse(pattern).k != 1:
             raise InputError("blocks is required when the pattern has more than one block", "blocks")
     elif blocks is not None and data is None:

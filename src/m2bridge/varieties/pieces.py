@@ -19,6 +19,11 @@ import flint
 import numpy as np
 
 from . import elimination
+from .forked import call_forked
+
+# FLINT calls on matrices with this many entries or more run in a forked child (`forked.py`): they
+# take long enough that a signal must not wait for them.
+FORKED_ENTRIES = 250_000
 
 
 @dataclass
@@ -63,10 +68,20 @@ def monomial_hashes(n_vars: int) -> np.ndarray:
     return np.random.default_rng(2**32 + n_vars).integers(0, 2**63, size=n_vars, dtype=np.uint64)
 
 
+class SharedKey(ArithmeticError):
+    """Two distinct monomials have the same 64-bit key (probability about n²·2^-65 for n monomials)."""
+
+
 def monomial_keys(monomials: np.ndarray, hashes: np.ndarray) -> np.ndarray:
+    """The key of each monomial (rows: distinct monomials), checked pairwise distinct: a key then
+    names exactly one of them, and a lookup among them is exact (a shared key is refused, never used)."""
     if monomials.shape[1] == 0:
         return np.zeros(len(monomials), dtype=np.uint64)
-    return hashes[monomials].sum(axis=1, dtype=np.uint64)
+    keys = hashes[monomials].sum(axis=1, dtype=np.uint64)
+    if len(keys) > 1 and len(np.unique(keys)) < len(keys):
+        raise SharedKey("two monomials share a 64-bit key (probability about 2^-64): "
+                        "not computed rather than computed wrong")
+    return keys
 
 
 # --- monomials of one multidegree -------------------------------------------------------------
@@ -128,6 +143,12 @@ def rref(array: np.ndarray, p: int) -> tuple[np.ndarray, np.ndarray]:
     if elimination.fits(p):
         R, pivots = elimination.rref_rows(elimination.to_centred(array, p), p)
         return np.mod(R, p).astype(np.int64), np.array(pivots, dtype=np.int64)
+    if array.size >= FORKED_ENTRIES:
+        return call_forked(_flint_rref, array, p, what=f"the row reduction of a {array.shape[0]} x {array.shape[1]} matrix")
+    return _flint_rref(array, p)
+
+
+def _flint_rref(array: np.ndarray, p: int) -> tuple[np.ndarray, np.ndarray]:
     R, rank = to_nmod_mat(array, p).rref()
     if rank == 0:
         return np.zeros((0, array.shape[1]), dtype=np.int64), np.zeros(0, dtype=np.int64)
@@ -143,6 +164,12 @@ def kernel(E: np.ndarray, p: int) -> tuple[np.ndarray, np.ndarray]:
     FLINT's nullspace has exactly this form (free = the non-pivot columns of the rref of E, in
     increasing order); only its `nullity` columns are converted back to numpy, not the whole matrix.
     """
+    if E.size >= FORKED_ENTRIES:
+        return call_forked(_flint_kernel, E, p, what=f"the kernel of a {E.shape[0]} x {E.shape[1]} matrix")
+    return _flint_kernel(E, p)
+
+
+def _flint_kernel(E: np.ndarray, p: int) -> tuple[np.ndarray, np.ndarray]:
     n = E.shape[1]
     X, nullity = to_nmod_mat(E, p).nullspace()
     if nullity == 0:
@@ -174,9 +201,14 @@ def centred_evaluation_matrix(values: np.ndarray, monomials: np.ndarray, p: int)
     """`evaluation_matrix` as float64 centred residues for `elimination`, a block of points at a time,
     so that no integer copy of the whole matrix is made."""
     A = np.empty((len(values), len(monomials)))
+    # Products of two centred residues (|x| <= p/2 < 2^22) are exact in float64.
+    centred = elimination.to_centred(values, p)
     for start in range(0, len(values), EVALUATION_ROWS):
-        rows = slice(start, start + EVALUATION_ROWS)
-        elimination.to_centred(evaluation_matrix(values[rows], monomials, p), p, out=A[rows])
+        block, points = A[start:start + EVALUATION_ROWS], centred[start:start + EVALUATION_ROWS]
+        np.take(points, monomials[:, 0], axis=1, out=block)
+        for t in range(1, monomials.shape[1]):
+            block *= np.take(points, monomials[:, t], axis=1)
+            elimination.centre(block, p)
     return A
 
 
@@ -215,8 +247,8 @@ def _check_found(piece: Piece, below: Piece, v: int, found: np.ndarray) -> None:
     products = np.concatenate([below.monomials[hit], np.full((len(hit), 1), v, dtype=below.monomials.dtype)], axis=1)
     products.sort(axis=1)
     if not np.array_equal(products, piece.monomials[found[hit]]):
-        raise ArithmeticError("two monomials share a 64-bit key (probability about 2^-64): "
-                              "not computed rather than computed wrong")
+        raise SharedKey("two monomials share a 64-bit key (probability about 2^-64): "
+                        "not computed rather than computed wrong")
 
 
 def complement(piece: Piece, blocks, p: int, margin: int = 6) -> np.ndarray:

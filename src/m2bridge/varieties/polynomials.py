@@ -126,11 +126,20 @@ def hstack(*Ms):
     return [sum((list(M[i]) for M in Ms), []) for i in range(len(Ms[0]))]
 
 
-def minors(M, size: int) -> list:
+class Minors(list):
+    """The nonzero size × size minors of `matrix`, remembering the matrix and the size (certificates
+    reason about the matrix: conjectures/classical.py)."""
+
+    def __init__(self, polys, matrix, size: int):
+        super().__init__(polys)
+        self.matrix, self.size = matrix, size
+
+
+def minors(M, size: int) -> Minors:
     """All size × size minors of a matrix of polynomials (none when size exceeds a side)."""
     rows, cols = len(M), len(M[0]) if M else 0
     if size < 1 or size > min(rows, cols):
-        return []
+        return Minors([], M, size)
 
     @lru_cache(maxsize=None)
     def det(rs: tuple, cs: tuple):
@@ -151,7 +160,7 @@ def minors(M, size: int) -> list:
             d = det(rs, cs)
             if d != 0:
                 out.append(d)
-    return out
+    return Minors(out, M, size)
 
 
 def rational_kernel(A: flint.fmpq_mat) -> list[list]:

@@ -121,7 +121,7 @@ class DaskRunner:
 
     @staticmethod
     def _kernels(distributed, client, jobs, values, prime):
-        shared = client.scatter(values, broadcast=True)
+        shared = client.scatter(values, broadcast=True, hash=False)  # same values, new key: no clash with a release
         futures = {client.submit(solve_kernel, monomials, points, shared, prime, pure=False): md
                    for md, monomials, points in sorted(jobs, key=lambda job: -len(job[1]))}
         for future in distributed.as_completed(futures):

@@ -30,6 +30,8 @@ from .stability import unit_bounds
 from .traversal import traverse_regions
 
 SPLITS = (4, 8, 11, 14, 18)
+# Below this training accuracy (chance is 0.1) a narrow layer died at initialisation: retrain.
+DEAD_ACCURACY = 0.3
 HIDDEN_UNITS = 22
 
 
@@ -87,10 +89,15 @@ def gap_closed(exact: int, configuration: int, empirical: int) -> float | None:
 
 def digits_row(n1: int, dimensions: int = 3, *, seed: int = 0, xor_sizes=(2, 3),
                time_limit: float = 600.0, mip_time_limit: float = 60.0) -> dict:
-    """Train the network d-n1-(22−n1)-10 (seed 100·n1 + seed) and bound/count its regions on [0, 1]^d."""
+    """Train the network d-n1-(22−n1)-10 (seed 100·n1 + seed, or the next ones while a layer dies
+    at initialisation) and bound/count its regions on [0, 1]^d."""
     X, y = digits_inputs(dimensions)
     widths = (dimensions, n1, HIDDEN_UNITS - n1, 10)
-    net, accuracy = train_network(widths, X, y, seed=100 * n1 + seed)
+    used = 100 * n1 + seed
+    net, accuracy = train_network(widths, X, y, seed=used)
+    while accuracy < DEAD_ACCURACY and used < 100 * n1 + seed + 10:
+        used += 1                 # a hidden layer died at initialisation: the next seed
+        net, accuracy = train_network(widths, X, y, seed=used)
     box = (0.0, 1.0)
     bounds = unit_bounds(net, box)
     walked = traverse_regions(net, box, time_limit=time_limit)
@@ -105,7 +112,7 @@ def digits_row(n1: int, dimensions: int = 3, *, seed: int = 0, xor_sizes=(2, 3),
     configuration = configuration_upper_bound(dimensions, hidden)
     empirical = empirical_upper_bound(net.weights[:-1], bounds.classes, dimensions)
     return {
-        "widths": list(widths), "accuracy": round(accuracy, 4),
+        "widths": list(widths), "seed": used, "accuracy": round(accuracy, 4),
         "activation_regions": walked.activation_regions, "complete": walked.complete,
         "linear_regions": walked.linear_regions, "traversal_seconds": round(walked.seconds, 1),
         "xor_lower_bounds": lower, "configuration_ub": configuration, "empirical_ub": empirical,
@@ -119,14 +126,14 @@ def digits_row(n1: int, dimensions: int = 3, *, seed: int = 0, xor_sizes=(2, 3),
 def results_markdown(rows: list[dict], dimensions: int) -> str:
     """The results page: one table row per network, then how the numbers were made."""
     xors = sorted({int(k) for row in rows for k in row["xor_lower_bounds"]})
-    head = (["widths", "accuracy", "activation regions", "linear regions", "s"]
+    head = (["widths", "seed", "accuracy", "activation regions", "linear regions", "s"]
             + [f"XOR-{k} LB" for k in xors] + ["Empirical UB", "Configuration UB", "Montúfar UB",
                                                "gap closed %"])
     lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
     for row in rows:
         exact = f"{row['activation_regions']}" + ("" if row["complete"] else " (lower bound)")
         gap = "–" if row["gap_closed"] is None else f"{row['gap_closed']:.1f}"
-        cells = ["-".join(map(str, row["widths"])), f"{row['accuracy']:.3f}", exact,
+        cells = ["-".join(map(str, row["widths"])), str(row["seed"]), f"{row['accuracy']:.3f}", exact,
                  "–" if row["linear_regions"] is None else str(row["linear_regions"]),
                  f"{row['traversal_seconds']:.1f}"]
         cells += [str(row["xor_lower_bounds"].get(k, row["xor_lower_bounds"].get(str(k)))["bound"])

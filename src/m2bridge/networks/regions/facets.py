@@ -22,6 +22,7 @@ pieces are taken for numerical slivers, as in `geometric.enumerate_cells`.
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import sys
 from dataclasses import dataclass
@@ -78,62 +79,48 @@ def _clip(V: list, labels: list[int], values: list, row: int, eps: float):
     return out_v, out_l
 
 
-def polygon_region(A: np.ndarray, c: np.ndarray, lower: np.ndarray, upper: np.ndarray
-                   ) -> PolygonRegion | None:
+def polygon_region(A: np.ndarray, c: np.ndarray, lower: np.ndarray, upper: np.ndarray,
+                   normalised: bool = False) -> PolygonRegion | None:
     """{x in the box : A x + c ≥ 0} in the plane by clipping the box with the most violated
     half-plane until none is violated; None when it is empty or thinner than THICKNESS·D.
 
-    Rows with a zero normal must hold as constants (callers pass the strict ones separately).
+    Rows with a zero normal must hold as constants (callers check the strict ones separately).
+    `normalised`: the rows have unit normals (or are zero) already.
     """
     diameter = float(np.hypot(*(upper - lower)))
     eps = ON_LINE * diameter
-    norms = np.hypot(A[:, 0], A[:, 1])
-    live = norms > 0
-    if np.any(c[~live] < 0):
-        return None
-    An, cn = A[live] / norms[live, None], c[live] / norms[live]
-    rows = np.flatnonzero(live)
+    if not normalised:
+        norms = np.hypot(A[:, 0], A[:, 1])
+        if np.any(c[norms == 0] < 0):
+            return None
+        norms[norms == 0] = 1.0
+        A, c = A / norms[:, None], c / norms
     V = [(lower[0], lower[1]), (upper[0], lower[1]), (upper[0], upper[1]), (lower[0], upper[1])]
     labels = [-1, -1, -1, -1]
-    for _ in range(len(rows) + 1):
-        values = An @ np.array(V).T + cn[:, None]
+    column = c[:, None]
+    for _ in range(len(c) + 1):
+        values = A @ np.array(V).T + column
         worst = values.min(axis=1)
-        i = int(np.argmin(worst))
+        i = int(worst.argmin())
         if worst[i] >= -eps:
             break
-        V, labels = _clip(V, labels, values[i].tolist(), int(rows[i]), eps)
+        V, labels = _clip(V, labels, values[i].tolist(), i, eps)
         if len(V) < 3:
             return None
-    V = np.array(V)
-    # drop edges shorter than eps (a vertex clipped twice)
-    keep = np.hypot(*(np.roll(V, -1, axis=0) - V).T) > eps
-    V, labels = V[keep], [lab for lab, k in zip(labels, keep) if k]
-    if len(V) < 3:
+    # drop edges shorter than eps (a vertex clipped twice), then measure
+    k = len(V)
+    kept = [t for t in range(k) if math.dist(V[t], V[(t + 1) % k]) > eps]
+    V, labels = [V[t] for t in kept], [labels[t] for t in kept]
+    k = len(V)
+    if k < 3:
         return None
-    nxt = np.roll(V, -1, axis=0)
-    area = 0.5 * float(np.sum(V[:, 0] * nxt[:, 1] - nxt[:, 0] * V[:, 1]))
-    perimeter = float(np.sum(np.hypot(*(nxt - V).T)))
+    area = 0.5 * float(sum(V[t][0] * V[(t + 1) % k][1] - V[(t + 1) % k][0] * V[t][1] for t in range(k)))
+    perimeter = sum(math.dist(V[t], V[(t + 1) % k]) for t in range(k))
     if not 2 * area / perimeter > THICKNESS * diameter:
         return None
-    facets = [(lab, (V[t], nxt[t])) for t, lab in enumerate(labels) if lab >= 0]
-    return PolygonRegion(V, [f[0] for f in facets], [f[1] for f in facets], area)
-
-
-@contextlib.contextmanager
-def _stdout_to_stderr():
-    """HiGHS prints its banner on file descriptor 1; JSON on stdout must stay clean."""
-    sys.stdout.flush()
-    try:
-        saved = os.dup(1)
-    except OSError:
-        yield
-        return
-    try:
-        os.dup2(2, 1)
-        yield
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
+    vertices = np.array(V)
+    facets = [(lab, (vertices[t], vertices[(t + 1) % k])) for t, lab in enumerate(labels) if lab >= 0]
+    return PolygonRegion(vertices, [f[0] for f in facets], [f[1] for f in facets], area)
 
 
 @contextlib.contextmanager
@@ -167,18 +154,19 @@ class RegionLPs:
         self.diameter = float(np.linalg.norm(upper - lower))
         self.runs = 0
 
-    def _solve(self, cost, col_lower, col_upper, matrix, row_lower, row_upper, pattern, what):
+    def _solve(self, cost, col_lower, col_upper, matrix, row_lower, row_upper, pattern, what,
+               rowwise: bool = False):
         hs = self.hs
-        if isinstance(matrix, tuple):          # (starts, indices, values, rows): CSC arrays
+        if isinstance(matrix, tuple):          # (starts, indices, values, rows): CSC or CSR arrays
             start, index, value, rows = matrix
         else:
             csc = _sparse().csc_matrix(matrix)
             start, index, value, rows = csc.indptr, csc.indices, csc.data, matrix.shape[0]
-        with _stdout_to_stderr():
-            self.highs.passModel(len(cost), rows, len(value), 1, 1, 0.0, cost, col_lower, col_upper,
-                                 row_lower, row_upper, np.asarray(start, dtype=np.int32),
-                                 np.asarray(index, dtype=np.int32), value, np.zeros(len(cost), dtype=np.int32))
-            self.highs.run()
+        # output_flag is off: HiGHS prints nothing while solving (only its banner, at creation)
+        self.highs.passModel(len(cost), rows, len(value), 2 if rowwise else 1, 1, 0.0, cost, col_lower,
+                             col_upper, row_lower, row_upper, np.asarray(start, dtype=np.int32),
+                             np.asarray(index, dtype=np.int32), value, np.zeros(len(cost), dtype=np.int32))
+        self.highs.run()
         self.runs += 1
         status = self.highs.getModelStatus()
         if status == hs.HighsModelStatus.kInfeasible:
@@ -212,37 +200,29 @@ class RegionLPs:
             return None
         return x[:n], float(x[n])
 
-    def facet_rows(self, A, c, candidates: list[int], groups: list[np.ndarray], pattern):
+    def facet_rows(self, A, c, candidates, keep, pattern):
         """Those of `candidates` whose hyperplane carries a facet: the minimum of row i over the
-        region without the rows of its group (rows on the same hyperplane) is < 0. One LP with a
-        block of variables per candidate; the blocks are independent. None when the region is
-        empty."""
-        if not candidates:
+        region without the rows on its hyperplane (`keep[b]`: the rows kept for candidate b) is
+        < 0. One LP with a block of variables per candidate; the blocks are independent. None when
+        the region is empty."""
+        k = len(candidates)
+        if not k:
             return []
         n = A.shape[1]
         norms = np.linalg.norm(A, axis=1)
-        live = norms > 0
-        An = np.where(live[:, None], A / np.where(live, norms, 1.0)[:, None], 0.0)
-        cn = np.where(live, c / np.where(live, norms, 1.0), 0.0)
-        k = len(candidates)
-        keep = np.repeat(live[None, :], k, axis=0)
-        for b, group in enumerate(groups):
-            keep[b, group] = False
-        units = [np.flatnonzero(row) for row in keep]
-        sizes = np.array([len(u) for u in units])
-        offsets = np.r_[0, np.cumsum(sizes)]
-        # column j of block b holds An[units[b], j] in rows offsets[b]…: the CSC arrays directly
-        starts = np.r_[0, np.cumsum(np.repeat(sizes, n))]
-        indices = np.concatenate([np.tile(offsets[b] + np.arange(sizes[b]), n) for b in range(k)])
-        values = np.concatenate([An[u].T.ravel() for u in units])
-        matrix = (starts, indices, values, int(offsets[-1]))
-        unit_of = np.concatenate(units)
-        row_lower = -cn[unit_of]
+        norms[norms == 0] = 1.0
+        An, cn = A / norms[:, None], c / norms
+        block, unit = np.nonzero(keep)                       # constraint r: row unit[r] in block[r]
+        rows = len(unit)
+        # row-wise: constraint r has the n entries An[unit[r]] in the columns of block[r]
+        start = np.arange(0, rows * n, n, dtype=np.int32)
+        index = (block[:, None] * n + np.arange(n)).ravel().astype(np.int32)
+        value = An[unit].ravel()
         costs = An[candidates]
         x = self._solve(costs.ravel(), np.tile(self.lower, k), np.tile(self.upper, k),
-                        matrix, row_lower, np.full(len(row_lower), np.inf), pattern, "facet")
+                        (start, index, value, rows), -cn[unit], np.full(rows, np.inf), pattern, "facet",
+                        rowwise=True)
         if x is None:      # the region itself is empty
             return None
-        values = np.einsum("kj,kj->k", x.reshape(k, n), costs) + cn[candidates]
-        return [i for i, v in zip(candidates, values) if v < -ON_LINE * self.diameter]
-
+        depth = np.einsum("kj,kj->k", x.reshape(k, n), costs) + cn[candidates]
+        return [int(i) for i in np.asarray(candidates)[depth < -ON_LINE * self.diameter]]

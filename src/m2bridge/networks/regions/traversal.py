@@ -44,12 +44,11 @@ from .inputs import RegionInputError, check_count, check_seconds, input_box
 METHODS = ("auto", "polygon", "lp")
 # What each count counts, in one line each (the JSON of `m2bridge regions` carries these).
 DEFINITIONS = {
-    "activation_regions": "full-dimensional activation regions: the sets of inputs in the box with one "
-                          "activation pattern (unit active iff its pre-activation is > 0) that have "
-                          "interior points",
-    "linear_regions": "linear regions: activation regions joined across shared facets on which the "
-                      "network computes the same affine map (maximal facet-connected unions)",
-    "milp": "activation patterns realised by at least one input of the closed box (Serra & "
+    "activation_regions": "the sets of inputs in the box with one activation pattern (unit active iff "
+                          "its pre-activation is > 0) that have interior points (full-dimensional)",
+    "linear_regions": "unions of activation regions joined across shared facets on which the network "
+                      "computes the same affine map (maximal facet-connected unions)",
+    "milp": "the activation patterns realised by at least one input of the closed box (Serra & "
             "Ramalingam's MILP count; includes patterns met only on a lower-dimensional set)",
 }
 # Starting points tried (box centre, then seeded random points) before giving up.
@@ -74,6 +73,7 @@ class Traversal:
     seconds: float
     lp_runs: int = 0
     probes: int = 0
+    walk: object = field(default=None, repr=False, compare=False)   # the state `resume` goes on with
 
     @property
     def rate(self) -> float:
@@ -94,26 +94,29 @@ def region_rows(network: Network, bits: np.ndarray):
     M x + m the network's output on the region."""
     active = bits.astype(bool)
     n0 = network.widths[0]
+    Z = np.empty((len(bits), n0 + 1))
     M, m = np.eye(n0), np.zeros(n0)
-    rows, start = [], 0
+    start = 0
     with np.errstate(over="ignore", invalid="ignore"):
         for W, b in zip(network.weights[:-1], network.biases[:-1]):
-            G, g = W @ M, W @ m + b
-            rows.append(np.c_[G, g])
-            on = active[start:start + len(b)]
+            stop = start + len(b)
+            G = Z[start:stop, :n0] = W @ M
+            g = Z[start:stop, n0] = W @ m + b
+            on = active[start:stop]
             M, m = G * on[:, None], g * on
-            start += len(b)
-        affine = np.r_[(network.weights[-1] @ M).ravel(), network.weights[-1] @ m + network.biases[-1]]
-    Z = np.vstack(rows)
+            start = stop
+        affine = np.concatenate([(network.weights[-1] @ M).ravel(), network.weights[-1] @ m + network.biases[-1]])
     if not np.isfinite(Z.sum()):
         raise RegionInputError("the region's inequalities exceed the float64 range (products of "
                                "huge weights); rescale the network", parameter="network")
     Z[~active] *= -1.0
-    norms = np.linalg.norm(Z[:, :-1], axis=1)
+    norms = np.sqrt(np.einsum("ij,ij->i", Z[:, :n0], Z[:, :n0]))
     zero = norms == 0
-    strict_ok = not (np.any(zero & active & (Z[:, -1] <= 0)) or np.any(zero & ~active & (Z[:, -1] < 0)))
-    Z /= np.where(zero, 1.0, norms)[:, None]
-    Z[zero] = 0.0
+    strict_ok = not (np.any(zero & active & (Z[:, n0] <= 0)) or np.any(zero & ~active & (Z[:, n0] < 0)))
+    if zero.any():
+        Z[zero] = 0.0
+        norms[zero] = 1.0
+    Z /= norms[:, None]
     return Z, strict_ok, affine
 
 
@@ -185,7 +188,7 @@ class _Walk:
         region is empty or too thin. `verified`: reached across a facet of a region, not squeezed
         into it (`flat_across`), so full-dimensional unless the LP finds it empty."""
         if self.method == "polygon":
-            shape = polygon_region(A, c, self.lower, self.upper)
+            shape = polygon_region(A, c, self.lower, self.upper, normalised=True)
             if shape is None:
                 return None
             self.polygons.append(shape.vertices)
@@ -194,20 +197,19 @@ class _Walk:
             ball = self.lps.inscribed_ball(A, c, bits)
             if ball is None or ball[1] <= THICKNESS * self.diameter:
                 return None
-        live = np.flatnonzero(np.any(A != 0, axis=1))
-        candidates, members, taken = [], [], set()
-        for row, group in zip(live, hyperplane_groups(np.c_[A, c], live, self.tol)):
-            if int(group[0]) in taken:
-                continue
-            taken.add(int(group[0]))
-            neighbour = bits.copy()
-            neighbour[group] ^= 1
-            if neighbour.tobytes() in self.index:   # its facets are known: the edge is recorded
-                continue
-            candidates.append(int(row))
-            members.append(group)
-        rows = self.lps.facet_rows(A, c, candidates, members, bits)
-        return None if rows is None else [(row, None) for row in rows]
+        # one representative (the first row) per oriented hyperplane; its group flips together
+        Z = np.c_[A, c]
+        live = np.any(A != 0, axis=1)
+        close = (np.abs(Z[:, None, :] - Z[None, :, :]).max(axis=2) <= self.tol) & live[None, :]
+        representative = np.where(live, close.argmax(axis=1), -1)
+        heads = np.flatnonzero(representative == np.arange(len(A)))
+        flips = representative[None, :] == heads[:, None]
+        neighbours = bits[None, :] ^ flips.astype(np.uint8)
+        # a neighbour already visited had its facets found: the edge is recorded from its side
+        fresh = np.array([row.tobytes() not in self.index for row in neighbours], dtype=bool)
+        candidates = heads[fresh]
+        rows = self.lps.facet_rows(A, c, candidates, live[None, :] & ~flips[fresh], bits)
+        return None if rows is None else [(int(row), None) for row in rows]
 
     def _probe(self, parent: int, row: int, where) -> None:
         """The pattern just across facet `row` of region `parent`, by a forward pass."""
@@ -266,14 +268,17 @@ class _Walk:
 
 
 def traverse_regions(network: Network, box=None, *, method: str = "auto", count_limit: int | None = None,
-                     time_limit: float | None = None, on_progress=None) -> Traversal:
+                     time_limit: float | None = None, on_progress=None,
+                     resume: Traversal | None = None) -> Traversal:
     """All full-dimensional activation regions of `network` on `box` (default [0, 1]^n0) by walking
     across facets, and the linear regions they form (see the module docstring for both).
 
     `method`: "polygon" (2-D inputs only: clipping, no LP), "lp" (HiGHS, any input dimension) or
     "auto" (polygon for 2-D inputs). Stops at `count_limit` regions, after `time_limit` seconds or
     on Ctrl-C with `complete=False`: the count is then a lower bound. An LP that HiGHS cannot solve
-    raises `facets.RegionLPError` naming the region's pattern.
+    raises `facets.RegionLPError` naming the region's pattern. `resume`: an incomplete result of
+    this function for the same network and box; the walk goes on from where it stopped (the
+    limits count afresh, `count_limit` counts all regions).
     """
     count_limit = check_count(count_limit, "count_limit", optional=True)
     time_limit = check_seconds(time_limit, "time_limit")
@@ -290,10 +295,11 @@ def traverse_regions(network: Network, box=None, *, method: str = "auto", count_
                                parameter="method")
     if network.depth == 1:
         return Traversal(1, 1, True, "complete", method, [()], [], None, [0], time.monotonic() - started)
-    walk = _Walk(network, lower, upper, method)
+    walk = _resumed(resume, network, lower, upper, method) if resume else _Walk(network, lower, upper, method)
     reason = "complete"
     try:
-        walk.start()
+        if not resume:
+            walk.start()
         while walk.queue:
             if count_limit is not None and len(walk.patterns) >= count_limit:
                 reason = "count limit"
@@ -316,7 +322,20 @@ def traverse_regions(network: Network, box=None, *, method: str = "auto", count_
         adjacencies=walk.adjacencies(),
         polygons=walk.polygons if method == "polygon" else None,
         linear_labels=labels, seconds=time.monotonic() - started,
-        lp_runs=walk.lps.runs if walk.lps else 0, probes=walk.probes)
+        lp_runs=walk.lps.runs if walk.lps else 0, probes=walk.probes, walk=walk)
+
+
+def _resumed(previous: Traversal, network: Network, lower, upper, method: str) -> _Walk:
+    """The walk of `previous`, checked to belong to this network, box and method."""
+    walk = previous.walk
+    if walk is None or previous.complete:
+        raise RegionInputError("resume: the traversal is complete (or has no walk to go on with)",
+                               parameter="resume")
+    if walk.network is not network or walk.method != method or not (
+            np.array_equal(walk.lower, lower) and np.array_equal(walk.upper, upper)):
+        raise RegionInputError("resume: the traversal was made for another network, box or method",
+                               parameter="resume")
+    return walk
 
 
 def grid_lower_bound(network: Network, box=None, points_per_axis: int = 200) -> int:

@@ -1,0 +1,212 @@
+"""The ladder of certificates of generation (docs/certificates.md): arguments that prove
+ideal(C) = J^A without computing J^A, tried from cheap to expensive, each within its own budget.
+
+Every rung starts from two facts checked before it runs: C ⊆ J^A exactly (composition with the
+parametrization), and the Jacobian rank of φ^A at one integer point reduced mod p, a lower bound for
+dim V_A (a rank can only drop mod p, and a rank at a point is at most the generic rank). J^A is prime.
+So dim ideal(C) >= dim J^A >= rank, and a rung proves ideal(C) = J^A by showing more about ideal(C).
+
+Each rung is a small class in the registry RUNGS (after CVXPY's solver chain): `applies(task)` says
+why it does not apply (None when it does), `run(task)` returns an `Attempt` (proved or not, the
+certificate text, notes on what it could not show). A rung that runs out of time or fails in
+Macaulay2 returns a note, never raises: the verdict degrades to what is proved.
+
+- ambient: rank = number of coordinates, so J^A = 0 and C (inside it) is empty or zero.
+- classical: ideal(C) a sum of generic determinantal ideals in disjoint variables (classical.py).
+- prime: ideal(C) prime (Macaulay2 isPrime) of dimension = rank.
+- serre: R/ideal(C) Cohen–Macaulay and R1, homogeneous, of dimension = rank: normal, so a domain.
+- degree: ideal(C) radical and unmixed of dimension = rank and deg V_A >= deg ideal(C); m2bridge has
+  no proof of the degree bound yet, so this rung establishes the rest and refuses with the number.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from ..errors import M2Error, M2OutputError, M2TimeoutError
+from ..macaulay2.process import Macaulay2
+from ..macaulay2.program import run_template
+from ..macaulay2.protocol import encode_terms
+from ..varieties.field import Field
+from .certify import certify_generation
+from .classical import classical_dimension
+
+# det(P·Jac·Q) elements of the ideal of c-minors of the Jacobian that the R1 check adds to ideal(C),
+# and the prime of that check (one-sided: see templates/serre.m2.j2).
+R1_MINORS = 4
+R1_PRIME = 32003
+
+
+@dataclass
+class GenerationTask:
+    """What the rungs know: the variety, C (over QQ, inside J^A), the statement's families (name,
+    size, minors), the Jacobian rank, and the budget (seconds) and memory of each Macaulay2 rung."""
+
+    variety: object
+    candidates: list
+    families: list
+    jacobian_rank: int
+    seed: int = 0
+    budget: float = 60.0
+    memory_limit: int = 8 * 2**30
+
+    @property
+    def n_coordinates(self) -> int:
+        return len(self.variety.variable_names)
+
+
+@dataclass
+class Attempt:
+    kind: str
+    proved: bool
+    certificate: str = ""
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+class Rung:
+    kind = ""
+
+    def applies(self, task: GenerationTask) -> str | None:
+        return None
+
+    def run(self, task: GenerationTask) -> Attempt:
+        raise NotImplementedError
+
+    def refuse(self, note: str) -> Attempt:
+        return Attempt(self.kind, False, notes=[f"{self.kind}: {note}"])
+
+
+class Ambient(Rung):
+    kind = "ambient"
+
+    def applies(self, task):
+        if task.jacobian_rank != task.n_coordinates:
+            return f"the Jacobian rank {task.jacobian_rank} is below the {task.n_coordinates} coordinates"
+        return None
+
+    def run(self, task):
+        if any(c != 0 for c in task.candidates):
+            return self.refuse("J^A = 0 but C has a nonzero polynomial (it cannot lie in J^A)")
+        return Attempt(self.kind, True, f"Jacobian rank {task.jacobian_rank} = number of coordinates: V_A fills the "
+                                        "space, J^A = 0, and C (empty or zero) generates it")
+
+
+class Classical(Rung):
+    kind = "classical"
+
+    def run(self, task):
+        dim, reason = classical_dimension(task.families, task.n_coordinates)
+        if dim is None:
+            return self.refuse(reason)
+        if dim != task.jacobian_rank:
+            return self.refuse(f"ideal(C) is prime of dimension {dim}, not the Jacobian rank {task.jacobian_rank}")
+        return Attempt(self.kind, True, "C ⊆ J^A exactly; after a linear change of coordinates ideal(C) is a sum of "
+                                        "generic determinantal ideals in disjoint variables (Eagon–Hochster), "
+                                        f"so prime, of dimension {dim} = the Jacobian rank: ideal(C) = J^A")
+
+
+def _homogeneous_task(task: GenerationTask) -> str | None:
+    if task.variety.bias:
+        return "the coordinates of a network with bias are not all of degree 1"
+    if not task.candidates:
+        return "C is empty"
+    return None
+
+
+def _m2_facts(task: GenerationTask, template: str, promises: tuple, **extra):
+    """The reply of a rung's template, or a note (str) when Macaulay2 did not answer."""
+    runner = Macaulay2(timeout=task.budget, memory_limit=task.memory_limit)
+    try:
+        return run_template(runner, template, variables=task.variety.variable_names, promises=promises,
+                            seed=task.seed, field=Field(0), coordinates=task.variety.coordinates,
+                            generators=[encode_terms(g) for g in task.candidates], **extra).reply
+    except M2TimeoutError:
+        return f"Macaulay2 did not finish in {task.budget:g} s"
+    except (M2Error, M2OutputError) as exc:
+        return f"Macaulay2 failed: {str(exc).splitlines()[0]}"
+
+
+class Prime(Rung):
+    kind = "prime"
+
+    def run(self, task):
+        proved, note = certify_generation(task.variety, task.candidates, task.jacobian_rank, seed=task.seed,
+                                          timeout=task.budget, memory_limit=task.memory_limit)
+        if not proved:
+            return self.refuse(note)
+        return Attempt(self.kind, True, "C ⊆ J^A exactly, ideal(C) prime of the Jacobian dimension (Macaulay2 "
+                                        "isPrime, dim): ideal(C) = J^A")
+
+
+class Serre(Rung):
+    kind = "serre"
+
+    def applies(self, task):
+        return _homogeneous_task(task)
+
+    def run(self, task):
+        reply = _m2_facts(task, "serre.m2.j2", ("homogeneous", "codim", "dim", "cm"), r1_minors=R1_MINORS, r1_prime=R1_PRIME)
+        if isinstance(reply, str):
+            return self.refuse(reply)
+        if reply.one("homogeneous") != "true":
+            return self.refuse("ideal(C) is not homogeneous")
+        dim = reply.integer("dim")
+        if dim != task.jacobian_rank:
+            return self.refuse(f"dim ideal(C) = {dim} differs from the Jacobian rank {task.jacobian_rank}")
+        if reply.one("cm") != "true":
+            return self.refuse("Cohen–Macaulay not shown: not a complete intersection, and pdim R/in(ideal(C)) "
+                               "exceeds the codimension")
+        if reply.all("r1") != ["true"]:
+            return self.refuse(f"R1 not shown: ideal(C), {R1_MINORS} combinations of Jacobian minors and dim − 2 "
+                               f"linear forms are not zero-dimensional over GF({R1_PRIME}), or dim < 2")
+        how = "a complete intersection" if reply.one("ci") == "true" else "R/in(ideal(C)) Cohen–Macaulay"
+        return Attempt(self.kind, True, f"C ⊆ J^A exactly; R/ideal(C) is Cohen–Macaulay ({how}) and regular in "
+                                        "codimension 1 (Jacobian criterion), so normal (Serre), a graded normal "
+                                        f"domain: ideal(C) prime of dimension {dim} = the Jacobian rank: ideal(C) = J^A")
+
+
+class Degree(Rung):
+    kind = "degree"
+
+    def applies(self, task):
+        return _homogeneous_task(task)
+
+    def run(self, task):
+        reply = _m2_facts(task, "degree.m2.j2", ("homogeneous", "dim", "squarefree", "cm", "degree"))
+        if isinstance(reply, str):
+            return self.refuse(reply)
+        dim, degree = reply.integer("dim"), reply.integer("degree")
+        if reply.one("homogeneous") != "true":
+            return self.refuse("ideal(C) is not homogeneous")
+        if dim != task.jacobian_rank:
+            return self.refuse(f"dim ideal(C) = {dim} differs from the Jacobian rank {task.jacobian_rank}")
+        if reply.one("squarefree") != "true":
+            return self.refuse("radical not shown: the initial ideal of ideal(C) is not squarefree")
+        if reply.one("cm") != "true":
+            return self.refuse("unmixed not shown: R/in(ideal(C)) is not Cohen–Macaulay")
+        # Everything but the degree bound is shown; m2bridge has no proof of deg V_A >= deg ideal(C).
+        return self.refuse(f"ideal(C) is radical and unmixed of the Jacobian dimension {dim}, deg ideal(C) = "
+                           f"{degree}; no proof that deg V_A >= {degree}")
+
+
+RUNGS: tuple[Rung, ...] = (Ambient(), Classical(), Prime(), Serre(), Degree())
+RUNG_KINDS = tuple(r.kind for r in RUNGS)
+
+
+def prove_generation(task: GenerationTask, rungs=RUNGS) -> Attempt:
+    """The first rung that proves ideal(C) = J^A, or a refusal whose notes say what each rung did."""
+    notes = []
+    for rung in rungs:
+        reason = rung.applies(task)
+        if reason is not None:
+            continue  # not applicable: nothing to report (e.g. ambient on every proper subvariety)
+        started = time.perf_counter()
+        attempt = rung.run(task)
+        attempt.seconds = time.perf_counter() - started
+        if attempt.proved:
+            attempt.notes[:0] = notes
+            return attempt
+        notes += attempt.notes
+    return Attempt("none", False, notes=notes)
