@@ -57,8 +57,13 @@ def test_conjecture_db_answers_a_stored_case_without_macaulay2(stored):
     computed = run_cli(*args)
     answered = run_cli(*args, "--db", stored, env=NO_M2)
     assert computed.returncode == 0 and answered.returncode == 0, answered.stderr
-    # the same verdict (renaming keeps the stored order of the families: compare the lines as a set)
-    assert sorted(answered.stdout.splitlines()) == sorted(computed.stdout.splitlines())
+    # the same verdict (renaming keeps the stored order of the families: compare the lines as a set);
+    # its proof may differ: the sweep's is the one its method found, a fresh check may find another
+    def facts(text):
+        return sorted(line for line in text.splitlines() if not line.startswith("  proof:"))
+
+    assert facts(answered.stdout) == facts(computed.stdout)
+    assert "  proof:" in answered.stdout
     assert "shallow-two-block:literal [generation]" in answered.stdout
     everything = run_cli(*args[:-2], "--name", "all", "--db", stored, "--json", env=NO_M2)
     # only shallow-two-block is stored: "all" is computed, which needs Macaulay2
