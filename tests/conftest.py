@@ -27,8 +27,8 @@ Automatic marks (so that nobody has to remember them on doctests):
 The temporary directory: a test run leaves $TMPDIR as it found it. Everything m2bridge writes
 there (scripts kept after a failure, session folders, Dask's scratch space) goes to pytest's own
 folders instead: `TMPDIR` (and `tempfile.tempdir`) point to a folder of the session's basetemp for
-the whole run, and to a `tmpdir` folder in each test's own `tmp_path` while it runs; commands the
-tests start inherit it. A run that leaves new `m2bridge-*` entries in the original $TMPDIR fails,
+the whole run, and to a folder of each test's own (beside its `tmp_path`, which stays as the
+test makes it) while it runs; commands the tests start inherit it. A run that leaves new `m2bridge-*` entries in the original $TMPDIR fails,
 naming them (another m2bridge writing there at the same time would trip it too).
 """
 
@@ -112,11 +112,10 @@ def pytest_sessionstart(session):
 
 
 @pytest.fixture(autouse=True)
-def _tmpdir_of_the_test(tmp_path):
-    """This test's files in its own tmp_path (see the module's docstring)."""
+def _tmpdir_of_the_test(request, tmp_path_factory):
+    """This test's temporary files in a folder of its own (see the module's docstring)."""
     before = os.environ.get("TMPDIR"), tempfile.tempdir
-    folder = tmp_path / "tmpdir"
-    folder.mkdir(exist_ok=True)
+    folder = tmp_path_factory.mktemp(re.sub(r"[\W]", "_", request.node.name)[:30] + "-tmpdir")
     redirect_tmpdir(folder)
     yield folder
     os.environ["TMPDIR"], tempfile.tempdir = before

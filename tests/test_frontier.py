@@ -126,7 +126,7 @@ def test_the_n1_reading_misses_40_certified_quartics():
     ctx = polynomial_context(variety.variable_names, Field(0))
     extras = [parse_polynomial_text(p, ctx) for p in v.extra_generators[0]["polynomials"]]
     assert contained_in_variety(variety, extras) == []
-    union = check("4,4,4", "1100|0110", "shallow-two-block", variant="union", max_degree=4, certify_timeout=300)
+    union = check("4,4,4", "1100|0110", "shallow-two-block", variant="union", max_degree=4, certify_timeout=5)
     assert union.outcome == "holds through degree 4" and union.extra_generators == []
     assert union.certificate == "ideal(C) = J^A in every degree <= 4 (exact rank argument)"
 
