@@ -88,10 +88,9 @@ def test_kernel_equals_flint_on_real_pieces():
 
 
 def test_small_and_large_primes_give_the_same_ideal(monkeypatch):
-    monkeypatch.setattr(elimination, "MIN_COLUMNS", 0)  # every piece by the BLAS elimination
     small = interpolate_ideal("4,4,4", "1100|0110", max_degree=4, prime=SMALL_PRIME)
     large = interpolate_ideal("4,4,4", "1100|0110", max_degree=4, prime=LARGE_PRIME)
-    monkeypatch.setattr(elimination, "MIN_COLUMNS", 10**9)  # every piece by FLINT
+    monkeypatch.setattr(elimination, "FAST_PRIME_LIMIT", 0)  # every piece by FLINT
     flint_small = interpolate_ideal("4,4,4", "1100|0110", max_degree=4, prime=SMALL_PRIME)
     assert [str(g) for g in small.generators] == [str(g) for g in flint_small.generators]
     assert small.prime == SMALL_PRIME and large.prime == LARGE_PRIME

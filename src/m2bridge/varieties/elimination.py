@@ -24,24 +24,23 @@ import numpy as np
 
 PANEL = 128
 FAST_PRIME_LIMIT = 2**23
-MIN_COLUMNS = 1400
 SMALL = 128  # panels this narrow are reduced column by column
 EXACT = 2**53
 UPDATE_ENTRIES = 1 << 22  # entries of one block of the elimination's update (32 MiB of float64)
 
 
-def fits(p: int, columns: int | None = None) -> bool:
-    """Is this kernel the faster one for p (and a matrix of `columns` columns)? Below 2^23 one BLAS
-    product serves a whole panel; above, three products of 16-bit halves are needed and FLINT's
-    `nmod_mat` wins. Below about MIN_COLUMNS columns FLINT wins too (measured side by side in
-    benchmarks/bench_limit.py --per-piece: 0.46x at 1008 columns, 1.5x at 1920, 2.1x at 3840)."""
-    return p < FAST_PRIME_LIMIT and (columns is None or columns >= MIN_COLUMNS)
+def fits(p: int) -> bool:
+    """Is this kernel the faster one for p? Below 2^23 one BLAS product serves a whole panel; above,
+    three products of 16-bit halves are needed and FLINT's `nmod_mat` wins. (FLINT's nullspace alone
+    is faster on pieces below about 1400 columns, but not once its conversions are counted, and the
+    tall row reductions of `pieces.complement` are several times faster here: bench_limit.py.)"""
+    return p < FAST_PRIME_LIMIT
 
 
 def piece_bytes(points: int, monomials: int, p: int) -> int:
     """About how much memory the kernel of one piece needs at its peak: one float64 copy here; for
     FLINT, the Python integers of the conversion (about 40 bytes an entry) beside its own copy."""
-    return points * monomials * (8 if fits(p, monomials) else 48)
+    return points * monomials * (8 if fits(p) else 48)
 
 
 def available_bytes() -> int | None:

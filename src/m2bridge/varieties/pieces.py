@@ -140,7 +140,7 @@ def to_nmod_mat(array: np.ndarray, p: int) -> flint.nmod_mat:
 
 def rref(array: np.ndarray, p: int) -> tuple[np.ndarray, np.ndarray]:
     """Reduced row echelon form mod p: (the nonzero rows, their pivot columns)."""
-    if elimination.fits(p, array.shape[1]):
+    if elimination.fits(p):
         R, pivots = elimination.rref_rows(elimination.to_centred(array, p), p)
         return np.mod(R, p).astype(np.int64), np.array(pivots, dtype=np.int64)
     if array.size >= FORKED_ENTRIES:

@@ -25,7 +25,7 @@ from .pieces import centred_evaluation_matrix, evaluation_matrix, kernel
 def solve_kernel(monomials: np.ndarray, points: int, values: np.ndarray, prime: int):
     """(basis, free) of the piece spanned by `monomials`, from `points` rows of `values`: by blocked
     elimination on BLAS products for a prime where that is faster, else by FLINT."""
-    if elimination.fits(prime, len(monomials)):
+    if elimination.fits(prime):
         return elimination.kernel_of(centred_evaluation_matrix(values[:points], monomials, prime), prime)
     return kernel(evaluation_matrix(values[:points], monomials, prime), prime)
 
