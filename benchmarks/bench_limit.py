@@ -15,6 +15,7 @@ Targets: (5,5,5) d<=5 <= 1.6x the reference, peak <= 450 MiB; (5,5,5) d<=6 <= 10
 (6,6,6) d<=4 <= 2.5x (5,5,5) d<=4.
 
     .venv/bin/python benchmarks/bench_limit.py [--only NAME ...] [--per-piece] [--profile] [--workers N]
+                                               [--prime P]
 """
 
 import argparse
@@ -26,6 +27,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from m2bridge.varieties.field import INTERPOLATION_PRIME  # noqa: E402
 
 CASES = {  # name: arch, pattern, degree
     "555-d4": ("5,5,5", "11100|01110", 4),
@@ -131,8 +135,9 @@ def main() -> None:
     parser.add_argument("--per-piece", action="store_true", help="time FLINT's nullspace of every piece too")
     parser.add_argument("--profile", action="store_true", help="split each case's time by stage")
     parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument("--prime", type=int, default=2**31 - 1,
-                        help="interpolation prime (below 2^23: the BLAS elimination; else FLINT)")
+    parser.add_argument("--prime", type=int, default=INTERPOLATION_PRIME,
+                        help="interpolation prime (default: the library's; below 2^23 large pieces go to the "
+                             "BLAS elimination, else to FLINT; 2147483647 gives the FLINT path of before)")
     args = parser.parse_args()
     reference = run(REFERENCE)
     ref = reference["nullspace_cpu"]

@@ -31,7 +31,9 @@ UPDATE_ENTRIES = 1 << 22  # entries of one block of the elimination's update (32
 
 def fits(p: int) -> bool:
     """Is this kernel the faster one for p? Below 2^23 one BLAS product serves a whole panel; above,
-    three products of 16-bit halves are needed and FLINT's `nmod_mat` wins (bench_limit.py)."""
+    three products of 16-bit halves are needed and FLINT's `nmod_mat` wins. (FLINT's nullspace alone
+    is faster on pieces below about 1400 columns, but not once its conversions are counted, and the
+    tall row reductions of `pieces.complement` are several times faster here: bench_limit.py.)"""
     return p < FAST_PRIME_LIMIT
 
 

@@ -23,7 +23,7 @@ from .forked import call_forked
 
 # FLINT calls on matrices with this many entries or more run in a forked child (`forked.py`): they
 # take long enough that a signal must not wait for them.
-FORKED_ENTRIES = 250_000
+FORKED_ENTRIES = 1_000_000
 
 
 @dataclass
