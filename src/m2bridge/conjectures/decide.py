@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 
 from ..errors import M2Error, M2OutputError, M2TimeoutError
-from ..macaulay2.process import Macaulay2
+from ..ideals.runner import make_runner
 from ..varieties.interpolate import InterpolationError
 from ..varieties.jacobian import jacobian_dim
 from .certificates import GenerationTask, prove_generation
@@ -149,7 +149,7 @@ def _certify_generation(case, candidates, families, decision: Decision) -> None:
 
 def _by_macaulay2(case, candidates) -> Decision:
     """Macaulay2's comparison of ideal(C) with the complete J^A, within the certificate budget."""
-    runner = Macaulay2(timeout=case.options.certify_budget, memory_limit=case.options.memory_limit)
+    runner = make_runner(case.options, timeout=case.options.certify_budget)
     try:
         missing, _ = compare_ideals(case.variety, case.field, case.ideal.generators, candidates, case.seed, runner)
     except (M2TimeoutError, M2Error, M2OutputError) as exc:
