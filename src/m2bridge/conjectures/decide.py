@@ -12,7 +12,6 @@ high a degree). `Decision.proof` names the argument (verdict.PROOFS).
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass, field
 
@@ -20,6 +19,7 @@ from ..errors import M2Error, M2OutputError, M2TimeoutError
 from ..ideals.runner import make_runner
 from ..varieties.interpolate import InterpolationError
 from ..varieties.jacobian import jacobian_dim
+from ..varieties.polynomials import monomial_count
 from .certificates import GenerationTask, prove_generation
 from .certify import certify_extras
 from .compare import by_degree, compare_ideals
@@ -54,7 +54,7 @@ def extra_entries(extras: list[Extra]) -> list[dict]:
 
 def _feasible(variety, degree: int) -> bool:
     n = len(variety.variable_names)
-    return variety.data is None and math.comb(n + degree - 1, degree) <= MAX_COMPARISON_MONOMIALS
+    return variety.data is None and monomial_count(n, degree) <= MAX_COMPARISON_MONOMIALS
 
 
 def decide_generation(case, candidates, families=()) -> Decision:

@@ -18,7 +18,6 @@ and `invert(raw, variety, options)` → an `IdealResult`; `solve` strings the th
 from __future__ import annotations
 
 import logging
-import math
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -34,7 +33,7 @@ from ..varieties.runners import DaskRunner
 from ..varieties.lift import lift_generators
 from ..varieties.jacobian import jacobian_dim
 from ..varieties.model import PatternVariety
-from ..varieties.polynomials import polynomial_context
+from ..varieties.polynomials import monomial_count, polynomial_context, quotient_dimension
 from .option_table import check_degree_bound
 from .options import IdealOptions
 from .result import IdealResult
@@ -137,8 +136,7 @@ def graded_summary(mingens_degrees: list[int], hilbert_numerator: str, n_vars: i
     numerator = hilbert_numerator_coefficients(hilbert_numerator)
     dims = {}
     for d in range(1, through + 1):
-        quotient = sum(c * math.comb(n_vars - 1 + d - e, n_vars - 1) for e, c in numerator.items() if e <= d)
-        dims[d] = math.comb(n_vars - 1 + d, n_vars - 1) - quotient
+        dims[d] = monomial_count(n_vars, d) - quotient_dimension(numerator, n_vars, d)
     counts = Counter(mingens_degrees)
     return dims, {d: counts.get(d, 0) for d in range(1, through + 1)}
 
