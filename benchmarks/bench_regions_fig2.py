@@ -23,7 +23,6 @@ from pathlib import Path
 
 import numpy as np
 
-from m2bridge.networks.network import Network
 from m2bridge.networks.regions import (
     configuration_upper_bound,
     count_regions,
@@ -31,6 +30,7 @@ from m2bridge.networks.regions import (
     mip_bound,
     unit_bounds,
 )
+from m2bridge.networks.regions.digits import train_network
 
 OUT = Path(__file__).resolve().parent / "out"
 N_HIDDEN = 22
@@ -45,38 +45,6 @@ def digits_8_inputs() -> tuple[np.ndarray, np.ndarray]:
     images = digits.images / 16.0                              # pixels in [0, 1]
     pooled = images.reshape(-1, 2, 4, 4, 2).mean(axis=(2, 4))   # 4×2 blocks → 2×4 inputs
     return pooled.reshape(len(images), -1), digits.target
-
-
-def train(widths: tuple[int, ...], X: np.ndarray, y: np.ndarray, seed: int,
-          epochs: int = 600, lr: float = 0.02) -> tuple[Network, float]:
-    """Full-batch Adam on softmax cross-entropy; returns the network and its training accuracy."""
-    rng = np.random.default_rng(seed)
-    params = []
-    for a, b in zip(widths[:-1], widths[1:]):
-        params += [rng.normal(scale=np.sqrt(2.0 / a), size=(b, a)), np.zeros(b)]
-    m = [np.zeros_like(p) for p in params]
-    v = [np.zeros_like(p) for p in params]
-    Y = np.eye(widths[-1])[y]
-    for step in range(1, epochs + 1):
-        hs = [X]
-        for l in range(0, len(params) - 2, 2):
-            hs.append(np.maximum(hs[-1] @ params[l].T + params[l + 1], 0.0))
-        logits = hs[-1] @ params[-2].T + params[-1]
-        p = np.exp(logits - logits.max(axis=1, keepdims=True))
-        p /= p.sum(axis=1, keepdims=True)
-        delta = (p - Y) / len(X)
-        grads = [None] * len(params)
-        for l in range(len(params) - 2, -1, -2):
-            grads[l], grads[l + 1] = delta.T @ hs[l // 2], delta.sum(axis=0)
-            if l:
-                delta = (delta @ params[l]) * (hs[l // 2] > 0)
-        for i, g in enumerate(grads):
-            m[i] = 0.9 * m[i] + 0.1 * g
-            v[i] = 0.999 * v[i] + 0.001 * g * g
-            params[i] -= lr * (m[i] / (1 - 0.9 ** step)) / (np.sqrt(v[i] / (1 - 0.999 ** step)) + 1e-8)
-    net = Network(params[0::2], params[1::2])
-    accuracy = float((net.forward(X).argmax(axis=1) == y).mean())
-    return net, accuracy
 
 
 def main() -> int:
@@ -97,7 +65,7 @@ def main() -> int:
     for n1 in splits:
         for rep in range(args.networks):
             widths = (X.shape[1], n1, N_HIDDEN - n1, 10)
-            net, accuracy = train(widths, X, y, seed=100 * n1 + rep)
+            net, accuracy = train_network(widths, X, y, seed=100 * n1 + rep, epochs=600)
             bounds = unit_bounds(net, box)
             t0 = time.monotonic()
             empirical = empirical_upper_bound(net.weights[:-1], bounds.classes, widths[0])

@@ -16,18 +16,13 @@ import pytest
 from m2bridge import _processes
 
 from conftest import CLI
+import polling
 
 PATIENCE = 120.0  # seconds: polled, never slept
 
 
 def wait_for(condition, what: str):
-    deadline = time.monotonic() + PATIENCE
-    while True:
-        value = condition()
-        if value:
-            return value
-        assert time.monotonic() < deadline, f"gave up after {PATIENCE:g} s waiting for {what}"
-        time.sleep(0.005)
+    return polling.wait_for(condition, what, interval=0.005)
 
 
 def children_of(pid: int) -> list[int]:

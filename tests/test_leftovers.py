@@ -10,7 +10,6 @@ import os
 import signal
 import subprocess
 import tempfile
-import time
 
 import pytest
 
@@ -19,6 +18,7 @@ from m2bridge.errors import M2CrashError
 from m2bridge.macaulay2.process import M2Session, Macaulay2
 
 from conftest import CLI
+from polling import wait_for
 
 PATIENCE = 120.0  # seconds: the most a step may take on a loaded machine (polled, never slept)
 # A session that says it is ready and then never answers (its script hangs forever).
@@ -40,13 +40,6 @@ def scratch(tmp_path, monkeypatch):
 
 def scripts_in(directory) -> list[str]:
     return sorted(name for name in os.listdir(directory) if name.startswith("m2bridge-"))
-
-
-def wait_for(condition, what: str):
-    deadline = time.monotonic() + PATIENCE
-    while not condition():
-        assert time.monotonic() < deadline, f"gave up after {PATIENCE:g} s waiting for {what}"
-        time.sleep(0.05)
 
 
 @pytest.fixture

@@ -8,28 +8,14 @@ import json
 import numpy as np
 import pytest
 
-from m2bridge.cli import main
 from m2bridge.networks.pictures import cells_figure, region_figure, slice_network
 from m2bridge.networks.regions import traverse_regions
 from m2bridge.networks.regions.digits import digits_inputs, gap_closed, train_network
+from test_networks_regions_cli import assert_one_line_error, regions
 from test_regions import random_network, toy_network
 
 pytestmark = pytest.mark.scip
 PNG = b"\x89PNG\r\n\x1a\n"
-
-
-def regions(capsys, *args):
-    code = main(["regions", *map(str, args)])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def assert_one_line_error(code, out, err, *fragments):
-    assert code == 2, err
-    assert err.startswith("m2bridge: error: ") and err.count("\n") == 1, err
-    assert "Traceback" not in err and out == "", err
-    for fragment in fragments:
-        assert fragment in err, err
 
 
 @pytest.fixture

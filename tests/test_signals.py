@@ -20,6 +20,7 @@ import pytest
 from m2bridge import _processes
 
 from conftest import CLI
+from polling import wait_for
 
 GONE_WITHIN = 2.0  # seconds: the requirement, on a quiet machine
 LOAD_FACTOR = 20  # how many interpreter start-ups the load may add to it
@@ -83,16 +84,6 @@ def cmdline(pid: int) -> str:
         return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
     except (FileNotFoundError, ProcessLookupError):
         return ""
-
-
-def wait_for(condition, what: str, limit: float = PATIENCE):
-    deadline = time.monotonic() + limit
-    while True:
-        value = condition()
-        if value:
-            return value
-        assert time.monotonic() < deadline, f"gave up after {limit:g} s waiting for {what}"
-        time.sleep(0.05)
 
 
 def seconds_until_gone(pids: set[int], sessions: set[int]) -> float:

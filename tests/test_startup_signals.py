@@ -16,19 +16,14 @@ from pathlib import Path
 import pytest
 
 from conftest import CLI
+import polling
 
 PATIENCE = 120.0  # seconds: polled, never slept
 DELAYS = [0.0, 0.02, 0.1, 0.3, 1.0]  # seconds after the first extension is mapped
 
 
 def wait_for(condition, what: str):
-    deadline = time.monotonic() + PATIENCE
-    while True:
-        value = condition()
-        if value:
-            return value
-        assert time.monotonic() < deadline, f"gave up after {PATIENCE:g} s waiting for {what}"
-        time.sleep(0.002)
+    return polling.wait_for(condition, what, interval=0.002)
 
 
 def importing_extensions(process: subprocess.Popen) -> bool:

@@ -12,14 +12,14 @@ high a degree). `Decision.proof` names the argument (verdict.PROOFS).
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass, field
 
 from ..errors import M2Error, M2OutputError, M2TimeoutError
-from ..macaulay2.process import Macaulay2
+from ..ideals.runner import make_runner
 from ..varieties.interpolate import InterpolationError
 from ..varieties.jacobian import jacobian_dim
+from ..varieties.polynomials import monomial_count
 from .certificates import GenerationTask, prove_generation
 from .certify import certify_extras
 from .compare import by_degree, compare_ideals
@@ -54,7 +54,7 @@ def extra_entries(extras: list[Extra]) -> list[dict]:
 
 def _feasible(variety, degree: int) -> bool:
     n = len(variety.variable_names)
-    return variety.data is None and math.comb(n + degree - 1, degree) <= MAX_COMPARISON_MONOMIALS
+    return variety.data is None and monomial_count(n, degree) <= MAX_COMPARISON_MONOMIALS
 
 
 def decide_generation(case, candidates, families=()) -> Decision:
@@ -149,7 +149,7 @@ def _certify_generation(case, candidates, families, decision: Decision) -> None:
 
 def _by_macaulay2(case, candidates) -> Decision:
     """Macaulay2's comparison of ideal(C) with the complete J^A, within the certificate budget."""
-    runner = Macaulay2(timeout=case.options.certify_budget, memory_limit=case.options.memory_limit)
+    runner = make_runner(case.options, timeout=case.options.certify_budget)
     try:
         missing, _ = compare_ideals(case.variety, case.field, case.ideal.generators, candidates, case.seed, runner)
     except (M2TimeoutError, M2Error, M2OutputError) as exc:

@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import logging
 
-from ..errors import InputError
 from ..varieties.model import make_variety
-from .option_table import check_degree_bound
 from .options import IdealOptions
 from .result import IdealResult
 from .solvers import solver_for
@@ -40,26 +38,8 @@ def pattern_ideal(arch, pattern=None, *, data=None, blocks=None, bias: bool = Fa
     """
     variety = make_variety(arch, pattern, bias=bias, data=data, blocks=blocks)
     options = IdealOptions.merge(options, **settings)
-    check_data_field(variety, options.field.prime)
     solver = solver_for(options, m2)
     logger.info("%s: method %s → solver %s%s, field %s, seed %d", variety.describe(), options.method, solver.name,
                 f" through degree {options.max_degree}" if options.uses_interpolation else "", options.field.text,
                 options.seed)
     return solver.solve(variety, options)  # the solver refuses first what it cannot answer
-
-
-def check_data_field(variety, prime: int) -> None:
-    """Refuse data that has no value over ZZ/p (a denominator divisible by p), before Macaulay2 runs."""
-    if not prime or variety.data is None:
-        return
-    for r, point in enumerate(variety.data.points, start=1):
-        for c, entry in enumerate(point, start=1):
-            if entry.denominator % prime == 0:
-                raise InputError(f"data: point {r}, entry {c} is {entry}, whose denominator {entry.denominator} is "
-                                 f"divisible by {prime}: it has no value over field ZZ/{prime}", "data")
-
-
-def check_interpolation_size(variety, max_degree: int) -> None:
-    """Refuse, before any work, a degree bound whose monomials would not fit in memory (every method:
-    ker reports graded dimensions through it)."""
-    check_degree_bound(len(variety.variable_names), max_degree)

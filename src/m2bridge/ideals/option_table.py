@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from ..errors import InputError
+from ..varieties.polynomials import monomial_count
 from ..varieties.field import INTERPOLATION_PRIME, Field
 
 METHODS = ("ker", "interpolate", "auto")
@@ -74,11 +75,6 @@ def natural(value, name: str, minimum: int = 0) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise InputError(f"{name} {value!r}: expected an integer >= {minimum}", name)
     return value
-
-
-def monomial_count(n_vars: int, degree: int) -> int:
-    """Monomials of total degree `degree` in `n_vars` variables."""
-    return math.comb(n_vars + degree - 1, degree)
 
 
 def check_degree_bound(n_vars: int, max_degree: int) -> None:

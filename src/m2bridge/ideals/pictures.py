@@ -17,12 +17,12 @@ h(d) = Σ_e N_e · C(n-1+d-e, n-1); an uncertified interpolation knows the degre
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from html import escape
 
 from ..extras import require
 from ..macaulay2.protocol import hilbert_numerator_coefficients
+from ..varieties.polynomials import monomial_count, quotient_dimension
 
 
 def graded_table(result, through: int | None = None) -> dict[int, tuple[int, int, int]]:
@@ -35,9 +35,9 @@ def graded_table(result, through: int | None = None) -> dict[int, tuple[int, int
         through = max(6, max(known, default=0)) if numerator else max(known, default=0)
     table = {}
     for d in range(1, through + 1):
-        monomials = math.comb(n - 1 + d, d)
+        monomials = monomial_count(n, d)
         if numerator is not None:
-            quotient = sum(c * math.comb(n - 1 + d - e, n - 1) for e, c in numerator.items() if e <= d)
+            quotient = quotient_dimension(numerator, n, d)
         elif d in known:
             quotient = monomials - known[d]
         else:

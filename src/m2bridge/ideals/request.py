@@ -79,19 +79,13 @@ class Request:
                         timeout: float | None = None) -> "Request":
         """The request a record's key method (`ker`, `interpolate<=D`, `check/auto<=D`, `jacobian`)
         describes; InputError for text that is not one."""
-        text = method.removeprefix(CHECK_PREFIX) if computation.startswith(CONJECTURE_PREFIX) else method
-        name, _, degree = text.partition("<=")
+        name, max_degree = parse_key_method(computation, method)
         settings: dict = {"field": field, "seed": seed}
         if timeout is not None:
             settings["timeout"] = timeout
-        if computation == "dim" and text == "jacobian":
+        if name == "jacobian":
             return cls.of(computation, IdealOptions(**settings))
-        known = name in METHODS and computation != "dim" and (
-            (name == "ker" and not degree) or (name != "ker" and degree.isdigit() and degree == str(int(degree))))
-        if not known:
-            raise InputError(f"method {method!r}: not a method of a stored record (ker, interpolate<=D, auto<=D, "
-                             "jacobian)", "method")
-        return cls.of(computation, IdealOptions(method=name, max_degree=int(degree) if degree else None, **settings))
+        return cls.of(computation, IdealOptions(method=name, max_degree=max_degree, **settings))
 
     def reproducing(self, result: dict) -> "Request":
         """The request that reproduces a stored `ideal` result: under auto, the method that answered
@@ -104,6 +98,20 @@ class Request:
         certified = bool(result.get("complete")) and not o.field.prime
         return Request(self.computation, dataclasses.replace(o, method="interpolate", certify=certified,
                                                              lift=not o.field.prime))
+
+
+def parse_key_method(computation: str, method: str) -> tuple[str, int | None]:
+    """(method name, degree bound) of a record's key method; InputError for text that is not one."""
+    text = method.removeprefix(CHECK_PREFIX) if computation.startswith(CONJECTURE_PREFIX) else method
+    if computation == "dim" and text == "jacobian":
+        return "jacobian", None
+    name, _, degree = text.partition("<=")
+    known = name in METHODS and computation != "dim" and (
+        (name == "ker" and not degree) or (name != "ker" and degree.isdigit() and degree == str(int(degree))))
+    if not known:
+        raise InputError(f"method {method!r}: not a method of a stored record (ker, interpolate<=D, auto<=D, "
+                         "jacobian)", "method")
+    return name, int(degree) if degree else None
 
 
 def checking(options: IdealOptions) -> IdealOptions:

@@ -18,13 +18,12 @@ and `invert(raw, variety, options)` → an `IdealResult`; `solve` strings the th
 from __future__ import annotations
 
 import logging
-import math
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
-from ..errors import ConsistencyError, M2Error, M2OutputError, M2TimeoutError
+from ..errors import ConsistencyError, InputError, M2Error, M2OutputError, M2TimeoutError
 from ..macaulay2.program import Script, render, run
 from ..macaulay2.scripts import drop_kept_script
 from ..macaulay2.protocol import encode_terms, hilbert_numerator_coefficients, parse_polynomial
@@ -34,7 +33,7 @@ from ..varieties.runners import DaskRunner
 from ..varieties.lift import lift_generators
 from ..varieties.jacobian import jacobian_dim
 from ..varieties.model import PatternVariety
-from ..varieties.polynomials import polynomial_context
+from ..varieties.polynomials import monomial_count, polynomial_context, quotient_dimension
 from .option_table import check_degree_bound
 from .options import IdealOptions
 from .result import IdealResult
@@ -57,9 +56,11 @@ class Solver:
 
     def accepts(self, variety: PatternVariety, options: IdealOptions) -> None:
         """Refuse, before any work, what this solver cannot answer (InputError naming the parameter).
-        Every method reports graded dimensions through a degree bound: it must fit in memory."""
+        Every method reports graded dimensions through a degree bound: it must fit in memory; data
+        must have a value over the field."""
         if options.max_degree is not None:
             check_degree_bound(len(variety.variable_names), options.max_degree)
+        check_data_field(variety, options.field.prime)
 
     def apply(self, variety: PatternVariety, options: IdealOptions):
         raise NotImplementedError
@@ -73,6 +74,17 @@ class Solver:
     def solve(self, variety: PatternVariety, options: IdealOptions) -> IdealResult:
         self.accepts(variety, options)
         return self.invert(self.solve_via_data(self.apply(variety, options), options), variety, options)
+
+
+def check_data_field(variety: PatternVariety, prime: int) -> None:
+    """Refuse data that has no value over ZZ/p (a denominator divisible by p), before Macaulay2 runs."""
+    if not prime or variety.data is None:
+        return
+    for r, point in enumerate(variety.data.points, start=1):
+        for c, entry in enumerate(point, start=1):
+            if entry.denominator % prime == 0:
+                raise InputError(f"data: point {r}, entry {c} is {entry}, whose denominator {entry.denominator} is "
+                                 f"divisible by {prime}: it has no value over field ZZ/{prime}", "data")
 
 
 class KerSolver(Solver):
@@ -124,8 +136,7 @@ def graded_summary(mingens_degrees: list[int], hilbert_numerator: str, n_vars: i
     numerator = hilbert_numerator_coefficients(hilbert_numerator)
     dims = {}
     for d in range(1, through + 1):
-        quotient = sum(c * math.comb(n_vars - 1 + d - e, n_vars - 1) for e, c in numerator.items() if e <= d)
-        dims[d] = math.comb(n_vars - 1 + d, n_vars - 1) - quotient
+        dims[d] = monomial_count(n_vars, d) - quotient_dimension(numerator, n_vars, d)
     counts = Counter(mingens_degrees)
     return dims, {d: counts.get(d, 0) for d in range(1, through + 1)}
 

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .codes import CodeError, Codes, iter_distance_rows
+from .components import component_labels
 from .network import Network
 from .polyhedra import ZERO_ROW, Polyhedron, max_slack, row_norms
 
@@ -97,20 +98,10 @@ class AdjacencyGraph:
 
     def components(self) -> list[list[int]]:
         """Connected components of the graph (lists of node indices, by smallest node)."""
-        parent = list(range(len(self.codes)))
-
-        def root(i):
-            while parent[i] != i:
-                parent[i] = parent[parent[i]]
-                i = parent[i]
-            return i
-
-        for i, j in self.edges:
-            parent[root(i)] = root(j)
         groups: dict[int, list[int]] = {}
-        for i in range(len(parent)):
-            groups.setdefault(root(i), []).append(i)
-        return sorted(groups.values())
+        for i, label in enumerate(component_labels(len(self.codes), self.edges)):
+            groups.setdefault(label, []).append(i)
+        return list(groups.values())  # labels follow the smallest nodes: already in order
 
 
 def cells_adjacent(first: Cell, second: Cell, tol: float = 1e-9) -> bool:

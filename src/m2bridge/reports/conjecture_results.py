@@ -30,12 +30,6 @@ def _reading(verdict: dict) -> str:
     return reading_name(verdict.get("statement") or "", verdict.get("rank_convention"), verdict.get("variant"))
 
 
-def _proof(verdict: dict) -> str:
-    """The kind of argument that proved (or bounded) a verdict: its `proof` field (docs/certificates.md);
-    a record written before the field existed gets it derived from its other fields."""
-    return proof_of(verdict)
-
-
 def _generation(verdict: dict) -> str:
     """Whether the statement's polynomials generate J^A, whatever the claim."""
     if verdict.get("contained") is False:
@@ -71,7 +65,8 @@ def _orbit(record, verdict: dict) -> dict:
         "arch": record.case.arch, "pattern": record.case.pattern, "reading": _reading(verdict),
         "outcome": _outcome(verdict), "checked_through_degree": verdict.get("checked_through_degree"),
         "complete": bool(verdict.get("complete")), "certificate": verdict.get("certificate"),
-        "proved_by": _proof(verdict), "method": verdict.get("method"), "ranks": verdict.get("ranks") or {},
+        "proved_by": proof_of(verdict),  # its `proof` field, or derived for older records
+        "method": verdict.get("method"), "ranks": verdict.get("ranks") or {},
         "contained": verdict.get("contained"), "generates": verdict.get("generates"),
         "generation": _generation(verdict), "extra_generators": _shown(verdict.get("extra_generators", [])),
         "not_contained": verdict.get("not_contained", []),

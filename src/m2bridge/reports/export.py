@@ -20,7 +20,7 @@ import flint
 from .._files import EXPORT_LIMIT, read_text
 from ..errors import InputError
 from ..ideals.options import IdealOptions
-from ..ideals.request import Request
+from ..ideals.request import Request, parse_key_method
 from ..ideals.solvers import KerSolver
 from ..macaulay2.process import Macaulay2
 from ..varieties.symmetry import Case
@@ -129,14 +129,11 @@ def verify_export(document: dict, timeout: float = 600.0) -> tuple[list[str], in
         except InputError as exc:
             differences.append(f"{label}: its inputs describe no computation ({exc})")
             continue
-        if task.key != record.key:
+        if task.key != record.key:  # a key names its inputs: one that does not is no record of them
             differences.append(f"{label}: its key {record.key!r} is not the key of its inputs ({task.key!r})")
             continue
         if task.template_hash != record.template_hash:
             differences.append(f"{label}: the template has changed since the export (template hash differs)")
-            continue
-        if task.key != record.key:  # a key names its inputs: one that does not is no record of them
-            differences.append(f"{label}: its key {record.key!r} is not the key of its inputs ({task.key!r})")
             continue
         problem = _script_difference(record, task.options)
         if problem is not None:
@@ -182,8 +179,6 @@ def _comparable(result: dict) -> dict:
     return {k: v for k, v in result.items() if k not in _VOLATILE}
 
 
-# Every method a record's key is made with (IdealOptions.key_method, and `jacobian` for dim).
-_METHOD = re.compile(r"jacobian|(check/)?(ker|(interpolate|auto)<=[0-9]+)")
 _RECORD_FIELDS = {"key": str, "case": dict, "computation": str, "field": str, "method": str, "template_hash": str,
                   "seed": int, "status": str, "result": dict}
 
@@ -212,9 +207,11 @@ def load_export(path: str) -> dict:
             raise InputError(f"{where}: unknown status {data['status']!r} (known: {list(STATUSES)})")
         if data["computation"] not in ("ideal", "dim") and not data["computation"].startswith(CONJECTURE_PREFIX):
             raise InputError(f"{where}: unknown computation {data['computation']!r}")
-        if not _METHOD.fullmatch(data["method"]):  # else it would be read as ker
+        try:
+            parse_key_method(data["computation"], data["method"])
+        except InputError:
             raise InputError(f"{where}: unknown method {data['method']!r} (methods are jacobian, ker, "
-                             "interpolate<=D, auto<=D, and check/ before them for conjectures)")
+                             "interpolate<=D, auto<=D, and check/ before them for conjectures)") from None
         try:
             case = data["case"]
             Case(case["arch"], case["pattern"], case["bias"])

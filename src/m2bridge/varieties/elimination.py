@@ -73,13 +73,6 @@ def centre(X: np.ndarray, p: int) -> np.ndarray:
     return X
 
 
-def fmod(X: np.ndarray, p: int) -> np.ndarray:
-    """X mod p in place, in [0, p), for float64 integers 0 <= X < 2^53."""
-    centre(X, p)
-    X[X < 0] += p
-    return X
-
-
 def inner_step(p: int) -> int:
     """How many products of two centred residues add up exactly in float64, with room for one more."""
     return max(0, int((EXACT - 1) // (bound(p) ** 2)) - 1)

@@ -40,7 +40,7 @@ from .orbits import PieceMap, Symmetry
 from .parametrization import sample_image
 from .pieces import (Piece, complement, kernel as _kernel, lower_products, monomial_hashes,  # noqa: F401
                      monomial_keys, monomials_of, rref as _rref)
-from .polynomials import polynomial_context, residue
+from .polynomials import monomial_count, polynomial_context, residue
 from .runners import make_runner
 
 EXTRA_POINTS = 6
@@ -176,7 +176,7 @@ def monomials_by_multidegree(variety: PatternVariety, degree: int) -> dict[tuple
     """
     rows, cols = _variable_grading(variety)
     n_vars = len(rows)
-    count = math.comb(n_vars + degree - 1, degree)
+    count = monomial_count(n_vars, degree)
     flat = itertools.chain.from_iterable(itertools.combinations_with_replacement(range(n_vars), degree))
     monomials = np.fromiter(flat, dtype=np.int16, count=count * degree).reshape(count, degree)
     # One integer per multidegree: base-(degree+1) digits of α and then of β.
@@ -396,7 +396,7 @@ def interpolate_ideal(arch, pattern=None, *, max_degree: int, prime: int = INTER
                 reps_with_generators.setdefault(d, []).append(md)
         if zero and d >= 2:  # the monomials with a variable of a zero block, left out of the pieces
             live_vars = n_vars - len(zero_vars)
-            graded_dims[d] += math.comb(n_vars + d - 1, d) - math.comb(live_vars + d - 1, d)
+            graded_dims[d] += monomial_count(n_vars, d) - monomial_count(live_vars, d)
     if error >= REFUSED_BOUND:
         raise InterpolationError(f"prime {prime}: the error bound {error:.2g} is too large; use a larger prime", "prime")
     return InterpolationResult(

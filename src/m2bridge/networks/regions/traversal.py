@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..components import component_labels
 from ..network import Network
 from .facets import ON_LINE, THICKNESS, RegionLPs, polygon_region
 from .inputs import RegionInputError, check_count, check_seconds, input_box
@@ -247,20 +248,11 @@ class _Walk:
 
     def linear_labels(self) -> list[int]:
         """Linear region of each activation region: union-find over adjacencies with one map."""
-        parent = list(range(len(self.patterns)))
-
-        def root(i):
-            while parent[i] != i:
-                parent[i] = parent[parent[i]]
-                i = parent[i]
-            return i
-
-        for i, j in self.adjacencies():
+        def same_map(i, j):
             a, b = self.maps[i], self.maps[j]
-            if np.abs(a - b).max() <= 1e-9 * (1.0 + np.abs(a).max()):
-                parent[root(i)] = root(j)
-        roots = {}
-        return [roots.setdefault(root(i), len(roots)) for i in range(len(parent))]
+            return np.abs(a - b).max() <= 1e-9 * (1.0 + np.abs(a).max())
+
+        return component_labels(len(self.patterns), ((i, j) for i, j in self.adjacencies() if same_map(i, j)))
 
     def adjacencies(self) -> list[tuple[int, int]]:
         pairs = {tuple(sorted((i, self.index[key]))) for i, key in self.edges if key in self.index}
