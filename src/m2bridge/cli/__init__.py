@@ -160,10 +160,15 @@ def _main(argv: list[str] | None) -> int:
         print(f"m2bridge: error: {unknown_command(command)}", file=sys.stderr)
         return 2
     parser = build_parser(command if command in COMMANDS else None)
+    from .args import BadFlagValue
+
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return int(exc.code or 0)
+    except BadFlagValue as exc:
+        print(f"m2bridge: error: {flag_message(exc.error)}", file=sys.stderr)
+        return 2
     import signal
 
     from .._processes import Terminated, install_signal_handlers, received_signal

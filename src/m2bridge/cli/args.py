@@ -58,15 +58,25 @@ def add_option_flags(parser: argparse.ArgumentParser, names) -> None:
                                 choices=(*METHODS, "m2") if name == "method" else None)
 
 
+class BadFlagValue(Exception):
+    """A flag's value refused by its option's rule. Not a ValueError, so that argparse lets it through
+    and the command line prints the rule's own message with the flag's name (`--timeout 1e9: at most
+    …`), as it does for the same value from anywhere else; exit 2."""
+
+    def __init__(self, error):
+        super().__init__(str(error))
+        self.error = error
+
+
 def _checked(option):
-    """argparse type: a value checked by the option's rule (bad values: one usage line, exit 2)."""
+    """argparse type: a value checked by the option's rule (bad values: one line, exit 2)."""
     from ..errors import InputError
 
     def parse(text: str):
         try:
             return option.parse_text(text)
         except InputError as exc:
-            raise argparse.ArgumentTypeError(str(exc)) from None
+            raise BadFlagValue(exc) from None
 
     parse.__name__ = option.name  # argparse names the type in "invalid <name> value"
     return parse

@@ -173,7 +173,7 @@ class Option:
             value = {int: int, float: float}.get(self.kind, str)(text.strip() if self.kind in (int, float) else text)
         except ValueError:
             expected = "an integer" if self.kind is int else "a number"
-            raise InputError(f"{self.name} {text!r}: expected {expected}", self.name) from None
+            raise InputError(f"{self.name} {text.strip() or repr(text)}: expected {expected}", self.name) from None
         if self.scale != 1:  # checked in the user's unit first, so that an error speaks it
             positive_number(value, self.name, self.unit)
         self.check(value * self.scale if self.scale != 1 else value)
