@@ -344,8 +344,15 @@ def _family(fam: dict, index: int, fail) -> Family:
 
 def _distinct(values: list) -> list:
     """`values` without repeated texts, in order (anything else is kept, for its own error)."""
-    seen = set()
-    return [v for v in values if not isinstance(v, str) or not (v in seen or seen.add(v))]
+    seen: set[str] = set()
+    kept = []
+    for v in values:
+        if isinstance(v, str):
+            if v in seen:
+                continue
+            seen.add(v)
+        kept.append(v)
+    return kept
 
 
 def _line_of(text: str, key: str, family: int | None, top: bool = False) -> int | None:
