@@ -143,11 +143,34 @@ def _configure_logging(args) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Ctrl-C while starting (importing, parsing), before _main's handlers: a KeyboardInterrupt, or,
+    # inside the import of a compiled extension, whatever that import turns it into (numpy raises
+    # ImportError). The handler remembers the signal, so that either ends as one line, exit 130.
+    interrupted: list[int] = []
+
+    def on_interrupt(signum, _frame):
+        interrupted.append(signum)
+        raise KeyboardInterrupt
+
+    import signal
+
+    try:
+        previous = signal.signal(signal.SIGINT, on_interrupt)
+    except ValueError:  # not the main thread (an embedding program): its own handlers stay
+        previous = None
     try:
         return _main(argv)
-    except KeyboardInterrupt:  # Ctrl-C while starting (importing, parsing): before _main's handlers
+    except KeyboardInterrupt:
         print("m2bridge: interrupted", file=sys.stderr)
         return 130
+    except Exception:
+        if not interrupted:
+            raise
+        print("m2bridge: interrupted", file=sys.stderr)
+        return 130
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
 
 
 def _main(argv: list[str] | None) -> int:
@@ -205,6 +228,9 @@ def _main(argv: list[str] | None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     except Exception as exc:  # a bug of ours: still one line, the traceback on request
+        if received_signal() == signal.SIGINT:  # Ctrl-C inside an import turned into another error
+            print("m2bridge: interrupted", file=sys.stderr)
+            return 130
         if os.environ.get("M2BRIDGE_DEBUG"):
             raise
         print(f"m2bridge: internal error: {type(exc).__name__}: {abbreviate(str(exc))} "
