@@ -11,7 +11,9 @@ BIN    := $(VENV)/bin
 EXTRAS := test,dask,regions,plot,dataframe,progress,docs
 STAMP  := $(VENV)/.installed-stamp
 PIP    := $(BIN)/python -m pip install -q --disable-pip-version-check
-PYTEST := M2BRIDGE_REQUIRE_M2=1 M2BRIDGE_REQUIRE_EXTRAS=1 $(BIN)/pytest -q -p no:cacheprovider
+# Two test processes (pytest-xdist): a test spends most of its time waiting on Macaulay2, so two
+# keep both cores busy. The slowest tests are listed at the end of each run.
+PYTEST := M2BRIDGE_REQUIRE_M2=1 M2BRIDGE_REQUIRE_EXTRAS=1 $(BIN)/pytest -q -p no:cacheprovider -n 2 --durations=10
 
 .PHONY: run test test-fast lint pytest docs tutorial wheel-check bench results doctor setup macaulay2 python clean
 
