@@ -19,7 +19,7 @@ from ..errors import M2Error, M2OutputError, M2TimeoutError
 from ..ideals.runner import make_runner
 from ..varieties.interpolate import InterpolationError
 from ..varieties.jacobian import jacobian_dim
-from ..varieties.polynomials import monomial_count
+from ..varieties.monomials import monomial_count
 from .certificates import GenerationTask, prove_generation
 from .certify import certify_extras
 from .compare import by_degree, compare_ideals

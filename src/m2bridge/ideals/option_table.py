@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from ..errors import InputError
-from ..varieties.polynomials import monomial_count
+from ..varieties.monomials import monomial_count
 from ..varieties.field import INTERPOLATION_PRIME, Field
 
 METHODS = ("ker", "interpolate", "auto")

@@ -22,7 +22,7 @@ from html import escape
 
 from ..extras import require
 from ..macaulay2.protocol import hilbert_numerator_coefficients
-from ..varieties.polynomials import monomial_count, quotient_dimension
+from ..varieties.monomials import monomial_count, quotient_dimension
 
 
 def graded_table(result, through: int | None = None) -> dict[int, tuple[int, int, int]]:

@@ -33,7 +33,8 @@ from ..varieties.runners import DaskRunner
 from ..varieties.lift import lift_generators
 from ..varieties.jacobian import jacobian_dim
 from ..varieties.model import PatternVariety
-from ..varieties.polynomials import monomial_count, polynomial_context, quotient_dimension
+from ..varieties.monomials import monomial_count, quotient_dimension
+from ..varieties.polynomials import polynomial_context
 from .option_table import check_degree_bound
 from .options import IdealOptions
 from .result import IdealResult

@@ -40,7 +40,8 @@ from .orbits import PieceMap, Symmetry
 from .parametrization import sample_image
 from .pieces import (Piece, complement, kernel as _kernel, lower_products, monomial_hashes,  # noqa: F401
                      monomial_keys, monomials_of, rref as _rref)
-from .polynomials import monomial_count, polynomial_context, residue
+from .monomials import monomial_count
+from .polynomials import polynomial_context, residue
 from .runners import make_runner
 
 EXTRA_POINTS = 6

@@ -12,7 +12,6 @@ text, and matrices of polynomials (the minors the published statements are made 
 from __future__ import annotations
 
 import itertools
-import math
 import re
 from fractions import Fraction
 from functools import lru_cache
@@ -26,16 +25,6 @@ from .model import PatternVariety
 
 class PolynomialSyntaxError(InputError):
     """Polynomial text that does not read as a polynomial in the ring's variables."""
-
-
-def monomial_count(n_vars: int, degree: int) -> int:
-    """Monomials of total degree `degree` in `n_vars` variables."""
-    return math.comb(n_vars + degree - 1, degree)
-
-
-def quotient_dimension(numerator: dict[int, int], n_vars: int, degree: int) -> int:
-    """dim (R/I)_degree from the Hilbert series N(T)/(1-T)^n_vars, N given by its coefficients."""
-    return sum(c * monomial_count(n_vars, degree - e) for e, c in numerator.items() if e <= degree)
 
 
 def polynomial_context(names: list[str], field_: Field):
