@@ -29,17 +29,14 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc")
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=lambda s: signal.Signals(s).name)
-def test_a_signal_during_the_blas_elimination_ends_the_run(tmp_path, signum):
+def interrupted(tmp_path, signum, extra: list[str], ready):
+    """Run COMMAND + `extra`, send `signum` once `ready(process)` has returned (whatever it returns is
+    handed back), and check the run ends with 128 + N and no traceback."""
     env = dict(os.environ, TMPDIR=str(tmp_path))
-    process = subprocess.Popen(M2BRIDGE + COMMAND, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    process = subprocess.Popen(M2BRIDGE + COMMAND + extra, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, env=env)
     try:
-        deadline = time.monotonic() + CEILING
-        # Well into the computation (start-up takes far less CPU than this), and not finished.
-        while cpu_seconds(process.pid) < 4 and time.monotonic() < deadline and process.poll() is None:
-            time.sleep(0.05)
-        assert process.poll() is None, "finished before it could be interrupted"
+        found = ready(process, time.monotonic() + CEILING)
         process.send_signal(signum)
         _, err = process.communicate(timeout=CEILING)
     finally:
@@ -48,6 +45,19 @@ def test_a_signal_during_the_blas_elimination_ends_the_run(tmp_path, signum):
             process.communicate()
     assert process.returncode == EXIT_AFTER[signum], err
     assert "Traceback" not in err
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc")
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=lambda s: signal.Signals(s).name)
+def test_a_signal_during_the_blas_elimination_ends_the_run(tmp_path, signum):
+    def ready(process, deadline):
+        # Well into the computation (start-up takes far less CPU than this), and not finished.
+        while cpu_seconds(process.pid) < 4 and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.05)
+        assert process.poll() is None, "finished before it could be interrupted"
+
+    interrupted(tmp_path, signum, [], ready)
 
 
 def children(pid: int) -> list[int]:
@@ -69,25 +79,16 @@ def alive(pid: int) -> bool:
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc")
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=lambda s: signal.Signals(s).name)
 def test_a_signal_during_a_long_flint_kernel_ends_the_run_and_its_child(tmp_path, signum):
-    env = dict(os.environ, TMPDIR=str(tmp_path))
-    process = subprocess.Popen(M2BRIDGE + COMMAND + ["--prime", str(2**31 - 1)],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    try:
-        deadline = time.monotonic() + CEILING
+    def ready(process, deadline):
         child = None
         while child is None and time.monotonic() < deadline and process.poll() is None:
             found = children(process.pid)
             child = found[0] if found else None
             time.sleep(0.02)
         assert child is not None, "no forked child for the kernels of the large pieces"
-        process.send_signal(signum)
-        _, err = process.communicate(timeout=CEILING)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate()
-    assert process.returncode == EXIT_AFTER[signum], err
-    assert "Traceback" not in err
+        return child
+
+    child = interrupted(tmp_path, signum, ["--prime", str(2**31 - 1)], ready)
     deadline = time.monotonic() + CEILING
     while alive(child) and time.monotonic() < deadline:
         time.sleep(0.05)
