@@ -193,7 +193,8 @@ def test_timeouts_and_errors_are_recorded_and_the_sweep_goes_on(tmp_path, fake_m
     run_sweep(SweepSpec.from_text(SMALL, "small.toml"), baseline, workers=2)
     limit = max(3.0, 5 * max(r.seconds for r in baseline.records()))
     monkeypatch.setenv("M2BRIDGE_M2", fake_m2(HANG_ON_333))
-    text = SMALL.replace("timeout = 60", f"timeout = {limit:.1f}").replace(
+    limit = float(f"{limit:.1f}")  # the value the case file states, as the error message prints it
+    text = SMALL.replace("timeout = 60", f"timeout = {limit}").replace(
         'blocks = 2', 'blocks = 2\n\n[[sweep.family]]\narchitectures = ["3,3,3"]\npatterns = ["110|011|101"]')
     spec = SweepSpec.from_text(text, "t.toml")
     store = InMemoryCaseStore()
@@ -201,7 +202,7 @@ def test_timeouts_and_errors_are_recorded_and_the_sweep_goes_on(tmp_path, fake_m
     assert summary.timed_out == 1 and summary.failed == 0, [(r.case, r.status, r.error) for r in store.records()]
     assert summary.computed == summary.tasks == 18
     timeouts = [r for r in store.records() if r.status == "timeout"]
-    assert timeouts[0].case.arch == "3,3,3" and f"timed out after {limit:.1f} s" in timeouts[0].error
+    assert timeouts[0].case.arch == "3,3,3" and f"timed out after {limit:g} s" in timeouts[0].error
     # Same time limit: the timeout is remembered; a longer limit retries it (on a Macaulay2 that
     # dies at once, so as not to wait for the limit again).
     assert run_sweep(spec, store).computed == 0
