@@ -25,7 +25,8 @@ import time
 from dataclasses import dataclass, field
 
 from ..errors import M2Error, M2OutputError, M2TimeoutError
-from ..macaulay2.process import Macaulay2
+from ..ideals.options import IdealOptions
+from ..ideals.runner import make_runner
 from ..macaulay2.program import run_template
 from ..macaulay2.protocol import encode_terms
 from ..varieties.field import Field
@@ -41,7 +42,8 @@ R1_PRIME = 32003
 @dataclass
 class GenerationTask:
     """What the rungs know: the variety, C (over QQ, inside J^A), the statement's families (name,
-    size, minors), the Jacobian rank, and the budget (seconds) and memory of each Macaulay2 rung."""
+    size, minors), the Jacobian rank, the budget (seconds) of each Macaulay2 rung, and the caller's
+    options (memory cap, verbosity) and Macaulay2 (`m2`: its executable and script folder)."""
 
     variety: object
     candidates: list
@@ -49,7 +51,12 @@ class GenerationTask:
     jacobian_rank: int
     seed: int = 0
     budget: float = 60.0
-    memory_limit: int = 8 * 2**30
+    options: IdealOptions = field(default_factory=IdealOptions)
+    m2: object = None
+
+    def runner(self):
+        """A Macaulay2 with this rung's budget, started as the caller's would be."""
+        return make_runner(self.options, self.m2, timeout=self.budget)
 
     @property
     def n_coordinates(self) -> int:
@@ -117,9 +124,8 @@ def _homogeneous_task(task: GenerationTask) -> str | None:
 
 def _m2_facts(task: GenerationTask, template: str, promises: tuple, **extra):
     """The reply of a rung's template, or a note (str) when Macaulay2 did not answer."""
-    runner = Macaulay2(timeout=task.budget, memory_limit=task.memory_limit)
     try:
-        return run_template(runner, template, variables=task.variety.variable_names, promises=promises,
+        return run_template(task.runner(), template, variables=task.variety.variable_names, promises=promises,
                             seed=task.seed, field=Field(0), coordinates=task.variety.coordinates,
                             generators=[encode_terms(g) for g in task.candidates], **extra).reply
     except M2TimeoutError:
@@ -133,7 +139,7 @@ class Prime(Rung):
 
     def run(self, task):
         proved, note = certify_generation(task.variety, task.candidates, task.jacobian_rank, seed=task.seed,
-                                          timeout=task.budget, memory_limit=task.memory_limit)
+                                          runner=task.runner())
         if not proved:
             return self.refuse(note)
         return Attempt(self.kind, True, "C ⊆ J^A exactly, ideal(C) prime of the Jacobian dimension (Macaulay2 "

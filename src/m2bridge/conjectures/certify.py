@@ -19,8 +19,7 @@ from fractions import Fraction
 import flint
 import numpy as np
 
-from ..errors import M2Error, M2OutputError, M2TimeoutError
-from ..macaulay2.process import Macaulay2
+from ..errors import InputError, M2Error, M2OutputError, M2TimeoutError
 from ..macaulay2.program import run_template
 from ..macaulay2.protocol import encode_terms
 from ..varieties.field import Field
@@ -67,6 +66,10 @@ class _Exact:
         terms = _integer_terms(poly)
         exps = list(terms)
         self.multidegree = _multidegree(exps[0], n_rows, n_cols) if exps else None
+        # Multihomogeneous, so every product m^γ·u lies among the columns of `span_rows` (all monomials
+        # of one multidegree, keys checked distinct): its key then names exactly that column.
+        if any(_multidegree(e, n_rows, n_cols) != self.multidegree for e in exps[1:]):
+            raise InputError(f"{poly} is not homogeneous for the (e_i, f_j) grading", "candidates")
         self.keys = np.array(exps, dtype=np.uint64).reshape(len(exps), -1) @ hashes if exps else np.zeros(0, np.uint64)
         self.coeffs = np.array(list(terms.values()), dtype=object)
 
@@ -155,11 +158,10 @@ def certify_extras(variety, extras, candidates, field_: Field, deadline: float |
     return notes
 
 
-def certify_generation(variety, candidates, jacobian_rank: int, *, seed: int, timeout: float,
-                       memory_limit: int) -> tuple[bool, str]:
-    """Macaulay2: do the polynomials (over QQ, all in J^A) generate a prime ideal of dimension
-    `jacobian_rank`? Returns (proved, note); a time-out or a Macaulay2 failure is a note, not an error."""
-    runner = Macaulay2(timeout=timeout, memory_limit=memory_limit)
+def certify_generation(variety, candidates, jacobian_rank: int, *, seed: int, runner) -> tuple[bool, str]:
+    """Macaulay2 (`runner`, with its time limit): do the polynomials (over QQ, all in J^A) generate a
+    prime ideal of dimension `jacobian_rank`? Returns (proved, note); a time-out or a Macaulay2
+    failure is a note, not an error."""
     try:
         done = run_template(runner, "certify.m2.j2", variables=variety.variable_names,
                             promises=("vanish", "dim", "prime"), seed=seed, field=Field(0),
@@ -168,7 +170,7 @@ def certify_generation(variety, candidates, jacobian_rank: int, *, seed: int, ti
                             bias=bool(variety.bias), parameters=variety.parameters, coordinates=variety.coordinates,
                             generators=[encode_terms(g) for g in candidates])
     except M2TimeoutError:
-        return False, f"the certificate of generation (Macaulay2: isPrime, dim of ideal(C)) did not finish in {timeout:g} s"
+        return False, f"the certificate of generation (Macaulay2: isPrime, dim of ideal(C)) did not finish in {runner.timeout:g} s"
     except (M2Error, M2OutputError) as exc:
         return False, f"the certificate of generation failed in Macaulay2: {str(exc).splitlines()[0]}"
     reply = done.reply

@@ -129,7 +129,7 @@ def generation_attempt(case, candidates, families=()):
     if key not in case.certificates:
         rank = jacobian_dim(case.variety, seed=case.seed).dim
         task = GenerationTask(case.variety, list(candidates), list(families), rank, seed=case.seed,
-                              budget=case.options.certify_budget, memory_limit=case.options.memory_limit)
+                              budget=case.options.certify_budget, options=case.options, m2=case.m2)
         case.certificates[key] = prove_generation(task)
     return case.certificates[key]
 
@@ -149,7 +149,7 @@ def _certify_generation(case, candidates, families, decision: Decision) -> None:
 
 def _by_macaulay2(case, candidates) -> Decision:
     """Macaulay2's comparison of ideal(C) with the complete J^A, within the certificate budget."""
-    runner = make_runner(case.options, timeout=case.options.certify_budget)
+    runner = make_runner(case.options, case.m2, timeout=case.options.certify_budget)
     try:
         missing, _ = compare_ideals(case.variety, case.field, case.ideal.generators, candidates, case.seed, runner)
     except (M2TimeoutError, M2Error, M2OutputError) as exc:

@@ -73,12 +73,15 @@ class _Candidate:
     multidegree: tuple
     keys: np.ndarray
     coeffs: np.ndarray
+    dead: np.ndarray  # per term: it contains a variable of a zero block (such products lie in J^A)
 
 
 def _candidates(result, polys) -> list[_Candidate]:
     """C reduced mod p, as multihomogeneous polynomials with their monomial keys."""
     v, p = result.variety, result.prime
     cols = v.columns
+    zero = np.zeros(len(v.variable_names), dtype=bool)
+    zero[list(result.zero_variables)] = True
     out = []
     for poly in polys:
         terms = poly.to_dict()
@@ -101,31 +104,42 @@ def _candidates(result, polys) -> list[_Candidate]:
         if keep:
             monomials = np.array([monos[t] for t in keep], dtype=np.int64).reshape(len(keep), -1)
             out.append(_Candidate(mds.pop(), monomial_keys(monomials, result.hashes),
-                                  np.array([coeffs[t] for t in keep], dtype=np.int64)))
+                                  np.array([coeffs[t] for t in keep], dtype=np.int64), zero[monomials].any(axis=1)))
     return out
 
 
 def candidate_rows(result, md, piece, candidates, cache: dict):
-    """Blocks of rows: the products m^γ·c of multidegree `md` in the free coordinates of `piece`."""
+    """Blocks of rows: the products m^γ·c of multidegree `md` in the free coordinates of `piece`.
+
+    The lookup of a product in the piece is exact: in degree >= 2 the piece holds every monomial of
+    `md` free of zero-block variables (their keys checked distinct), and a product lies among them
+    exactly when neither factor has such a variable, which is decided from the exponents, not from
+    a missing key. A product with one lies in J^A and is left out (the piece is read modulo them)."""
     v, p = result.variety, result.prime
     shape = (v.arch.n_out, v.columns, v.k)
     alpha, beta = md
     free_position = piece.free_positions()
+    zero = np.zeros(len(v.variable_names), dtype=bool)
+    zero[list(result.zero_variables)] = True
+    read_modulo_zero = sum(alpha) >= 2  # degree-1 pieces keep the zero-block variables themselves
     for c in candidates:
         ca, cb = c.multidegree
         rest = (tuple(a - x for a, x in zip(alpha, ca)), tuple(b - x for b, x in zip(beta, cb)))
         if min(rest[0] + rest[1]) < 0:
             continue
         if rest not in cache:
-            cache[rest] = monomial_keys(monomials_of(*shape, *rest), result.hashes)
-        multipliers = cache[rest]
+            monomials = monomials_of(*shape, *rest)
+            cache[rest] = (monomial_keys(monomials, result.hashes), zero[monomials].any(axis=1))
+        multipliers, dead_multipliers = cache[rest]
         if not len(multipliers):
             continue
         position = piece.positions((c.keys[None, :] + multipliers[:, None]).ravel()).reshape(len(multipliers), -1)
-        if (position < 0).any() and not result.zero_variables:
+        live = np.ones(position.shape, dtype=bool)
+        if read_modulo_zero:
+            live = ~(dead_multipliers[:, None] | c.dead[None, :])
+        if (position[live] < 0).any():
             raise InputError(f"a product of a polynomial of C is not a monomial of multidegree {md}", "candidates")
-        # Terms outside the piece contain a variable of a zero block: the piece is read modulo them.
-        free = np.where(position >= 0, free_position[position], -1)
+        free = np.where(live, free_position[position], -1)
         block = np.zeros((len(multipliers), len(piece.free)), dtype=np.int64)
         rows = np.arange(len(multipliers))
         for t in range(free.shape[1]):
