@@ -298,3 +298,34 @@ def test_interpolation_workers_end_with_m2bridge():
     os.kill(cli.pid, signal.SIGKILL)
     cli.wait()
     assert seconds_until_gone(set(workers), set()) <= allowed()
+
+
+SPAWN_BESIDE_BLAS = """
+import threading, numpy as np
+from m2bridge import _processes
+from m2bridge.macaulay2.process import spawn_launcher
+stop = threading.Event()
+def multiply():
+    a = np.random.default_rng(0).random((600, 600))
+    while not stop.is_set():
+        a @ a
+worker = threading.Thread(target=multiply)
+worker.start()
+for _ in range(100):
+    p = spawn_launcher(["true"], 0, 0)
+    p.wait()
+    _processes.end(p)
+stop.set()
+worker.join()
+print("done")
+"""
+
+
+def test_a_launcher_starts_while_another_thread_multiplies_matrices():
+    """A sweep runs ker (a launcher started by the spawner thread) beside interpolation (BLAS in
+    another thread). A fork with OpenBLAS's threads busy ran its atfork handler and hung forever
+    (every thread on a futex); launchers are started by vfork, which runs none. A hang, not a
+    time, is what fails here: the ceiling is far above the few seconds this takes."""
+    done = subprocess.run([sys.executable, "-c", SPAWN_BESIDE_BLAS], capture_output=True, text=True,
+                          timeout=PATIENCE * 3)
+    assert done.returncode == 0 and done.stdout.strip() == "done", done.stderr

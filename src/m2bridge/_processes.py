@@ -132,10 +132,11 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
-def spawn(args, *, end_signal: int = signal.SIGKILL, death_signal: int = signal.SIGKILL, preexec_fn=None,
+def spawn(args, *, end_signal: int = signal.SIGKILL, death_signal: int | None = signal.SIGKILL, preexec_fn=None,
           **popen_kwargs) -> subprocess.Popen:
     """`subprocess.Popen(args, **popen_kwargs)` of a child that gets `death_signal` when m2bridge dies
     and `end_signal` from `end()` or a signal handler (to its process group if it leads one).
+    `death_signal=None`: the child asks for it itself (it is started by vfork then).
 
     Raises `Terminated` once m2bridge is ending (after SIGTERM/SIGHUP/SIGINT under the handlers).
     """
@@ -144,9 +145,14 @@ def spawn(args, *, end_signal: int = signal.SIGKILL, death_signal: int = signal.
     parent = os.getpid()
 
     def child_setup():
-        die_with_parent(death_signal, parent)
+        if death_signal is not None:
+            die_with_parent(death_signal, parent)
         if preexec_fn is not None:
             preexec_fn()
+
+    # None: the child asks for its parent-death signal itself; with nothing to run before exec,
+    # CPython starts it by vfork, which runs no atfork handler (OpenBLAS's can deadlock a fork).
+    setup = child_setup if death_signal is not None or preexec_fn is not None else None
 
     group = bool(popen_kwargs.get("start_new_session")) or popen_kwargs.get("process_group") == 0
 
@@ -154,7 +160,7 @@ def spawn(args, *, end_signal: int = signal.SIGKILL, death_signal: int = signal.
         with registry.lock:
             if registry.stopping is not None:
                 raise Terminated(registry.stopping)
-        process = subprocess.Popen(args, preexec_fn=child_setup, **popen_kwargs)
+        process = subprocess.Popen(args, preexec_fn=setup, **popen_kwargs)
         child = _Child(process, end_signal, group)
         with registry.lock:
             registry.children[process.pid] = child

@@ -6,10 +6,9 @@ leader of a new session, so that one killpg reaches everything it started and no
 
 - The cap is min(MEMORY_BYTES, the inherited hard limit) (none when MEMORY_BYTES <= 0); TIMEOUT <= 0
   means no time limit.
-- The command gets SIGKILL if this launcher dies (prctl PR_SET_PDEATHSIG); m2bridge starts the
-  launcher with SIGTERM as its own parent-death signal. A launcher that m2bridge could not start
-  with it (subprocess-tee streams the output; it takes no `preexec_fn`) is given m2bridge's pid in
-  PARENT_VARIABLE and asks for the same signal itself, first thing.
+- The command gets SIGKILL if this launcher dies (prctl PR_SET_PDEATHSIG). The launcher is given
+  m2bridge's pid in PARENT_VARIABLE and asks for SIGTERM as its own parent-death signal, first thing
+  (m2bridge runs no code between fork and exec, so that the launcher is started by vfork).
 - SIGTERM, SIGINT or SIGHUP: kill the command's group, reap the command, exit 128 + signal.
 
 Exit status: the command's; 124 after a timeout (TIMEOUT_MARKER line on stderr); 128 + N when the

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from .. import _processes
 from ..errors import M2CrashError, M2NotFoundError, M2TimeoutError
-from ._launch import TIMEOUT_MARKER
+from ._launch import PARENT_VARIABLE, TIMEOUT_MARKER
 from .failures import failure
 from .scripts import kept_only_when_named, remove_script, write_script
 from .tee import can_tee, run_teed
@@ -61,9 +61,15 @@ def launcher_command(command: list[str], timeout: float, memory_limit: int) -> l
 
 def spawn_launcher(command: list[str], timeout: float, memory_limit: int, **popen_kwargs) -> subprocess.Popen:
     """Start `command` under the launcher, which gets SIGTERM when m2bridge dies or ends it (it then
-    kills the command's process group and reaps it)."""
+    kills the command's process group and reaps it).
+
+    The launcher asks for its parent-death signal itself (it is given m2bridge's pid), so no Python
+    code runs between fork and exec and CPython starts it by vfork: a plain fork runs the atfork
+    handlers of the libraries loaded here, and OpenBLAS's waits for its thread pool, which deadlocked a
+    sweep whose other worker was inside a BLAS call (every thread parked on a futex, no CPU)."""
+    env = dict(popen_kwargs.pop("env", None) or os.environ, **{PARENT_VARIABLE: str(os.getpid())})
     return _processes.spawn(launcher_command(command, timeout, memory_limit), end_signal=signal.SIGTERM,
-                            death_signal=signal.SIGTERM, **popen_kwargs)
+                            death_signal=None, env=env, **popen_kwargs)
 
 
 class Macaulay2:
