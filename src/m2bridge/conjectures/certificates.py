@@ -29,6 +29,7 @@ from ..macaulay2.process import Macaulay2
 from ..macaulay2.program import run_template
 from ..macaulay2.protocol import encode_terms
 from ..varieties.field import Field
+from ..varieties.model import PatternVariety
 from .certify import certify_generation
 from .classical import classical_dimension
 
@@ -43,7 +44,7 @@ class GenerationTask:
     """What the rungs know: the variety, C (over QQ, inside J^A), the statement's families (name,
     size, minors), the Jacobian rank, and the budget (seconds) and memory of each Macaulay2 rung."""
 
-    variety: object
+    variety: PatternVariety
     candidates: list
     families: list
     jacobian_rank: int
@@ -197,7 +198,7 @@ RUNG_KINDS = tuple(r.kind for r in RUNGS)
 
 def prove_generation(task: GenerationTask, rungs=RUNGS) -> Attempt:
     """The first rung that proves ideal(C) = J^A, or a refusal whose notes say what each rung did."""
-    notes = []
+    notes: list[str] = []
     for rung in rungs:
         reason = rung.applies(task)
         if reason is not None:
