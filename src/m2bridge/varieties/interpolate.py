@@ -52,6 +52,7 @@ ERROR_TARGET = 1e-12
 # A result whose error bound would reach this is refused, never returned as an answer.
 REFUSED_BOUND = 0.01
 MAX_POINTS = 100_000
+Plan = dict[int, list["PlannedPiece"]]  # degree → the pieces planned for it (`_plan`)
 
 
 class Stopped(Exception):
@@ -273,15 +274,13 @@ def _piece_error(n: int, extra: int, miss: float) -> float:
 
 class PlannedPiece(NamedTuple):
     """One multidegree of the plan (one per orbit) and what is done for it."""
-
     md: tuple
     monomials: np.ndarray
     kind: str  # solve, monomial or free (see _plan)
     points: int  # evaluation points of a `solve` piece, else 0
 
 
-def _plan(variety: PatternVariety, symmetry: Symmetry, max_degree: int, prime: int,
-          seed: int) -> dict[int, list[PlannedPiece]]:
+def _plan(variety: PatternVariety, symmetry: Symmetry, max_degree: int, prime: int, seed: int) -> Plan:
     """Per degree: (multidegree, monomials, kind, points) for one multidegree per orbit; kind is
     `solve`, `monomial` (one monomial: in J^A iff one of its variables vanishes) or `free` (the
     variables it involves are algebraically independent: the piece is 0)."""
@@ -291,12 +290,11 @@ def _plan(variety: PatternVariety, symmetry: Symmetry, max_degree: int, prime: i
     block_size = variety.arch.n_out * variety.columns
     active = {v for v in range(variety.k * block_size) if v // block_size in live} if zero else None
     independent = _independent_supports(variety, prime, seed, active)
-    plan: dict[int, list[PlannedPiece]] = {}
+    plan: Plan = {}
     for d in range(1, max_degree + 1):
         blocks = live if zero and d >= 2 else None
         if symmetry.enabled:
-            groups = {(alpha, beta): monomials_of(*shape, alpha, beta, blocks=blocks)
-                      for alpha, beta in symmetry.representatives(d)}
+            groups = {(a, b): monomials_of(*shape, a, b, blocks=blocks) for a, b in symmetry.representatives(d)}
         else:
             groups = monomials_by_multidegree(variety, d)
             if blocks is not None:
@@ -322,7 +320,7 @@ def _plan(variety: PatternVariety, symmetry: Symmetry, max_degree: int, prime: i
     return plan
 
 
-def _check_memory(plan: dict[int, list[PlannedPiece]], prime: int, max_degree: int) -> None:
+def _check_memory(plan: Plan, prime: int, max_degree: int) -> None:
     """Refuse, before anything is built, a piece whose matrix would not fit in the memory available."""
     free = elimination.available_bytes()
     for entries in plan.values():
@@ -370,8 +368,7 @@ def interpolate_ideal(arch, pattern=None, *, max_degree: int, prime: int = INTER
     zero_vars = [v for v in range(n_vars) if v // block_size in zero]
     runner = make_runner(workers)
     ctx = polynomial_context(variety.variable_names, Field(prime))
-    graded_dims: dict[int, int] = {}
-    mingens: dict[int, int] = {}
+    graded_dims, mingens = {}, {}  # degree → dim (J^A)_d, its number of minimal generators
     reps_with_generators: dict[int, list[tuple]] = {}
     error = 0.0
     solved = skipped = 0
