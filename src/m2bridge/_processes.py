@@ -22,10 +22,15 @@ import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
+from types import FrameType
+from typing import Any
 
 PR_SET_PDEATHSIG = 1
 HANDLED_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
+# What signal.signal accepts and returns as a signal's handler.
+SignalHandler = Callable[[int, FrameType | None], Any] | int | signal.Handlers | None
 
 
 class Terminated(KeyboardInterrupt):
@@ -83,7 +88,7 @@ class _Child:
 class _Registry:
     """This process's spawner thread and its living children (rebuilt in a forked child)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.pid = os.getpid()
         self.lock = threading.RLock()  # re-entered by a signal handler in the thread holding it
         self.children: dict[int, _Child] = {}
@@ -223,8 +228,8 @@ class install_signal_handlers:  # noqa: N801 - used like a function, and as a co
     its end signal. Only in the main thread (elsewhere nothing is installed). `restore()` (or the end
     of a `with` block) puts the previous handlers back and allows new children again."""
 
-    def __init__(self):
-        self.previous: dict[int, object] = {}
+    def __init__(self) -> None:
+        self.previous: dict[int, SignalHandler] = {}
         if threading.current_thread() is not threading.main_thread():
             return
         for signum in HANDLED_SIGNALS:
@@ -251,8 +256,8 @@ class deferred_signals:  # noqa: N801 - used like a function, as a context manag
     the start of a Dask LocalCluster, whose half-started nannies fail at exit with a traceback.
     Main thread only (elsewhere nothing is deferred)."""
 
-    def __init__(self):
-        self.previous: dict[int, object] = {}
+    def __init__(self) -> None:
+        self.previous: dict[int, SignalHandler] = {}
         self.noted: int | None = None
 
     def _note(self, signum, _frame):

@@ -25,6 +25,7 @@ import threading
 import time
 import warnings
 from contextlib import contextmanager
+from typing import Protocol
 
 ERASE_LINE = "\r\033[K"
 
@@ -97,6 +98,17 @@ class StatusLine:
             return 80
 
 
+class _Bar(Protocol):
+    """What ProgressDisplay uses of a tqdm bar (tqdm is an optional dependency)."""
+
+    n: int
+
+    def set_postfix_str(self, s: str = "", refresh: bool = True) -> None: ...
+    def update(self, n: int = 1) -> object: ...
+    def refresh(self) -> None: ...
+    def close(self) -> None: ...
+
+
 class ProgressDisplay:
     """Counts of a known total (`advance`) or a free text (`status`), with the elapsed time; a tqdm
     bar if tqdm can be imported (and `use_tqdm` is not False), else a StatusLine."""
@@ -105,7 +117,7 @@ class ProgressDisplay:
         self.description, self.started = description, time.monotonic()
         self.stream = sys.stderr if stream is None else stream
         self.enabled = interactive(self.stream) if enabled is None else enabled
-        self.bar = None
+        self.bar: _Bar | None = None
         self.line = StatusLine(self.stream, enabled=self.enabled)
         self._tqdm = _tqdm() if self.enabled and use_tqdm is not False else None
 
@@ -122,16 +134,17 @@ class ProgressDisplay:
             self.line.update(f"{self.description}: {done}/{total} [{format_seconds(self.elapsed)} elapsed, {tail}]",
                              force=done == total)
             return
-        if self.bar is None:
+        bar = self.bar
+        if bar is None:
             # Our ETA in the postfix, not tqdm's rate-based remaining time.
-            self.bar = self._tqdm(total=total, initial=done, desc=self.description, unit="task", file=self.stream,
+            bar = self.bar = self._tqdm(total=total, initial=done, desc=self.description, unit="task", file=self.stream,
                                   dynamic_ncols=True, postfix=tail,
                                   bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} "
                                              "[{elapsed} elapsed, {rate_fmt}{postfix}]")
-        self.bar.set_postfix_str(tail, refresh=False)
-        self.bar.update(done - self.bar.n)  # redraws at most every tqdm's mininterval
+        bar.set_postfix_str(tail, refresh=False)
+        bar.update(done - bar.n)  # redraws at most every tqdm's mininterval
         if done == total:
-            self.bar.refresh()
+            bar.refresh()
 
     def status(self, text: str) -> None:
         """One computation of unknown length: its text and the elapsed time."""

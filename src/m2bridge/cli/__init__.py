@@ -130,10 +130,9 @@ def _configure_logging(args) -> None:
         class CurrentStderr(logging.StreamHandler):
             # Whatever sys.stderr is when a record is written (tests redirect it).
             stream = property(lambda self: sys.stderr, lambda self, value: None)
+            m2bridge_cli = True  # the handler this function added (and formats)
 
-        handler = CurrentStderr()
-        handler.m2bridge_cli = True
-        logger.addHandler(handler)
+        logger.addHandler(CurrentStderr())
     # -vv: when (seconds since start) and which module decided, for a researcher reading a log
     detail = "m2bridge %(relativeCreated)7.0fms %(name)s: %(message)s" if level <= logging.DEBUG else None
     for h in logger.handlers:

@@ -41,11 +41,14 @@ def add_option_flags(parser: argparse.ArgumentParser, names) -> None:
     """The flags of the computation options `names`, made from the option table (help, unit, default
     and the rule that checks a value: one place for all three of the command line, the case files and
     the guide). A flag not given is None: IdealOptions' default applies."""
+    from ..errors import M2BridgeError
     from ..ideals.option_table import METHODS, OPTIONS
     from ..ideals.options import default_of
 
     for name in names:
         option = OPTIONS[name]
+        if option.flag is None:  # a bug of the caller: only options with a flag are asked for
+            raise M2BridgeError(f"option {name} has no command-line flag")
         default = default_of(name)
         shown = f"{default:g}" if isinstance(default, float) else default
         unit = f" ({option.unit})" if option.unit and option.unit not in option.help else ""
@@ -53,7 +56,8 @@ def add_option_flags(parser: argparse.ArgumentParser, names) -> None:
         if option.kind == "flag":
             parser.add_argument(option.flag, action="store_true", default=None, help=text)
         else:
-            metavar = {int: "N", float: "X"}.get(option.kind) if name != "method" else None
+            metavars: dict[type | str, str] = {int: "N", float: "X"}
+            metavar = metavars.get(option.kind) if name != "method" else None
             parser.add_argument(option.flag, type=_checked(option), metavar=metavar, help=text.replace("%", "%%"),
                                 choices=(*METHODS, "m2") if name == "method" else None)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import re
 from pathlib import Path
+from typing import Any
 
 from .._files import write_output
 from ..errors import InputError
@@ -135,9 +136,9 @@ def run_patterns(args) -> int:
     found = data_pattern(network, X, labels)
     block_texts = found.distinct.codes.text()
     hexes = found.distinct.codes.hex()
-    blocks = []
+    blocks: list[dict[str, Any]] = []  # JSON objects of the report
     for b, (text, hex_code, size) in enumerate(zip(block_texts, hexes, found.block_sizes)):
-        block = {"block": b + 1, "code": hex_code, "pattern": text, "size": size,
+        block: dict[str, Any] = {"block": b + 1, "code": hex_code, "pattern": text, "size": size,
                  "first_point": int(found.distinct.first_point[b])}
         if found.label_counts is not None:
             block["labels"] = {str(k): v for k, v in found.label_counts[b].items()}

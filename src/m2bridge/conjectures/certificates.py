@@ -30,6 +30,7 @@ from ..ideals.runner import make_runner
 from ..macaulay2.program import run_template
 from ..macaulay2.protocol import encode_terms
 from ..varieties.field import Field
+from ..varieties.model import PatternVariety
 from .certify import certify_generation
 from .classical import classical_dimension
 
@@ -45,7 +46,7 @@ class GenerationTask:
     size, minors), the Jacobian rank, the budget (seconds) of each Macaulay2 rung, and the caller's
     options (memory cap, verbosity) and Macaulay2 (`m2`: its executable and script folder)."""
 
-    variety: object
+    variety: PatternVariety
     candidates: list
     families: list
     jacobian_rank: int
@@ -203,7 +204,7 @@ RUNG_KINDS = tuple(r.kind for r in RUNGS)
 
 def prove_generation(task: GenerationTask, rungs=RUNGS) -> Attempt:
     """The first rung that proves ideal(C) = J^A, or a refusal whose notes say what each rung did."""
-    notes = []
+    notes: list[str] = []
     for rung in rungs:
         reason = rung.applies(task)
         if reason is not None:

@@ -76,7 +76,7 @@ def _trimmed(matrix: list[list[tuple]]) -> list[list[tuple]]:
     return [[r[j] for j in keep] for r in rows]
 
 
-def _normalized(v: tuple) -> tuple[tuple, object]:
+def _normalized(v: tuple) -> tuple[tuple, flint.fmpq]:
     """(v / first nonzero coordinate, that coordinate)."""
     lead = next(x for x in v if x != 0)
     return tuple(x / lead for x in v), lead
@@ -85,12 +85,14 @@ def _normalized(v: tuple) -> tuple[tuple, object]:
 def _inside(small: list[list[tuple]], big: list[list[tuple]]) -> bool:
     """Is `small` λ · a submatrix of `big` (rows to rows, columns to columns) for one scalar λ ≠ 0?
     `big` has independent entries, so each entry of `small` names at most one position."""
-    where = {}
+    where: dict[tuple, tuple[int, int, flint.fmpq]] = {}
     for a, row in enumerate(big):
         for b, v in enumerate(row):
             key, lead = _normalized(v)
             where[key] = (a, b, lead)
-    rows, cols, scales = {}, {}, set()
+    rows: dict[int, int] = {}  # row of `small` → row of `big`
+    cols: dict[int, int] = {}
+    scales: set[flint.fmpq] = set()
     for i, row in enumerate(small):
         for j, v in enumerate(row):
             if all(x == 0 for x in v):

@@ -33,6 +33,7 @@ def symbolic_block_matrices(variety: PatternVariety, field_: Field = Field(0)):
     """M_b(θ) (times X_b with data) with entries in QQ[w_(l,i,j)] (GF(p)[w] for a finite field), for
     exact composition."""
     names = tuple(f"w_({l},{i},{j})" for (l, i, j) in variety.parameters)
+    ctx: flint.nmod_mpoly_ctx | flint.fmpq_mpoly_ctx
     if field_.prime:
         ctx = flint.nmod_mpoly_ctx.get(names, ordering="degrevlex", modulus=field_.prime)
     else:

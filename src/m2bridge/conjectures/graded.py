@@ -104,7 +104,8 @@ def _candidates(result, polys) -> list[_Candidate]:
         if keep:
             monomials = np.array([monos[t] for t in keep], dtype=np.int64).reshape(len(keep), -1)
             out.append(_Candidate(mds.pop(), monomial_keys(monomials, result.hashes),
-                                  np.array([coeffs[t] for t in keep], dtype=np.int64), zero[monomials].any(axis=1)))
+                                  np.array([coeffs[t] for t in keep], dtype=np.int64),
+                                  np.asarray(zero[monomials].any(axis=1))))
     return out
 
 
@@ -161,12 +162,15 @@ def compare_pieces(result, polys, *, through: int | None = None, deadline: float
     pieces, symmetry = result.pieces, result.symmetry
     by_symmetry = symmetry.enabled and is_invariant(symmetry, polys)
     n_vars = len(result.variety.variable_names)
-    targets = []
+    targets: list[tuple] = []  # multidegrees
     for rep, piece in pieces.reps.items():
         if len(piece.generators) and sum(rep[0]) <= through:
             targets.extend([rep] if by_symmetry else symmetry.orbit(rep))
     targets.sort(key=lambda md: (sum(md[0]), md))
-    extras, notes, cache, compared = [], [], {}, 0
+    extras: list[Extra] = []
+    notes: list[str] = []
+    cache: dict[tuple, np.ndarray] = {}  # multidegree of multipliers → their monomial keys
+    compared = 0
     ctx = polynomial_context(result.variety.variable_names, result.field)
     for md in targets:
         degree = sum(md[0])

@@ -146,6 +146,10 @@ def _field(value, name):
     return Field.parse(value)
 
 
+# The kinds of option whose command-line text is a number, and what reads it (other kinds stay text).
+NUMBER_KINDS: dict[type | str, Callable[[str], Any]] = {int: int, float: float}
+
+
 @dataclass(frozen=True)
 class Option:
     """One computation option. `kind` is what a user writes (`flag` for an on/off switch);
@@ -170,7 +174,7 @@ class Option:
     def parse_text(self, text: str):
         """A command-line value in the user's unit: converted, checked; InputError on a bad one."""
         try:
-            value = {int: int, float: float}.get(self.kind, str)(text.strip() if self.kind in (int, float) else text)
+            value = NUMBER_KINDS.get(self.kind, str)(text.strip() if self.kind in NUMBER_KINDS else text)
         except ValueError:
             expected = "an integer" if self.kind is int else "a number"
             raise InputError(f"{self.name} {text.strip() or repr(text)}: expected {expected}", self.name) from None

@@ -143,7 +143,12 @@ class IdealOptions:
 def default_of(name: str):
     """The default of an option in the user's unit (IdealOptions' default, divided by `scale`)."""
     spec = IdealOptions.__dataclass_fields__[name]
-    value = spec.default_factory() if callable(spec.default_factory) else spec.default
+    if callable(spec.default_factory):
+        value = spec.default_factory()
+    elif spec.default is dataclasses.MISSING:
+        raise InputError(f"option {name}: IdealOptions has no default for it", name)
+    else:
+        value = spec.default
     if hasattr(value, "text"):
         return value.text
     option = OPTIONS[name]

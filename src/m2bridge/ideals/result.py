@@ -17,14 +17,19 @@ True
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..errors import InputError
 from ..varieties.field import Field
 from ..varieties.jacobian import JacobianDim
 from ..varieties.model import Dataset, PatternVariety
 from ..varieties.polynomials import parse_polynomial_text, polynomial_context
+
+if TYPE_CHECKING:  # numpy and the interpolation code load only when an interpolation runs
+    from ..varieties.interpolate import InterpolationResult
 
 
 @dataclass
@@ -50,13 +55,14 @@ class IdealResult:
     seconds: float = 0.0
     m2_version: str = ""
     seed: int = 0
-    script: str = field(default="", repr=False)
+    # dataclasses.field, spelled out: the attribute `field` above is the coefficient field.
+    script: str = dataclasses.field(default="", repr=False)
     graded_dims: dict[int, int] | None = None  # {d: dim (J^A)_d}
     mingens_by_degree: dict[int, int] | None = None  # {d: number of minimal generators of degree d}
     checked_through_degree: int | None = None  # None when complete
     error_bound: float | None = None  # interpolation: probability bound of a too-large piece
     # interpolation: the graded pieces themselves (an InterpolationResult), for checks that reuse them
-    pieces: object = field(default=None, repr=False, compare=False)
+    pieces: InterpolationResult | None = dataclasses.field(default=None, repr=False, compare=False)
 
     @property
     def variable_names(self) -> list[str]:

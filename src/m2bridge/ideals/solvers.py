@@ -191,7 +191,11 @@ def piece_workers(options: IdealOptions):
 
 def recheck(result: IdealResult, options: IdealOptions) -> None:
     """Interpolate again over GF(recheck_prime): graded dimensions and generator counts must agree."""
-    again = interpolate_ideal(result.variety, max_degree=result.checked_through_degree, prime=options.recheck_prime,
+    degree, prime = result.checked_through_degree, options.recheck_prime
+    if degree is None or prime is None:
+        raise InputError("recheck: needs an interpolated result (checked through a degree) and a recheck_prime",
+                         "recheck_prime")
+    again = interpolate_ideal(result.variety, max_degree=degree, prime=prime,
                               seed=options.seed + 1, workers=piece_workers(options))
     if (again.graded_dims, again.mingens_by_degree) != (result.graded_dims, result.mingens_by_degree):
         raise ConsistencyError(
@@ -213,6 +217,9 @@ class Certificate:
     def run(self, result: IdealResult) -> bool:
         """Mark `result` complete (with degree and Hilbert numerator) iff the certificate holds."""
         v = result.variety
+        if result.jacobian is None:
+            raise InputError(f"{v.describe()}: the certificate compares with the Jacobian rank, which the result lacks")
+        jacobian = result.jacobian
         done = run(self.m2, render(self.template, seed=result.seed, field=Field(0), widths=list(v.arch.widths),
                                    blocks=[[list(layer) for layer in block] for block in v.pattern.blocks],
                                    bias=bool(v.bias), parameters=v.parameters, coordinates=v.coordinates,
@@ -221,11 +228,11 @@ class Certificate:
         reply = done.reply
         logger.info("certificate for %d generator(s) of %s: vanish %s, prime %s, dim %s (Jacobian rank %d)",
                     len(result.generators), v.describe(), reply.one("vanish"), reply.one("prime"),
-                    reply.integer("dim"), result.jacobian.dim)
+                    reply.integer("dim"), jacobian.dim)
         if reply.one("vanish") != "true":
             raise ConsistencyError(f"{v.describe()}: a generator found by interpolation does not vanish on the "
                                    "parametrization")
-        if reply.one("prime") == "true" and reply.integer("dim") == result.jacobian.dim:
+        if reply.one("prime") == "true" and reply.integer("dim") == jacobian.dim:
             result.complete, result.checked_through_degree = True, None
             result.degree, result.hilbert_numerator = reply.integer("degree"), reply.one("hilbert")
             result.m2_version = reply.one("version")

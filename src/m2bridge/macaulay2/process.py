@@ -27,9 +27,10 @@ import weakref
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import IO, BinaryIO
 
 from .. import _processes
-from ..errors import M2CrashError, M2NotFoundError, M2TimeoutError
+from ..errors import M2BridgeError, M2CrashError, M2NotFoundError, M2TimeoutError
 from ._launch import PARENT_VARIABLE, TIMEOUT_MARKER
 from .failures import failure
 from .scripts import kept_only_when_named, remove_script, write_script
@@ -137,8 +138,8 @@ class Macaulay2:
             return process.wait(), stdout, stderr
         finally:
             _processes.end(process)  # at once if interrupted; the launcher then kills Macaulay2's group
-            process.stdout.close()
-            process.stderr.close()
+            _pipe(process.stdout).close()
+            _pipe(process.stderr).close()
 
     def discard(self, output: RunOutput) -> None:
         """Delete the script of a run whose output was understood."""
@@ -148,7 +149,8 @@ class Macaulay2:
 def _collect(process: subprocess.Popen, tee: bool) -> tuple[str, str]:
     """Everything `process` writes to its stdout and stderr pipes (both streamed to our stderr under
     `tee`), each line stripped of trailing white space."""
-    streams = {process.stdout.fileno(): [], process.stderr.fileno(): []}
+    stdout_fd, stderr_fd = _pipe(process.stdout).fileno(), _pipe(process.stderr).fileno()
+    streams: dict[int, list[bytes]] = {stdout_fd: [], stderr_fd: []}
     decoders = {fd: codecs.getincrementaldecoder("utf-8")("replace") for fd in streams}
     open_fds = list(streams)
     while open_fds:
@@ -162,7 +164,14 @@ def _collect(process: subprocess.Popen, tee: bool) -> tuple[str, str]:
             if tee:
                 sys.stderr.write(decoders[fd].decode(chunk))
                 sys.stderr.flush()
-    return tuple(_lines(b"".join(streams[fd])) for fd in (process.stdout.fileno(), process.stderr.fileno()))
+    return _lines(b"".join(streams[stdout_fd])), _lines(b"".join(streams[stderr_fd]))
+
+
+def _pipe(stream: IO[bytes] | None) -> IO[bytes]:
+    """A standard stream of a child started with subprocess.PIPE for it (None is a bug of m2bridge)."""
+    if stream is None:
+        raise M2BridgeError("Macaulay2's launcher was started without a pipe that m2bridge uses")
+    return stream
 
 
 def _lines(data: bytes) -> str:
@@ -181,7 +190,7 @@ class _SessionState:
         self.script_dir = script_dir
         self.dir: str | None = None
         self.process: subprocess.Popen | None = None
-        self.stderr = None
+        self.stderr: BinaryIO | None = None
         self.cancelled = False  # by M2Session.cancel(): no more scripts
 
     def directory(self) -> str:
@@ -203,7 +212,7 @@ class _SessionState:
         code = _processes.end(process)
         for pipe in (process.stdin, process.stdout):
             try:
-                pipe.close()
+                _pipe(pipe).close()
             except OSError:  # a broken pipe while flushing
                 pass
         return code
@@ -264,12 +273,13 @@ class M2Session:
         server = os.path.join(state.directory(), "server.m2")
         with open(server, "w") as fh:
             fh.write(render_script("server.m2.j2"))
-        if state.stderr is None:
-            state.stderr = open(os.path.join(state.directory(), "stderr.txt"), "w+b")
-        state.stderr.seek(0, os.SEEK_END)
-        self._stderr_start = state.stderr.tell()
+        stderr_file = state.stderr
+        if stderr_file is None:
+            stderr_file = state.stderr = open(os.path.join(state.directory(), "stderr.txt"), "w+b")
+        stderr_file.seek(0, os.SEEK_END)
+        self._stderr_start = stderr_file.tell()
         state.process = spawn_launcher([executable, "--script", server], 0, self.m2.memory_limit,
-                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=state.stderr,
+                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr_file,
                                        start_new_session=True)
         self._buffer = b""
         self.started += 1
@@ -284,17 +294,29 @@ class M2Session:
 
     def _stderr_text(self) -> str:
         """What Macaulay2 wrote to stderr since the current script started."""
-        stderr = self._state.stderr
+        stderr = self._stderr_file()
         stderr.flush()
         stderr.seek(self._stderr_start)
         text = stderr.read().decode(errors="replace")
         stderr.seek(0, os.SEEK_END)
         return text
 
+    def _stderr_file(self) -> BinaryIO:
+        """The file that receives Macaulay2's stderr; M2CrashError once the session was closed."""
+        if self._state.stderr is None:
+            raise M2CrashError("the session was closed while Macaulay2 ran")
+        return self._state.stderr
+
+    def _running(self) -> subprocess.Popen:
+        """The launcher of this session's Macaulay2; M2CrashError once it was stopped (`cancel()`)."""
+        if self._state.process is None:
+            raise M2CrashError("the session's Macaulay2 is not running")
+        return self._state.process
+
     def _read_until(self, prefix: bytes, deadline: float) -> list[str] | None:
         """Lines up to and including the first starting with `prefix`; None on EOF (what was read is
         then in `self._unanswered`, for the error message); raises TimeoutError at `deadline`."""
-        fd = self.process.stdout.fileno()
+        fd = _pipe(self._running().stdout).fileno()
         lines: list[str] = []
         self._unanswered = lines
         while True:
@@ -335,11 +357,12 @@ class M2Session:
             raise M2CrashError("the session was cancelled") from None
 
     def _serve(self, script_path: str, text: str) -> RunOutput:
-        self._stderr_start = self._state.stderr.seek(0, os.SEEK_END)
+        self._stderr_start = self._stderr_file().seek(0, os.SEEK_END)
         start = time.perf_counter()
         try:
-            self.process.stdin.write(script_path.encode() + b"\n")
-            self.process.stdin.flush()
+            stdin = _pipe(self._running().stdin)
+            stdin.write(script_path.encode() + b"\n")
+            stdin.flush()
             lines = self._read_served(time.monotonic() + self.timeout)
         except TimeoutError:
             self._state.stop()
@@ -367,7 +390,9 @@ class M2Session:
             if re.match(r"@@m2b (ok|err) served ", chunk[-1]):
                 return lines
 
-    discard = Macaulay2.discard
+    def discard(self, output: RunOutput) -> None:
+        """Delete the script of a run whose output was understood (as `Macaulay2.discard`)."""
+        self.m2.discard(output)
 
     def close(self) -> None:
         """End Macaulay2 (its whole process group) and remove the session's temporary directory."""

@@ -109,7 +109,7 @@ def parse_polynomial(payload: str, ctx, script_path: str | None = None):
     """`COEF:VAR^EXP,…;…` (see frame.m2.j2) → an fmpq_mpoly / nmod_mpoly in `ctx`."""
     nvars = ctx.nvars()
     modulus = ctx.modulus() if isinstance(ctx, flint.nmod_mpoly_ctx) else 0
-    terms = {}
+    terms: dict[tuple[int, ...], int | flint.fmpq] = {}  # int coefficients mod `modulus`, else fmpq
     for term in payload.split(";") if payload else []:
         coeff_text, _, monomial = term.partition(":")
         if not _COEFF.match(coeff_text):
@@ -123,7 +123,7 @@ def parse_polynomial(payload: str, ctx, script_path: str | None = None):
         if modulus:
             if "/" in coeff_text:
                 raise M2OutputError(f"coefficient {coeff_text!r} over ZZ/{modulus} must be an integer", payload, script_path)
-            coeff = int(coeff_text) % modulus
+            coeff: int | flint.fmpq = int(coeff_text) % modulus
         else:
             coeff = flint.fmpq(*map(int, coeff_text.split("/")))
         terms[tuple(exps)] = terms.get(tuple(exps), 0) + coeff

@@ -24,7 +24,7 @@ Two cells are adjacent iff they share a facet: dim(P_a ∩ P_b) = n0 − 1.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -41,7 +41,7 @@ __all__ = ["AdjacencyGraph", "Cell", "Polyhedron", "adjacency_graph", "candidate
 class Cell(Polyhedron):
     """Closure of the cell of one code; row i of (A, c) belongs to hidden neuron i (layer by layer)."""
 
-    code: np.ndarray = field(default=None)
+    code: np.ndarray
 
     def is_realized(self, tol: float = 1e-9) -> bool:
         """True iff some point has exactly this code (active rows > 0 strictly, inactive ≤ 0).
@@ -112,7 +112,7 @@ def cells_adjacent(first: Cell, second: Cell, tol: float = 1e-9) -> bool:
 
 def candidate_pairs(distinct: Codes, max_distance: int | None = None) -> list[tuple[int, int, int]]:
     """(i, j, d_H) for i < j with d_H ≤ max_distance (all pairs if None), found chunk by chunk."""
-    pairs = []
+    pairs: list[tuple[int, int, int]] = []
     for start, dist in iter_distance_rows(distinct, distinct):
         limit = np.iinfo(dist.dtype).max if max_distance is None else max_distance
         rows, cols = np.nonzero(dist <= limit)

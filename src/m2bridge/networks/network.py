@@ -184,7 +184,8 @@ class Network:
         arrays = {}
         for l, (W, b) in enumerate(zip(self.weights, self.biases), start=1):
             arrays[f"W{l}"], arrays[f"b{l}"] = W, b
-        np.savez(path, **arrays)
+        # numpy's stub types savez's **kwds so that a key could be its keyword allow_pickle (a bool).
+        np.savez(path, **arrays)  # type: ignore[arg-type]
 
 
 def load_network(path: "str | Path") -> Network:

@@ -163,7 +163,9 @@ def _relative_interior(A: np.ndarray, c: np.ndarray, tol: float, radius_cap: flo
         rest = np.flatnonzero(~equal)[~constant]
         if B.shape[1] == 0 or len(g) == 0:
             return B.shape[1], x0, (0.0 if B.shape[1] == 0 else radius_cap)
-        best = max_slack(G, g, norms, cap=radius_cap)     # never None: t may go to −∞
+        best = max_slack(G, g, norms, cap=radius_cap)
+        if best is None:  # every row has a positive weight: t may go to −∞, so the LP is never infeasible
+            raise LPError(f"HiGHS found no point for the slack LP of a polyhedron ({len(g)} rows)")
         if best.t > tol:
             return B.shape[1], x0 + B @ best.x, best.t
         if best.t < -tol:

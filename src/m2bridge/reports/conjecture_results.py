@@ -79,8 +79,10 @@ def _choose(found: set, given: str | None, what: str, prefer: str | None = None)
         if given not in found:
             raise InputError(f"{what} {given!r}: the sweep has {sorted(found) or 'no conjecture verdicts'}", what)
         return given
-    if prefer in found or len(found) == 1:
-        return prefer if prefer in found else next(iter(found))
+    if prefer is not None and prefer in found:
+        return prefer
+    if len(found) == 1:
+        return next(iter(found))
     raise InputError(f"{what}: the sweep has {sorted(found) or 'no conjecture verdicts'}; name one", what)
 
 
@@ -101,9 +103,10 @@ def conjecture_results(store: CaseStore, sweep: str, statement: str | None = Non
     errors = [{"arch": r.case.arch, "pattern": r.case.pattern, "status": r.status, "error": (r.error or "")[:300]}
               for r in checks if r.status != "ok"]
     checked = {(r.case.arch, r.case.pattern) for r in checks}
-    seconds = Counter()
+    seconds: dict[str, float] = {}  # computation kind → seconds summed over its tasks
     for record in records:
-        seconds[record.computation.split(":")[0]] += record.seconds
+        kind = record.computation.split(":")[0]
+        seconds[kind] = seconds.get(kind, 0.0) + record.seconds
     ideals = [r for r in records if r.computation == "ideal" and r.status == "ok"]
     errors += [{"arch": r.case.arch, "pattern": r.case.pattern, "status": "pending",
                 "error": "J^A is known, the statement was not checked yet (rerun the sweep)"}

@@ -25,6 +25,7 @@ import re
 from functools import lru_cache
 
 from ..conjectures.statements import STATEMENTS
+from ..errors import InputError
 from ..varieties.model import ActivationPattern, Architecture
 from ..varieties.symmetry import Case, CanonicalForm, canonical_form
 
@@ -58,8 +59,16 @@ def rename_result(result: dict, form: CanonicalForm) -> dict:
     renamed["generators"] = rename_polynomials(result.get("generators") or [], form)
     if "variables" in result:  # in ring order (block, row, column) of the requested case
         names = rename_polynomials(result["variables"], form)
-        renamed["variables"] = sorted(names, key=lambda v: tuple(map(int, _NAME.match(v).groups())))
+        renamed["variables"] = sorted(names, key=_coordinate)
     return renamed
+
+
+def _coordinate(name: str) -> tuple[int, ...]:
+    """(b, i, j) of the coordinate named m_(b,i,j)."""
+    m = _NAME.match(name)
+    if m is None:
+        raise InputError(f"stored variable {name!r}: expected a coordinate m_(b,i,j)")
+    return tuple(map(int, m.groups()))
 
 
 # --- verdicts ---------------------------------------------------------------------------------------
@@ -91,6 +100,8 @@ def rename_matrix_label(text: str, form: CanonicalForm, outer_transpose: bool = 
     and sums start with a plus sign, as the statements write them; `outer_transpose` says that a
     transposed concatenation is written `[M1|M2]^T` (mine) rather than `[M1^T|M2^T]`."""
     m = _FAMILY.match(text)
+    if m is None:  # only a text with a line break
+        raise InputError(f"matrix label {text!r}: not a family name or matrix label of one line")
     head, label, tail = m.group("head") or "", m.group("label"), m.group("tail") or ""
     block = lambda c: form.block_of[c - 1] + 1  # noqa: E731
     if label.startswith("["):

@@ -228,7 +228,10 @@ class Session:
         self.options = IdealOptions.merge(options, **settings)
         self.m2 = M2Session(Macaulay2(timeout=self.options.timeout, memory_limit=self.options.memory_limit,
                                       verbose=self.options.verbose))
-        self.store, self._owned = (None, False) if db is None else _store(db)
+        self.store: CaseStore | None = None
+        self._owned = False  # the store was opened here (from a path), so closed here
+        if db is not None:
+            self.store, self._owned = _store(db)
 
     # A runner, like Macaulay2 and M2Session.
     def run_script(self, text: str):

@@ -47,7 +47,7 @@ from ..varieties.interpolate import check_interpolation
 from ..varieties.model import ActivationPattern, Architecture, PatternVariety
 from ..varieties.model import InputError as _InputError
 from ..conjectures.statements import NAMES
-from ..varieties.symmetry import Case, all_block_patterns, canonical_form, is_trivial
+from ..varieties.symmetry import CanonicalForm, Case, all_block_patterns, canonical_form, is_trivial
 
 COMPUTATIONS = ("ideal", "dim", "conjectures")
 MAX_ENUMERATED_BLOCKS = 6
@@ -75,7 +75,7 @@ class Family:
 class SweepPlan:
     """What a sweep asks for: `cases` maps each requested case to its canonical form."""
 
-    cases: dict[Case, object]
+    cases: dict[Case, CanonicalForm]
     requested: int  # before symmetry reduction (ordered block tuples, explicit patterns)
     unique: int  # orbits left to compute, per computation
     notes: list[str] = dataclass_field(default_factory=list)
@@ -184,9 +184,9 @@ class SweepSpec:
         """Requested cases (trivial ones skipped with a note) and their canonical forms. An
         enumerated family (`blocks = k`) requests every ordered pattern of k distinct blocks, so
         that reports know each orbit's size and rename results for any of its members."""
-        cases: dict[Case, object] = {}
+        cases: dict[Case, CanonicalForm] = {}
         requested = 0
-        notes = []
+        notes: list[str] = []
         trivial = 0
         for fam in self.families:
             for arch in fam.architectures:
@@ -312,13 +312,14 @@ def _family(fam: dict, index: int, fail) -> Family:
         raise fail("is required", "architectures", index)
     if ("blocks" in fam) == ("patterns" in fam):
         raise fail("give exactly one of 'blocks' and 'patterns'", "blocks" if "blocks" in fam else "patterns", index)
-    archs = {}  # a repeated entry asks for nothing more: kept once (100,000 of them took minutes to plan)
+    # a repeated entry asks for nothing more: kept once (100,000 of them took minutes to plan)
+    distinct_archs: dict[Architecture, None] = {}
     for text in _distinct(fam["architectures"]):
         try:
-            archs.setdefault(Architecture.parse(text), None)
+            distinct_archs.setdefault(Architecture.parse(text), None)
         except _InputError as exc:
             raise fail(str(exc), "architectures", index) from None
-    archs = list(archs)
+    archs = list(distinct_archs)
     if "blocks" in fam and fam["blocks"] < 1:
         raise fail("must be at least 1", "blocks", index)
     for arch in archs if "blocks" in fam else ():
@@ -327,9 +328,9 @@ def _family(fam: dict, index: int, fail) -> Family:
         if fam["blocks"] > distinct or fam["blocks"] > MAX_ENUMERATED_BLOCKS:
             raise fail(f"{fam['blocks']} distinct blocks: architecture {arch.text} has {distinct} patterns of one "
                        f"block, and enumeration handles at most {MAX_ENUMERATED_BLOCKS} blocks", "blocks", index)
-    patterns = None
+    patterns: list[ActivationPattern] | None = None
     if "patterns" in fam:
-        patterns = {}
+        distinct_patterns: dict[ActivationPattern, None] = {}
         for text in _distinct(fam["patterns"]):
             try:
                 pattern = ActivationPattern.parse(text)
@@ -337,8 +338,8 @@ def _family(fam: dict, index: int, fail) -> Family:
                     pattern.check(arch)
             except _InputError as exc:
                 raise fail(str(exc), "patterns", index) from None
-            patterns.setdefault(pattern, None)
-        patterns = list(patterns)
+            distinct_patterns.setdefault(pattern, None)
+        patterns = list(distinct_patterns)
     return Family(archs, fam.get("blocks"), patterns, fam.get("bias", False))
 
 
@@ -357,7 +358,9 @@ def _distinct(values: list) -> list:
 
 def _line_of(text: str, key: str, family: int | None, top: bool = False) -> int | None:
     """Line (1-based) of `key` inside [sweep] or inside the given [[sweep.family]] table."""
-    table, seen_families = None, -1
+    # The table the line is in: ("sweep", None), ("family", its index), ("other", its name); None before any.
+    table: tuple[str, int | str | None] | None = None
+    seen_families = -1
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
         if stripped.startswith("[[sweep.family]]"):

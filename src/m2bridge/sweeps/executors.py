@@ -36,9 +36,9 @@ class LocalExecutor:
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for future in done:
                     finished(future.result())
-                    task = next(queue, None)
-                    if task is not None:
-                        pending.add(pool.submit(compute_task, task))
+                    following = next(queue, None)
+                    if following is not None:
+                        pending.add(pool.submit(compute_task, following))
         finally:
             for future in pending:
                 future.cancel()

@@ -62,7 +62,7 @@ def outcome_figure(verdicts: list[dict], statement: str | None = None, claim: st
     table = outcome_table(verdicts, statement, claim, reading)
     rows, cols = len(table.architectures), len(table.orbits)
     fig, ax = plt.subplots(figsize=(max(4.0, 0.55 * cols + 2.5), max(2.0, 0.45 * rows + 1.6)), layout="constrained")
-    seen = {}
+    seen: dict[str, str] = {}  # outcome → colour, for the legend
     for i, arch in enumerate(table.architectures):
         for j, orbit in enumerate(table.orbits):
             outcome = table.cells.get((arch, orbit))

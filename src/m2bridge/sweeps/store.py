@@ -128,8 +128,8 @@ class CaseStore(abc.ABC):
 
 
 class InMemoryCaseStore(CaseStore):
-    def __init__(self):
-        self.problems = []
+    def __init__(self) -> None:
+        self.problems: list[tuple[str, str]] = []
         self._records: dict[str, CaseRecord] = {}
         self._sweeps: dict[str, dict[tuple[Case, str], None]] = {}
 
@@ -197,9 +197,9 @@ class SQLiteCaseStore(CaseStore):
         self.path = Path(path)
         self.read_only = read_only
         self.busy_timeout = BUSY_TIMEOUT if busy_timeout is None else float(busy_timeout)
-        self.problems = []
+        self.problems: list[tuple[str, str]] = []
         self._on_problem = on_problem
-        self._db = None
+        self._db: sqlite3.Connection | None = None
         if read_only:
             if not self.path.is_file():
                 what = "is not a file" if self.path.exists() else "does not exist"
@@ -214,6 +214,13 @@ class SQLiteCaseStore(CaseStore):
                 raise InputError(f"case database {str(self.path)!r}: {exc.strerror or exc}") from None
         with self._errors("opening it"):
             self._db = self._open_read_only() if read_only else self._open()
+
+    @property
+    def _connection(self) -> sqlite3.Connection:
+        """The open database; StoreError once `close()` was called."""
+        if self._db is None:
+            raise StoreError(f"case database {str(self.path)!r} was closed", str(self.path))
+        return self._db
 
     def _open(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None)
@@ -283,20 +290,20 @@ class SQLiteCaseStore(CaseStore):
         row = self._row(record)
         with self._errors("saving a record"):
             try:
-                self._db.execute("BEGIN IMMEDIATE")  # one transaction
-                self._db.execute(
+                self._connection.execute("BEGIN IMMEDIATE")  # one transaction
+                self._connection.execute(
                     f"INSERT OR REPLACE INTO cases ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})",
                     row,
                 )
-                self._db.execute("COMMIT")
+                self._connection.execute("COMMIT")
             except BaseException:
                 self._rollback()
                 raise
 
     def _rollback(self) -> None:
-        if self._db.in_transaction:
+        if self._db is not None and self._db.in_transaction:
             try:
-                self._db.execute("ROLLBACK")
+                self._connection.execute("ROLLBACK")
             except sqlite3.Error:
                 pass
 
@@ -339,7 +346,7 @@ class SQLiteCaseStore(CaseStore):
 
     def fetch(self, key):
         with self._errors("reading"):
-            rows = self._db.execute(f"SELECT {', '.join(_COLUMNS)} FROM cases WHERE key = ?", (key,)).fetchall()
+            rows = self._connection.execute(f"SELECT {', '.join(_COLUMNS)} FROM cases WHERE key = ?", (key,)).fetchall()
         found = self._readable(rows)
         return found[0] if found else None
 
@@ -347,31 +354,31 @@ class SQLiteCaseStore(CaseStore):
         select = f"SELECT {', '.join(_COLUMNS)} FROM cases"
         with self._errors("reading"):
             if keys is None:
-                return self._readable(self._db.execute(select + " ORDER BY arch, pattern, computation").fetchall())
+                return self._readable(self._connection.execute(select + " ORDER BY arch, pattern, computation").fetchall())
             out = []
             keys = list(keys)
             for start in range(0, len(keys), 500):  # SQLite's limit on bound parameters
                 chunk = keys[start : start + 500]
-                rows = self._db.execute(select + f" WHERE key IN ({', '.join('?' * len(chunk))})", chunk).fetchall()
+                rows = self._connection.execute(select + f" WHERE key IN ({', '.join('?' * len(chunk))})", chunk).fetchall()
                 out.extend(self._readable(rows))
             return out
 
     def add_to_sweep(self, sweep, members):
         with self._errors("recording the sweep"):
             try:
-                self._db.execute("BEGIN IMMEDIATE")
-                self._db.executemany(
+                self._connection.execute("BEGIN IMMEDIATE")
+                self._connection.executemany(
                     "INSERT OR IGNORE INTO sweep_members (sweep, arch, pattern, bias, key) VALUES (?, ?, ?, ?, ?)",
                     [(sweep, c.arch, c.pattern, int(c.bias), key) for c, key in members],
                 )
-                self._db.execute("COMMIT")
+                self._connection.execute("COMMIT")
             except BaseException:
                 self._rollback()
                 raise
 
     def sweep_members(self, sweep):
         with self._errors("reading"):
-            rows = self._db.execute(
+            rows = self._connection.execute(
                 "SELECT arch, pattern, bias, key FROM sweep_members WHERE sweep = ? ORDER BY arch, pattern", (sweep,)
             ).fetchall()
         out = []
@@ -384,7 +391,7 @@ class SQLiteCaseStore(CaseStore):
 
     def sweeps(self):
         with self._errors("reading"):
-            return [r[0] for r in self._db.execute("SELECT DISTINCT sweep FROM sweep_members ORDER BY sweep")]
+            return [r[0] for r in self._connection.execute("SELECT DISTINCT sweep FROM sweep_members ORDER BY sweep")]
 
     def close(self):
         if self._db is not None:

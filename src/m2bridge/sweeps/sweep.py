@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 
 from ..ideals.options import available_cpus
 from ..varieties.symmetry import Case
-from .casefile import SweepSpec
+from .casefile import SweepPlan, SweepSpec
 from .executors import make_executor
 from .store import CaseRecord, CaseStore
 from .tasks import CONJECTURE_PREFIX, Task, make_task, running_labels
@@ -66,7 +66,7 @@ class SweepProgress:
         elif record is not None:
             self.counts["failed"] += record.status == "error"
             self.counts["timed out"] += record.status == "timeout"
-            self.seconds.setdefault(kind, []).append(record.seconds)
+            self.seconds.setdefault(record.computation, []).append(record.seconds)
             self.current = f"{record.case.label} [{record.computation}]"
 
     def eta_seconds(self) -> float | None:
@@ -101,10 +101,10 @@ def _is_hit(record: CaseRecord | None, task: Task) -> bool:
     return True
 
 
-def plan_tasks(spec: SweepSpec) -> tuple[dict[str, Task], list[tuple[Case, str]], object]:
+def plan_tasks(spec: SweepSpec) -> tuple[dict[str, Task], list[tuple[Case, str]], SweepPlan]:
     plan = spec.plan()
     tasks: dict[str, Task] = {}
-    members = []
+    members: list[tuple[Case, str]] = []
     computations = [c for c in spec.compute if c in ("ideal", "dim")]
     if "conjectures" in spec.compute:
         if "ideal" not in computations:
@@ -129,7 +129,8 @@ def run_sweep(spec: SweepSpec, store: CaseStore, *, workers: int | None = None, 
     store.add_to_sweep(spec.name, members)
     summary = SweepSummary(spec.name, plan.requested, plan.unique, len(tasks), notes=tuple(plan.notes))
     stored = {} if force else store.fetch_many(tasks)
-    hits, todo = [], []
+    hits: list[Task] = []
+    todo: list[Task] = []
     for key, t in tasks.items():
         (hits if _is_hit(stored.get(key), t) else todo).append(t)
     summary.cached = len(hits)
@@ -177,7 +178,8 @@ def _with_ideals(checks: list[Task], tasks: dict[str, Task], store: CaseStore, s
     ideals = store.fetch_many(ideal_keys.values())
     ready, waiting = [], 0
     for t in checks:
-        record = ideals.get(ideal_keys.get(t.case))
+        key = ideal_keys.get(t.case)
+        record = None if key is None else ideals.get(key)
         if record is None or record.status != "ok":
             waiting += 1
             progress.update(kind=t.computation)

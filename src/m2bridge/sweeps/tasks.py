@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import flint
 
-from ..errors import ConsistencyError, InputError, M2Error, M2OutputError, M2TimeoutError
+from ..errors import ConsistencyError, InputError, M2BridgeError, M2Error, M2OutputError, M2TimeoutError
 from ..ideals.options import IdealOptions
 from ..ideals.request import CONJECTURE_PREFIX, Request
 from ..ideals.result import IdealResult
@@ -145,6 +145,9 @@ def _compute_task(task: Task) -> CaseRecord:
             jac = jacobian_dim(variety, seed=task.seed)
             record.result = {"dim": jac.dim, "prime": jac.prime, "points": jac.points, "error_bound": jac.error_bound}
         elif task.computation.startswith(CONJECTURE_PREFIX):
+            if task.ideal is None:  # a bug of the sweep, which gives every conjecture task its ideal
+                raise M2BridgeError(f"{task.case.arch} {task.case.pattern}: a conjecture task without the ideal "
+                                    "it is checked against")
             ideal = ideal_from_record(task.case, task.ideal, task.field)
             verdicts = all_verdicts(variety, [task.computation[len(CONJECTURE_PREFIX):]], ideal=ideal,
                                     options=options, m2=_session(options))

@@ -7,7 +7,7 @@ at a time.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -17,13 +17,15 @@ class LazyGenerators(Sequence):
     graded dimensions, comparisons of pieces) never need them, and they were most of the time of wide
     cases."""
 
-    def __init__(self, make, count: int):
-        self._make, self._count, self._items = make, count, None
+    def __init__(self, make: Callable[[], list], count: int):
+        # The maker until the first read, then the list it made (the maker is dropped with its data).
+        self._source: Callable[[], list] | list = make
+        self._count = count
 
     def _all(self) -> list:
-        if self._items is None:
-            self._items, self._make = self._make(), None
-        return self._items
+        if not isinstance(self._source, list):
+            self._source = self._source()
+        return self._source
 
     def __len__(self) -> int:
         return self._count
@@ -55,7 +57,7 @@ def exponent_matrix(monomials: np.ndarray, n_vars: int) -> np.ndarray:
 def generator_polynomials(ctx, pieces, reps_by_degree: dict, n_vars: int) -> list:
     """The minimal generators of every piece of the orbits of `reps_by_degree` (degree → representative
     multidegrees), renamed across each orbit on exponent arrays; by degree, then multidegree, then row."""
-    out = []
+    out: list = []
     for d in sorted(reps_by_degree):
         found = []
         for rep in reps_by_degree[d]:

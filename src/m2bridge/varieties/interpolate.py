@@ -26,6 +26,7 @@ import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import flint
 import numpy as np
@@ -51,6 +52,7 @@ ERROR_TARGET = 1e-12
 # A result whose error bound would reach this is refused, never returned as an answer.
 REFUSED_BOUND = 0.01
 MAX_POINTS = 100_000
+Plan = dict[int, list["PlannedPiece"]]  # degree → the pieces planned for it (`_plan`)
 
 
 class Stopped(Exception):
@@ -82,8 +84,8 @@ class InterpolationResult:
     seconds: float
     multidegrees: int
     skipped: int
-    pieces: PieceMap = field(default=None, repr=False)
-    hashes: np.ndarray = field(default=None, repr=False)  # monomial keys (pieces.monomial_hashes)
+    pieces: PieceMap = field(repr=False)
+    hashes: np.ndarray = field(repr=False)  # monomial keys (pieces.monomial_hashes)
     # Coordinates of blocks with M_b = 0: from degree 2 on, pieces leave out monomials containing one
     zero_variables: list = field(default_factory=list, repr=False)
 
@@ -270,7 +272,15 @@ def _piece_error(n: int, extra: int, miss: float) -> float:
     return math.exp(max(log_bound, -700.0))
 
 
-def _plan(variety: PatternVariety, symmetry: Symmetry, max_degree: int, prime: int, seed: int) -> dict:
+class PlannedPiece(NamedTuple):
+    """One multidegree of the plan (one per orbit) and what is done for it."""
+    md: tuple
+    monomials: np.ndarray
+    kind: str  # solve, monomial or free (see _plan)
+    points: int  # evaluation points of a `solve` piece, else 0
+
+
+def _plan(variety: PatternVariety, symmetry: Symmetry, max_degree: int, prime: int, seed: int) -> Plan:
     """Per degree: (multidegree, monomials, kind, points) for one multidegree per orbit; kind is
     `solve`, `monomial` (one monomial: in J^A iff one of its variables vanishes) or `free` (the
     variables it involves are algebraically independent: the piece is 0)."""
@@ -280,11 +290,11 @@ def _plan(variety: PatternVariety, symmetry: Symmetry, max_degree: int, prime: i
     block_size = variety.arch.n_out * variety.columns
     active = {v for v in range(variety.k * block_size) if v // block_size in live} if zero else None
     independent = _independent_supports(variety, prime, seed, active)
-    plan = {}
+    plan: Plan = {}
     for d in range(1, max_degree + 1):
         blocks = live if zero and d >= 2 else None
         if symmetry.enabled:
-            groups = {md: monomials_of(*shape, *md, blocks=blocks) for md in symmetry.representatives(d)}
+            groups = {(a, b): monomials_of(*shape, a, b, blocks=blocks) for a, b in symmetry.representatives(d)}
         else:
             groups = monomials_by_multidegree(variety, d)
             if blocks is not None:
@@ -294,23 +304,23 @@ def _plan(variety: PatternVariety, symmetry: Symmetry, max_degree: int, prime: i
             if len(monomials) == 0:
                 continue
             kind = "monomial" if d >= 2 and len(monomials) == 1 else "free" if d >= 2 and independent(md) else "solve"
-            entries.append([md, monomials, kind, 0])
+            entries.append(PlannedPiece(md, monomials, kind, 0))
         plan[d] = entries
-    solved = sum(e[2] == "solve" for entries in plan.values() for e in entries)
+    solved = sum(e.kind == "solve" for entries in plan.values() for e in entries)
     budget = ERROR_TARGET / max(1, solved)
     for d, entries in plan.items():
         miss = d * variety.arch.depth / prime
-        for entry in entries:
-            if entry[2] == "solve":
-                extra = extra_points(len(entry[1]), miss, budget)
+        for n, entry in enumerate(entries):
+            if entry.kind == "solve":
+                extra = extra_points(len(entry.monomials), miss, budget)
                 if extra is None:
                     raise InterpolationError(f"prime {prime}: pieces of degree {d} would need more than {MAX_POINTS:,} "
                                              "points for a small error bound; use a larger prime", "prime")
-                entry[3] = len(entry[1]) + extra
+                entries[n] = entry._replace(points=len(entry.monomials) + extra)
     return plan
 
 
-def _check_memory(plan: dict, prime: int, max_degree: int) -> None:
+def _check_memory(plan: Plan, prime: int, max_degree: int) -> None:
     """Refuse, before anything is built, a piece whose matrix would not fit in the memory available."""
     free = elimination.available_bytes()
     for entries in plan.values():
@@ -358,7 +368,8 @@ def interpolate_ideal(arch, pattern=None, *, max_degree: int, prime: int = INTER
     zero_vars = [v for v in range(n_vars) if v // block_size in zero]
     runner = make_runner(workers)
     ctx = polynomial_context(variety.variable_names, Field(prime))
-    graded_dims, mingens, reps_with_generators = {}, {}, {}
+    graded_dims, mingens = {}, {}  # degree → dim (J^A)_d, its number of minimal generators
+    reps_with_generators: dict[int, list[tuple]] = {}
     error = 0.0
     solved = skipped = 0
     for d, entries in plan.items():
@@ -387,13 +398,13 @@ def interpolate_ideal(arch, pattern=None, *, max_degree: int, prime: int = INTER
             results.close()
         graded_dims[d] = mingens[d] = 0
         for md in by_md:
-            piece = pieces.reps.get(md)
-            if piece is None:
+            found = pieces.reps.get(md)
+            if found is None:
                 continue
             orbit = orbits.orbit(md)
-            graded_dims[d] += piece.dim * len(orbit)
-            mingens[d] += len(piece.generators) * len(orbit)
-            if len(piece.generators):
+            graded_dims[d] += found.dim * len(orbit)
+            mingens[d] += len(found.generators) * len(orbit)
+            if len(found.generators):
                 reps_with_generators.setdefault(d, []).append(md)
         if zero and d >= 2:  # the monomials with a variable of a zero block, left out of the pieces
             live_vars = n_vars - len(zero_vars)

@@ -79,12 +79,13 @@ def _jacobian_at(variety: PatternVariety, weights: list[flint.nmod_mat], p: int)
                             [residue(pts[c][r], p) for r in range(variety.columns) for c in range(len(pts))], p)
         rights = hidden_states(variety, block, weights, start, arithmetic)
         # Left_l: W_L D_(L-1) … W_(l+1) D_l, built from the output side.
-        lefts = [None] * L
+        lefts: list[flint.nmod_mat] = []  # Left_(L-1), …, Left_0 here; reversed below
         left = _identity(variety.arch.n_out, p)
         for l in range(L - 1, -1, -1):
-            lefts[l] = left
+            lefts.append(left)
             if l > 0:
                 left = left * weights[l] * _activation(block[l - 1], p, variety.bias)
+        lefts.reverse()
         # d M_b / d W_l[i, j] = Left_l[:, i] ⊗ Right_l[j, :]; parameters in PatternVariety order.
         offset = 0
         for l in range(L):

@@ -125,12 +125,12 @@ class ActivationPattern:
         if text == "":
             # The one legitimate empty text: a single block of a network without hidden layers.
             return cls(((),))
-        blocks = []
+        blocks: list[tuple[tuple[int, ...], ...]] = []
         for b, block_text in enumerate(text.split("|"), start=1):
             if block_text == "":
                 blocks.append(())
                 continue
-            layers = []
+            layers: list[tuple[int, ...]] = []
             for l, layer_text in enumerate(block_text.split("/"), start=1):
                 if layer_text == "":
                     raise PatternError(f"pattern {text!r}: block {b}, layer {l} is empty")

@@ -79,7 +79,7 @@ def parse_polynomial_text(text: str, ctx):
     compact = text.replace(" ", "")
     if compact in ("", "0"):
         return ctx.from_dict({})
-    terms: dict[tuple, object] = {}
+    terms: dict[tuple[int, ...], flint.fmpq] = {}
     pos = 0
     for m in _TERM.finditer(compact):
         if m.start() != pos:
@@ -93,16 +93,15 @@ def parse_polynomial_text(text: str, ctx):
                 coeff *= flint.fmpq(*map(int, factor.split("/")))
                 continue
             f = _TEXT_FACTOR.match(factor)
-            name = f.group(1) if f else None
-            if name not in index:
+            if f is None or f.group(1) not in index:
                 raise PolynomialSyntaxError(f"polynomial {text!r}: {factor!r} is not a number or a variable of the ring")
-            exps[index[name]] += int(f.group(2) or 1)
+            exps[index[f.group(1)]] += int(f.group(2) or 1)
         key = tuple(exps)
         terms[key] = terms.get(key, 0) + coeff
     if pos != len(compact):
         raise PolynomialSyntaxError(f"cannot read polynomial {text!r}")
     if modulus:
-        terms = {k: residue(c, modulus) for k, c in terms.items()}
+        return ctx.from_dict({k: residue(c, modulus) for k, c in terms.items()})
     return ctx.from_dict(terms)
 
 

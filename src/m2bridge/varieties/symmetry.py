@@ -48,7 +48,7 @@ class Case:
 
     @cached_property
     def variety(self) -> PatternVariety:
-        return PatternVariety(self.arch, self.pattern, self.bias)
+        return PatternVariety(Architecture.parse(self.arch), ActivationPattern.parse(self.pattern), self.bias)
 
     @classmethod
     def of(cls, arch: Architecture, pattern: ActivationPattern, bias: bool = False) -> "Case":
@@ -107,14 +107,12 @@ def canonical_form(arch, pattern, bias: bool = False) -> CanonicalForm:
     candidates = [(False, arch, pattern.blocks)]
     if not bias:
         candidates.append((True, arch.reversed(), tuple(tuple(reversed(b)) for b in pattern.blocks)))
-    best = None
-    for transposed, a, blocks in candidates:
-        for order in itertools.permutations(range(len(blocks))):
-            ordered = [blocks[b] for b in order]
-            key = (a.widths, _least_texts(ordered))
-            if best is None or key < best[0]:
-                best = (key, transposed, order)
-    (widths, texts), transposed, order = best
+    # min keeps the first of equal keys: untransposed before transposed, then the order of permutations.
+    (widths, texts), transposed, order = min(
+        (((a.widths, _least_texts([blocks[b] for b in order])), transposed, order)
+         for transposed, a, blocks in candidates for order in itertools.permutations(range(len(blocks)))),
+        key=lambda candidate: candidate[0],
+    )
     case = Case(",".join(map(str, widths)), "|".join(texts), bias)
     return CanonicalForm(case, transposed, tuple(order))
 

@@ -67,12 +67,12 @@ def train_network(widths: tuple[int, ...], X: np.ndarray, y: np.ndarray, seed: i
         p = np.exp(logits - logits.max(axis=1, keepdims=True))
         p /= p.sum(axis=1, keepdims=True)
         delta = (p - Y) / len(X)
-        grads = [None] * len(params)
+        grads: dict[int, np.ndarray] = {}  # parameter index → gradient, from the last layer back
         for l in range(len(params) - 2, -1, -2):
             grads[l], grads[l + 1] = delta.T @ hidden[l // 2], delta.sum(axis=0)
             if l:
                 delta = (delta @ params[l]) * (hidden[l // 2] > 0)
-        for i, g in enumerate(grads):
+        for i, g in grads.items():
             first[i] = 0.9 * first[i] + 0.1 * g
             second[i] = 0.999 * second[i] + 0.001 * g * g
             params[i] -= rate * (first[i] / (1 - 0.9 ** step)) / (np.sqrt(second[i] / (1 - 0.999 ** step)) + 1e-8)

@@ -49,7 +49,7 @@ def enumerate_cells(network: Network, box=None, radius_tol: float = 1e-7) -> set
     A, c = np.r_[np.eye(n0), -np.eye(n0)], np.r_[-lower, upper]     # lower ≤ x ≤ upper
     cells = [_Cell((), A, c, (lower + upper) / 2, float(np.min(upper - lower)) / 2)]
     for layer in range(1, network.depth):
-        split = []
+        split: list[_Cell] = []
         for cell in cells:
             G, g = network.preactivation_maps(cell.pattern, layers=layer)[-1]
             pieces = [(cell, ())]
@@ -77,7 +77,9 @@ def _split(cell: _Cell, bits: tuple, a: np.ndarray, beta: float, tol: float):
             center, radius = cell.center, cell.radius
         else:
             ball = max_slack(A, c, row_norms(A))
-            center, radius = (None, -1.0) if ball is None else (ball.x, ball.t)
+            if ball is None:  # this side is empty
+                continue
+            center, radius = ball.x, ball.t
         if radius > tol:
             sides.append((_Cell(cell.pattern, A, c, center, radius), bits + (bit,)))
     if len(sides) == 1:

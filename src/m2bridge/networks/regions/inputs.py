@@ -21,6 +21,7 @@ m2bridge.networks.regions.inputs.RegionInputError: time_limit must be a finite n
 from __future__ import annotations
 
 import math
+from typing import Literal, overload
 
 import numpy as np
 
@@ -87,6 +88,12 @@ def check_seconds(value, parameter: str) -> float | None:
             f"{parameter} must be a finite number of seconds > 0 (None: no limit), got {value!r}",
             parameter=parameter)
     return float(value)
+
+
+@overload
+def check_count(value, parameter: str, optional: Literal[False] = False) -> int: ...
+@overload
+def check_count(value, parameter: str, optional: bool) -> int | None: ...
 
 
 def check_count(value, parameter: str, optional: bool = False) -> int | None:

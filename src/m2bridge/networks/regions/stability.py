@@ -110,7 +110,7 @@ def interval_bounds(network: Network, box=None) -> UnitBounds:
     return UnitBounds(ups, lows, classes, method="interval", box=(lower, upper))
 
 
-def unit_bounds(network: Network, box=None, *, unit_time_limit: float = DEFAULT_UNIT_TIME_LIMIT,
+def unit_bounds(network: Network, box=None, *, unit_time_limit: float | None = DEFAULT_UNIT_TIME_LIMIT,
                 on_progress=None) -> UnitBounds:
     """Tightest H = max g and −H̄ = min g per hidden unit on the box, layer by layer.
 
@@ -132,8 +132,12 @@ def unit_bounds(network: Network, box=None, *, unit_time_limit: float = DEFAULT_
     lower, upper = input_box(network, box)
     intervals = interval_bounds(network, (lower, upper))
     hidden = network.depth - 1
-    milp = NetworkMILP(network, lower, upper) if hidden else None
-    ups, lows, classes = [], [], []
+    if not hidden:  # no hidden unit to bound (and no MILP to build)
+        return UnitBounds([], [], [], method="milp", box=(lower, upper), seconds=time.monotonic() - start)
+    milp = NetworkMILP(network, lower, upper)
+    ups: list[np.ndarray] = []
+    lows: list[np.ndarray] = []
+    classes: list[list[str]] = []
     complete, interrupted = True, False
     for layer in range(hidden):
         hi = intervals.upper[layer].copy()
@@ -143,7 +147,7 @@ def unit_bounds(network: Network, box=None, *, unit_time_limit: float = DEFAULT_
                 if on_progress:
                     on_progress(f"regions: big-M constants, layer {layer + 1} unit {i + 1}")
                 for sense in ("maximize", "minimize"):
-                    value, optimal, stop = _optimize_preactivation(milp, layer, i, sense,
+                    value, optimal, stop = _optimize_preactivation(milp, layer, int(i), sense,
                                                                    unit_time_limit)
                     complete &= optimal
                     if sense == "maximize":
@@ -169,7 +173,7 @@ def unit_bounds(network: Network, box=None, *, unit_time_limit: float = DEFAULT_
 
 
 def _optimize_preactivation(milp: NetworkMILP, layer: int, i: int, sense: str,
-                            time_limit: float) -> tuple[float, bool, bool]:
+                            time_limit: float | None) -> tuple[float, bool, bool]:
     """(bound on max/min of g_i, solved to optimality, stopped by Ctrl-C)."""
     m = milp.model
     m.freeTransform()

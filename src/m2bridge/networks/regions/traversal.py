@@ -74,7 +74,7 @@ class Traversal:
     seconds: float
     lp_runs: int = 0
     probes: int = 0
-    walk: object = field(default=None, repr=False, compare=False)   # the state `resume` goes on with
+    walk: _Walk | None = field(default=None, repr=False, compare=False)   # the state `resume` goes on with
 
     @property
     def rate(self) -> float:
@@ -194,8 +194,9 @@ class _Walk:
                 return None
             self.polygons.append(shape.vertices)
             return list(zip(shape.facet_rows, shape.facet_edges))
+        lps = self._lps()
         if not verified:
-            ball = self.lps.inscribed_ball(A, c, bits)
+            ball = lps.inscribed_ball(A, c, bits)
             if ball is None or ball[1] <= THICKNESS * self.diameter:
                 return None
         # one representative (the first row) per oriented hyperplane; its group flips together
@@ -209,8 +210,14 @@ class _Walk:
         # a neighbour already visited had its facets found: the edge is recorded from its side
         fresh = np.array([row.tobytes() not in self.index for row in neighbours], dtype=bool)
         candidates = heads[fresh]
-        rows = self.lps.facet_rows(A, c, candidates, live[None, :] & ~flips[fresh], bits)
+        rows = lps.facet_rows(A, c, candidates, live[None, :] & ~flips[fresh], bits)
         return None if rows is None else [(int(row), None) for row in rows]
+
+    def _lps(self) -> RegionLPs:
+        """The LPs of method `lp` (the polygon method clips polygons and solves none)."""
+        if self.lps is None:
+            raise RegionInputError(f"method {self.method!r} solves no LPs; the walk asked for one", parameter="method")
+        return self.lps
 
     def _probe(self, parent: int, row: int, where) -> None:
         """The pattern just across facet `row` of region `parent`, by a forward pass."""
@@ -226,7 +233,7 @@ class _Walk:
             keep = np.ones(len(A), dtype=bool)
             keep[group] = False
             keep[row] = True
-            ball = self.lps.inscribed_ball(A[keep], c[keep], bits, equal_row=int(np.sum(keep[:row])))
+            ball = self._lps().inscribed_ball(A[keep], c[keep], bits, equal_row=int(np.sum(keep[:row])))
             if ball is None or ball[1] <= 0:
                 return
             middle, step = ball[0], 1e-3 * ball[1]
@@ -255,7 +262,11 @@ class _Walk:
         return component_labels(len(self.patterns), ((i, j) for i, j in self.adjacencies() if same_map(i, j)))
 
     def adjacencies(self) -> list[tuple[int, int]]:
-        pairs = {tuple(sorted((i, self.index[key]))) for i, key in self.edges if key in self.index}
+        pairs: set[tuple[int, int]] = set()
+        for i, key in self.edges:
+            j = self.index.get(key)
+            if j is not None:
+                pairs.add((min(i, j), max(i, j)))
         return sorted(pairs)
 
 
