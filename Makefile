@@ -2,7 +2,7 @@
 #   make run    set-up, then the main job (cases/seed.toml and its reports)
 #   make test   set-up, then the tests (real Macaulay2, nothing skipped), the docs build (strict)
 #               and the wheel check
-# Set-up installs Macaulay2 from Debian's package (as root) and a venv in .venv with the package
+# Set-up installs Macaulay2 and Singular (the optional second kernel engine) from Debian's packages (as root) and a venv in .venv with the package
 # and every extra; it is idempotent and takes a moment when already done (stamp files).
 
 PYTHON ?= python3
@@ -15,7 +15,7 @@ PIP    := $(BIN)/python -m pip install -q --disable-pip-version-check
 # keep both cores busy. The slowest tests are listed at the end of each run.
 PYTEST := M2BRIDGE_REQUIRE_M2=1 M2BRIDGE_REQUIRE_EXTRAS=1 $(BIN)/pytest -q -p no:cacheprovider -n 2 --durations=10
 
-.PHONY: run test test-fast lint pytest docs tutorial wheel-check bench results doctor setup macaulay2 python clean
+.PHONY: run test test-fast lint pytest docs tutorial wheel-check bench results doctor setup macaulay2 singular python clean
 
 run: setup
 	$(BIN)/m2bridge sweep cases/seed.toml
@@ -78,10 +78,14 @@ results: setup
 doctor: setup
 	$(BIN)/m2bridge doctor
 
-setup: macaulay2 $(STAMP)
+setup: macaulay2 singular $(STAMP)
 
 macaulay2:
 	@scripts/install-macaulay2.sh
+
+# Optional: without root it prints the command and set-up goes on (engine auto then runs Macaulay2).
+singular:
+	@scripts/install-singular.sh
 
 # (Re)installs when pyproject.toml changes or the venv is missing.
 $(STAMP): pyproject.toml setup.py

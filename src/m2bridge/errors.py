@@ -57,6 +57,17 @@ class M2NotFoundError(M2BridgeError):
         )
 
 
+class SingularNotFoundError(M2BridgeError):
+    """Singular, the optional second kernel engine, is not on PATH but was asked for by name."""
+
+    def __init__(self, executable: str = "Singular"):
+        super().__init__(
+            f"Singular executable {executable!r} not found (engine singular). Install it with: "
+            "apt-get update && apt-get install -y --no-install-recommends singular "
+            "(or run scripts/install-singular.sh as root), or use engine macaulay2 or auto"
+        )
+
+
 class M2Error(M2BridgeError):
     """Macaulay2 ran and reported an error; carries its own message and the kept script."""
 

@@ -70,7 +70,8 @@ def _ideal_command(args) -> int:
     if result.method == "ker":
         print(f"dim {result.dim} (Jacobian rank {result.jacobian.dim}), degree {result.degree}, "
               f"Hilbert numerator {result.hilbert_numerator}")
-        print(f"Macaulay2 {result.m2_version} ker in {result.seconds:.2f} s")
+        engine = result.m2_version if result.engine == "singular" else f"Macaulay2 {result.m2_version}"
+        print(f"{engine} ker in {result.seconds:.2f} s")
     else:
         status = ("complete (Macaulay2 certificate: prime, of the Jacobian dimension)" if result.complete
                   else f"checked through degree {result.checked_through_degree}, not certified complete")

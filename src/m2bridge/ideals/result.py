@@ -39,7 +39,8 @@ class IdealResult:
     `complete` is true when the generators are proved to generate J^A (Macaulay2's `ker`, or an
     interpolation certified by Macaulay2); otherwise they generate J^A through
     `checked_through_degree` only, with `error_bound` the probability that a computed piece is too
-    large. `method` says which method produced the answer (`ker` or `interpolate`).
+    large. `method` says which method produced the answer (`ker` or `interpolate`), `engine` which
+    program computed ker's kernel (`macaulay2` or `singular`; `m2_version` holds its version).
     """
 
     variety: PatternVariety
@@ -51,6 +52,7 @@ class IdealResult:
     hilbert_numerator: str | None
     jacobian: JacobianDim | None
     method: str = "ker"
+    engine: str = "macaulay2"
     complete: bool = True
     seconds: float = 0.0
     m2_version: str = ""
@@ -110,6 +112,7 @@ class IdealResult:
             "data": None if v.data is None else [[str(x) for x in p] for p in v.data.points],
             "field": self.field.text,
             "method": self.method,
+            "engine": self.engine,
             "dim": self.dim,
             "degree": self.degree,
             "mingens_degrees": self.mingens_degrees,
@@ -147,7 +150,7 @@ class IdealResult:
                 hilbert_numerator=data.get("hilbert_numerator"),
                 jacobian=None if jac is None else JacobianDim(jac, 0, 0, data.get("seed", 0),
                                                               data.get("jacobian_error_bound") or 0.0),
-                method=data.get("method", "ker"), complete=bool(data.get("complete", True)),
+                method=data.get("method", "ker"), engine=data.get("engine", "macaulay2"), complete=bool(data.get("complete", True)),
                 seconds=float(data.get("seconds", 0.0)), m2_version=data.get("m2_version", ""),
                 seed=data.get("seed", 0),
                 graded_dims=None if graded is None else {int(k): v for k, v in graded.items()},

@@ -9,6 +9,7 @@ that `m2=`, `verbose` and `M2BRIDGE_M2` hold for every process a computation sta
 from __future__ import annotations
 
 from ..macaulay2.process import M2Session, Macaulay2
+from ..macaulay2.singular import Singular
 from .options import IdealOptions
 
 
@@ -22,6 +23,13 @@ def make_runner(options: IdealOptions, m2=None, timeout: float | None = None):
         return Macaulay2(timeout=seconds, memory_limit=options.memory_limit, verbose=options.verbose)
     return Macaulay2(executable=base.executable, timeout=seconds, memory_limit=options.memory_limit,
                      verbose=base.verbose or options.verbose, script_dir=base.script_dir)
+
+
+def make_singular(options: IdealOptions, m2=None) -> Singular:
+    """A Singular with the limits `make_runner` would give Macaulay2 (timeout, memory cap, verbosity,
+    script folder)."""
+    runner = make_runner(options, m2)
+    return Singular.like(runner.m2 if isinstance(runner, M2Session) else runner)
 
 
 def make_session(options: IdealOptions, m2=None, timeout: float | None = None) -> M2Session:

@@ -7,6 +7,8 @@ and `invert(raw, variety, options)` → an `IdealResult`; `solve` strings the th
 `SOLVERS` maps each method name to its class; `auto` is the race of the other two.
 
 - `ker` (`KerSolver`): Macaulay2's `ker` of m ↦ M_b(θ) (m2scripts/pattern_ideal.m2.j2); complete.
+  With `engine` singular (or auto, Singular installed) `SingularKerSolver` answers instead:
+  Singular's `eliminate` of the graph ideal (m2scripts/pattern_ideal.sing.j2), the same reply.
 - `interpolate` (`InterpolationSolver`): multigraded interpolation over GF(p) through a degree
   bound (`varieties/interpolate.py`), optionally lifted to QQ, rechecked over a second prime, and
   certified complete by Macaulay2 (`Certificate`, m2scripts/certify.m2.j2).
@@ -17,7 +19,9 @@ and `invert(raw, variety, options)` → an `IdealResult`; `solve` strings the th
 
 from __future__ import annotations
 
+import functools
 import logging
+import os
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -38,7 +42,8 @@ from ..varieties.polynomials import polynomial_context
 from .option_table import check_degree_bound
 from .options import IdealOptions
 from .result import IdealResult
-from .runner import make_runner, make_session
+from ..macaulay2.singular import singular_installed
+from .runner import make_runner, make_session, make_singular
 
 logger = logging.getLogger(__name__)
 
@@ -92,6 +97,7 @@ class KerSolver(Solver):
     """Macaulay2's `ker` of the ring map m ↦ M_b(θ) (of M_b(θ)·X_b with data)."""
 
     name = "ker"
+    engine = "macaulay2"
     template = "pattern_ideal.m2.j2"
 
     def apply(self, variety, options) -> tuple[Script, list[str]]:
@@ -127,9 +133,22 @@ class KerSolver(Solver):
         graded, by_degree = graded_summary(degrees, reply.one("hilbert"), len(variety.variable_names), through)
         return IdealResult(variety=variety, field=options.field, generators=gens, dim=dim,
                            degree=reply.integer("degree"), mingens_degrees=degrees,
-                           hilbert_numerator=reply.one("hilbert"), jacobian=jac, method=self.name, complete=True,
+                           hilbert_numerator=reply.one("hilbert"), jacobian=jac, method=self.name, engine=self.engine,
+                           complete=True,
                            seconds=done.seconds, m2_version=reply.one("version"), seed=options.seed,
                            script=script.text, graded_dims=graded, mingens_by_degree=by_degree)
+
+
+class SingularKerSolver(KerSolver):
+    """Singular's `eliminate` of the w from the graph ideal (m_k - image_k), Hilbert-driven in a ring
+    with the w of degree 1 and the m of degree L (m2scripts/pattern_ideal.sing.j2); the reply and the
+    result are KerSolver's, with `engine` singular."""
+
+    engine = "singular"
+    template = "pattern_ideal.sing.j2"
+
+    def runner(self, options: IdealOptions):
+        return make_singular(options, self.m2)
 
 
 def graded_summary(mingens_degrees: list[int], hilbert_numerator: str, n_vars: int, through: int):
@@ -298,6 +317,32 @@ SOLVERS: dict[str, type[Solver]] = {"ker": KerSolver, "interpolate": Interpolati
 
 
 def solver_for(options: IdealOptions, m2=None) -> Solver:
-    """The solver of `options.method` (auto without a degree bound is ker)."""
+    """The solver of `options.method` (auto without a degree bound is ker, on `options.engine`)."""
     name = options.method if options.uses_interpolation or options.method == "ker" else "ker"
+    if name == "ker":
+        return kernel_solver(options, m2)
     return SOLVERS[name](m2)
+
+
+def kernel_solver(options: IdealOptions, m2=None) -> KerSolver:
+    """ker on the engine `options.engine` names; auto is Singular when it is installed and the caller
+    named no Macaulay2 of its own (`M2BRIDGE_M2`, or `m2=` with another executable: asked for by
+    name), else Macaulay2 with a one-line note."""
+    engine = options.engine
+    if engine == "auto":
+        engine = "singular" if singular_installed() and not _names_macaulay2(m2) else "macaulay2"
+        if engine == "macaulay2" and not singular_installed():
+            _note_singular_missing()
+    return SingularKerSolver(m2) if engine == "singular" else KerSolver(m2)
+
+
+def _names_macaulay2(m2) -> bool:
+    base = getattr(m2, "m2", m2)
+    return bool(os.environ.get("M2BRIDGE_M2")) or (base is not None and getattr(base, "executable", "M2") != "M2")
+
+
+@functools.lru_cache(maxsize=1)
+def _note_singular_missing() -> None:
+    """Once per process: the optional engine is missing, which is not an error."""
+    logger.warning("engine auto: Singular is not installed, ker runs on Macaulay2 "
+                   "(scripts/install-singular.sh installs it)")

@@ -109,6 +109,10 @@ class Macaulay2:
         """`M2 --version`, e.g. '1.21' (asked once per executable and process)."""
         return _version(self._require())
 
+    def command(self, executable: str, script_path: str) -> list[str]:
+        """The command line that runs one script (`--script` must come first)."""
+        return [executable, "--script", script_path]
+
     def run_script(self, text: str) -> RunOutput:
         """Run `M2 --script` on `text`; raise M2TimeoutError / M2CrashError / M2Error, or return the raw output."""
         executable = self._require()
@@ -118,7 +122,7 @@ class Macaulay2:
 
     def _run(self, executable: str, script_path: str) -> RunOutput:
         start = time.perf_counter()
-        command = [executable, "--script", script_path]
+        command = self.command(executable, script_path)
         if self.verbose and can_tee():  # live on the terminal through subprocess-tee (tee.py)
             code, stdout, stderr = run_teed(launcher_command(command, self.timeout, self.memory_limit), script_path)
         else:

@@ -49,9 +49,10 @@ def run_template(runner, template: str, *, variables: list[str] | None = None, p
 def run(runner, script: Script, *, variables: list[str] | None = None, promises: tuple[str, ...] = ()) -> TemplateRun:
     """Run a rendered script and check its reply (see the module's docstring)."""
     template = script.template
-    logger.info("Macaulay2: %s on %s", template, _engine(runner))
+    name = _program(runner)
+    logger.info("%s: %s on %s", name, template, _engine(runner))
     output = runner.run_script(script.text)
-    logger.debug("Macaulay2: %s answered in %.2f s (%d bytes of output)", template, output.seconds, len(output.stdout))
+    logger.debug("%s: %s answered in %.2f s (%d bytes of output)", name, template, output.seconds, len(output.stdout))
     with kept_only_when_named(output.script_path):  # an interrupt here deletes the script
         reply = _checked_reply(output, template, variables, promises)
     runner.discard(output)
@@ -72,8 +73,14 @@ def _checked_reply(output, template: str, variables: list[str] | None, promises:
     return reply
 
 
+def _program(runner) -> str:
+    """Macaulay2, or Singular (macaulay2/singular.py)."""
+    return getattr(getattr(runner, "m2", runner), "name", "Macaulay2")
+
+
 def _engine(runner) -> str:
     """Which Macaulay2 runs a script: a long-lived session or a process per script, its executable."""
     m2 = getattr(runner, "m2", runner)
-    kind = "a session (one Macaulay2 for many scripts)" if m2 is not runner else "a new Macaulay2 process"
+    name = _program(runner)
+    kind = f"a session (one {name} for many scripts)" if m2 is not runner else f"a new {name} process"
     return f"{kind}, {getattr(m2, 'executable', 'M2')}, timeout {getattr(runner, 'timeout', None) or m2.timeout:g} s"

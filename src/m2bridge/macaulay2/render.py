@@ -51,6 +51,17 @@ def to_m2_literal(value) -> str:
     raise TypeError(f"refusing to render {value!r} ({type(value).__name__}) into a Macaulay2 script")
 
 
+def to_singular_literal(value) -> str:
+    """An integer or exact rational as a Singular number (the Singular templates take no lists).
+
+    >>> to_singular_literal(Fraction(-1, 3)), to_singular_literal(7)
+    ('(-1/3)', '7')
+    """
+    if isinstance(value, (int, Fraction)) and not isinstance(value, bool):
+        return to_m2_literal(value)
+    raise TypeError(f"refusing to render {value!r} ({type(value).__name__}) into a Singular script")
+
+
 @lru_cache(maxsize=4)
 def _environment(directory: Path):
     import jinja2  # here: computing a template's hash (a store key) needs no Jinja2
@@ -66,12 +77,14 @@ def _environment(directory: Path):
         lstrip_blocks=True,
     )
     env.filters["m2"] = to_m2_literal
+    env.filters["sing"] = to_singular_literal
     return env
 
 
 def script_name(template: str) -> str:
-    """`pattern_ideal.m2.j2` → `pattern_ideal`, the name the `begin` frame carries."""
-    name = template.removesuffix(".m2.j2")
+    """`pattern_ideal.m2.j2` (or Singular's `pattern_ideal.sing.j2`) → `pattern_ideal`, the name
+    the `begin` frame carries."""
+    name = template.removesuffix(".m2.j2").removesuffix(".sing.j2")
     if not re.fullmatch(r"[a-z_]+", name):
         raise M2BridgeError(f"template name {template!r}: expected lower-case letters and '_'")
     return name
