@@ -15,7 +15,7 @@ PIP    := $(BIN)/python -m pip install -q --disable-pip-version-check
 # keep both cores busy. The slowest tests are listed at the end of each run.
 PYTEST := M2BRIDGE_REQUIRE_M2=1 M2BRIDGE_REQUIRE_EXTRAS=1 $(BIN)/pytest -q -p no:cacheprovider -n 2 --durations=10
 
-.PHONY: run test test-fast lint pytest docs tutorial wheel-check bench results doctor setup macaulay2 singular python clean
+.PHONY: run test test-fast lint pytest docs tutorial wheel-check bench results results-save doctor setup macaulay2 singular python clean
 
 run: setup
 	$(BIN)/m2bridge sweep cases/seed.toml
@@ -53,14 +53,18 @@ bench: setup
 	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 # The results pages in docs/results, from the sweeps of their case files (resumable: the databases
-# in build/results keep what was computed; about 45 minutes on 2 cores, most of it (5,5,5)).
+# in build/results keep what was computed; several hours on 2 cores, most of it the architectures with
+# a width 5). Compressed copies of the databases are kept in results/ (committed): a fresh clone
+# restores them first and resumes; `make results-save` (also run at the end) writes them back, e.g.
+# after stopping a long run with Ctrl-C.
 RESULTS := build/results
 M2B     := $(BIN)/m2bridge
 results: setup
 	mkdir -p $(RESULTS)
+	$(BIN)/python scripts/results-db.py restore
 	$(M2B) sweep cases/conjecture-6.1.toml --executor dask --workers 2 --db $(RESULTS)/conjecture-6.1.sqlite
 	$(M2B) report --db $(RESULTS)/conjecture-6.1.sqlite --sweep conjecture-6.1 \
-	    --results docs/results/conjecture-6.1 --title "Conjecture 6.1 at widths 2-4 and on (5,5,5)" \
+	    --results docs/results/conjecture-6.1 --title "Conjecture 6.1 at widths 2-5" \
 	    --preamble docs/results/conjecture-6.1-preamble.txt
 	$(M2B) sweep cases/deep-two-block-widths-3.toml --executor dask --workers 2 --db $(RESULTS)/deep-two-block.sqlite
 	$(M2B) report --db $(RESULTS)/deep-two-block.sqlite --sweep deep-two-block-widths-3 --statement deep-two-block \
@@ -74,6 +78,10 @@ results: setup
 	    --results docs/results/three-block-mining --title "Three-block mining at widths 2-3" \
 	    --preamble docs/results/three-block-mining-preamble.txt
 	$(BIN)/python scripts/regions-results.py --json $(RESULTS)/regions.json
+	$(BIN)/python scripts/results-db.py save
+
+results-save: setup
+	$(BIN)/python scripts/results-db.py save
 
 doctor: setup
 	$(BIN)/m2bridge doctor
