@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from m2bridge import _processes
+from m2bridge.macaulay2.singular import singular_installed
 
 from conftest import CLI
 from polling import wait_for
@@ -188,23 +189,31 @@ def test_session_macaulay2_of_sweep_workers_ends_with_m2bridge(fake_m2, tmp_path
 LONG_CASE = ("--arch", "4,4,4", "--pattern", "1100|0110")
 
 
-def real_macaulay2_of(cli: subprocess.Popen) -> tuple[set[int], set[int]]:
-    """(m2bridge's descendants, Macaulay2's sessions) once Macaulay2 itself runs."""
+ENGINE_PROCESSES = {"macaulay2": ("M2-binary", "M2 "), "singular": ("Singular", "Singular ")}
+
+
+def real_macaulay2_of(cli: subprocess.Popen, engine: str = "macaulay2") -> tuple[set[int], set[int]]:
+    """(m2bridge's descendants, the engine's sessions) once the engine itself (Macaulay2 or
+    Singular) runs."""
+    binary, command = ENGINE_PROCESSES[engine]
+
     def found():
         if cli.poll() is not None:
-            pytest.fail(f"m2bridge exited ({cli.returncode}) before Macaulay2 started: {cli.stderr.read()}")
+            pytest.fail(f"m2bridge exited ({cli.returncode}) before {engine} started: {cli.stderr.read()}")
         family = descendants(cli.pid)
-        m2 = [p for p in family if "M2-binary" in cmdline(p) or cmdline(p).startswith("M2 ")]
+        m2 = [p for p in family if binary in cmdline(p).split(" ")[0] or cmdline(p).startswith(command)]
         return (set(family), {int(_stat(p)[3]) for p in m2}) if m2 else None
 
-    return wait_for(found, "Macaulay2 to start")
+    return wait_for(found, f"{engine} to start")
 
 
 @pytest.mark.m2
+@pytest.mark.parametrize("engine", ["macaulay2", pytest.param("singular", marks=pytest.mark.skipif(
+    not singular_installed(), reason="Singular is not installed (scripts/install-singular.sh)"))])
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGKILL], ids=lambda s: signal.Signals(s).name)
-def test_real_one_shot_macaulay2_ends_with_m2bridge(signum):
-    cli = start_cli("ideal", *LONG_CASE, "--method", "ker", "--timeout", "600")
-    family, sessions = real_macaulay2_of(cli)
+def test_real_one_shot_macaulay2_ends_with_m2bridge(signum, engine):
+    cli = start_cli("ideal", *LONG_CASE, "--method", "ker", "--engine", engine, "--timeout", "600")
+    family, sessions = real_macaulay2_of(cli, engine)
     os.kill(cli.pid, signum)
     seconds = seconds_until_gone(family, sessions)
     code, stderr = finish(cli, family, sessions)

@@ -32,9 +32,10 @@ from ..varieties.monomials import monomial_count
 from ..varieties.field import INTERPOLATION_PRIME, Field
 
 ENGINES = ("auto", "macaulay2", "singular")
-"""Who computes ker's kernel: macaulay2 (`ker`), singular (`eliminate`, about 20 times faster on
-(3,3,3) `110|011`: benchmarks/bench_kernel_engines.py) or auto (Singular when installed, else
-Macaulay2 with a one-line note)."""
+"""Who computes ker's kernel: macaulay2 (`ker`, the default: sessions and the race of `auto` are
+built on it), singular (`eliminate`, 2.6-6.3 times faster where measured side by side:
+benchmarks/bench_kernel_engines.py) or auto (Singular when installed, else Macaulay2 with a one-line
+note)."""
 
 METHODS = ("ker", "interpolate", "auto")
 """ker: Macaulay2's `ker` (complete); interpolate: linear algebra over GF(p) through `max_degree`;
@@ -202,7 +203,7 @@ OPTIONS: dict[str, Option] = {o.name: o for o in (
            "auto: ker within its budget racing interpolation (without max_degree it is ker). m2 is the old name "
            "of ker", _method, str, "", "--method", "method"),
     Option("engine", "who computes ker's kernel: macaulay2, singular (eliminate; optional, Debian package "
-           "singular) or auto (Singular when installed, else Macaulay2 with a note)", _engine, str, "", "--engine",
+           "singular; faster) or auto (Singular when installed, else Macaulay2 with a note); default macaulay2", _engine, str, "", "--engine",
            "engine"),
     Option("max_degree", f"degree bound of the interpolation, and the degrees through which graded dimensions are "
            f"reported (at most {MAX_DEGREE}, and {MAX_MONOMIALS:,} monomials of that degree)", _max_degree, int,

@@ -40,8 +40,8 @@ class IdealOptions:
     naming it.
 
     field: QQ or ZZ/p (text or Field). method: ker, interpolate or auto (the default; without
-    max_degree it is ker). engine: who computes ker's kernel: macaulay2, singular or auto (Singular
-    when installed, else Macaulay2; the race of method auto runs Macaulay2). max_degree: the degree bound
+    max_degree it is ker). engine: who computes ker's kernel: macaulay2 (the default), singular or auto
+    (Singular when installed, else Macaulay2; the race of method auto runs Macaulay2). max_degree: the degree bound
     of interpolation (required by interpolate; under auto, without it auto is ker). timeout: seconds
     for Macaulay2. ker_timeout: seconds `ker` may take under auto; when given, auto waits that long
     for ker's complete answer even after interpolation has answered; when not given, ker runs at most
@@ -62,7 +62,7 @@ class IdealOptions:
 
     field: Field = field(default_factory=Field)
     method: str = DEFAULT_METHOD
-    engine: str = "auto"
+    engine: str = "macaulay2"
     max_degree: int | None = None
     timeout: float = DEFAULT_TIMEOUT
     ker_timeout: float | None = None

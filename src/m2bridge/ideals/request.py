@@ -88,11 +88,18 @@ class Request:
         return cls.of(computation, IdealOptions(method=name, max_degree=max_degree, **settings))
 
     def reproducing(self, result: dict) -> "Request":
-        """The request that reproduces a stored `ideal` result: under auto, the method that answered
-        (ker, or interpolation with the same prime and seed, certified when the record was)."""
+        """The request that reproduces a stored `ideal` result: the engine that answered, and under
+        auto the method that answered (ker, or interpolation with the same prime and seed, certified
+        when the record was)."""
         o = self.options
-        if self.computation != "ideal" or o.method != "auto":
+        if self.computation != "ideal":
             return self
+        # The engine that answered answers again (before Singular joined, every kernel was Macaulay2's).
+        engine = result.get("engine", "macaulay2" if result.get("method_used", "ker") == "ker" else None)
+        if engine in ("macaulay2", "singular"):
+            o = dataclasses.replace(o, engine=engine)
+        if o.method != "auto":
+            return Request(self.computation, o)
         if result.get("method_used") == "ker":
             return Request(self.computation, dataclasses.replace(o, method="ker"))
         certified = bool(result.get("complete")) and not o.field.prime

@@ -21,7 +21,7 @@ from .._files import EXPORT_LIMIT, read_text
 from ..errors import InputError
 from ..ideals.options import IdealOptions
 from ..ideals.request import Request, parse_key_method
-from ..ideals.solvers import KerSolver
+from ..ideals.solvers import KerSolver, SingularKerSolver
 from ..macaulay2.process import Macaulay2
 from ..varieties.symmetry import Case
 from .renaming import form_of
@@ -97,7 +97,8 @@ def _script_difference(record: CaseRecord, options: IdealOptions) -> str | None:
         return None
     if record.computation != "ideal" or record.result.get("method_used", "ker") != "ker":
         return "the record stores a script, but its computation renders none"
-    script, _ = KerSolver().apply(record.case.variety, dataclasses.replace(options, method="ker"))
+    solver = SingularKerSolver() if record.result.get("engine") == "singular" else KerSolver()
+    script, _ = solver.apply(record.case.variety, dataclasses.replace(options, method="ker"))
     if _TRACE_LINE.sub("", record.script) != _TRACE_LINE.sub("", script.text):
         return "the stored script differs from the script rendered from the record's inputs (it was not run)"
     return None
@@ -161,6 +162,8 @@ def verify_export(document: dict, timeout: float = 600.0) -> tuple[list[str], in
             differences.append(f"{label}: recomputation failed: {again.error}")
             continue
         stored, now = _comparable(record.result), _comparable(again.result)
+        if "engine" not in stored:  # written before ker had a second engine (reproduced on Macaulay2)
+            now.pop("engine", None)
         for name in sorted(set(stored) | set(now)):
             if stored.get(name) != now.get(name):
                 differences.append(f"{label}: {name} was {stored.get(name)!r}, now {now.get(name)!r}")

@@ -102,6 +102,8 @@ def ideal_result_json(result: IdealResult) -> dict:
                                    "jacobian_dim", "complete", "checked_through_degree", "graded_dims",
                                    "mingens_by_degree", "interpolation_error_bound")}
     stored["method_used"] = result.method  # under auto: ker or interpolate, whichever answered
+    if result.method == "ker":
+        stored["engine"] = result.engine  # macaulay2 or singular: who computed the kernel
     stored["field"] = result.field.text
     return stored
 
