@@ -113,6 +113,7 @@ def test_invariance_of_a_statement_decides_the_orbit_shortcut():
 # --- certified counterexamples and degraded verdicts ----------------------------------------------
 
 @pytest.mark.m2
+@pytest.mark.slow  # 17 s: the certificates of 40 quartics over QQ
 def test_the_n1_reading_misses_40_certified_quartics():
     """(4,4,4) `1100|0110`, item 3 with n1: every one of the 40 quartic generators outside ideal(C) is
     lifted to QQ, vanishes on the parametrization exactly and lies outside ideal(C) exactly."""

@@ -31,7 +31,7 @@ OTHER_CASES = [  # bias, data, and a prime field: the template's other paths
                                                              (2, 2))), "QQ"),
     (PatternVariety("2,2,2", "10|11", data=Dataset.from_rows([[1, 0], [0, 1], [Fraction(1, 3), 2], [1, 1]],
                                                              (2, 2))), "ZZ/32003"),
-    (PatternVariety("3,3,3", "110|011"), "ZZ/32003"),
+    pytest.param(PatternVariety("3,3,3", "110|011"), "ZZ/32003", marks=pytest.mark.slow),  # 6 s; QQ is in the seed
 ]
 
 

@@ -328,6 +328,7 @@ def test_ctrl_c_stops_cleanly_and_the_rerun_resumes(tmp_path):
     assert again["cached"] == saved and again["computed"] == again["tasks"] - saved > 0
 
 
+@pytest.mark.slow  # 12 s; test_dask_local_cluster_sweep_matches_local covers Dask in make test-fast
 def test_dask_with_a_scheduler_address(dask_cluster):
     spec = SweepSpec.from_text(SMALL.replace('["2,2,2", "2,2,3"]', '["2,2,2"]'), "small.toml")
     store = InMemoryCaseStore()

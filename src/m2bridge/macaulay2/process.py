@@ -81,6 +81,7 @@ class Macaulay2:
     """
 
     name = "Macaulay2"
+    not_found: type[Exception] = M2NotFoundError  # raised, naming the executable, when it is not on PATH
 
     def __init__(
         self,
@@ -102,7 +103,7 @@ class Macaulay2:
     def _require(self) -> str:
         path = shutil.which(self.executable)
         if path is None:
-            raise M2NotFoundError(self.executable)
+            raise self.not_found(self.executable)
         return path
 
     def version(self) -> str:

@@ -12,7 +12,6 @@ ends it before the `end` frame), and a run whose output holds Singular's error l
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from functools import lru_cache
 
@@ -27,6 +26,7 @@ class Singular(Macaulay2):
     """A Singular executable (`M2BRIDGE_SINGULAR`, default `Singular`) under Macaulay2's limits."""
 
     name = "Singular"
+    not_found = SingularNotFoundError
 
     def __init__(self, executable: str | None = None, **limits):
         super().__init__(executable or os.environ.get("M2BRIDGE_SINGULAR", "Singular"), **limits)
@@ -36,12 +36,6 @@ class Singular(Macaulay2):
         """A Singular with `m2`'s timeout (or `timeout`), memory cap, verbosity and script folder."""
         return cls(timeout=m2.timeout if timeout is None else timeout, memory_limit=m2.memory_limit,
                    verbose=m2.verbose, script_dir=m2.script_dir)
-
-    def _require(self) -> str:
-        path = shutil.which(self.executable)
-        if path is None:
-            raise SingularNotFoundError(self.executable)
-        return path
 
     def version(self) -> str:
         """The first line of `Singular --version`, e.g. 'Singular for x86_64-Linux version 4.3.1 …'."""
