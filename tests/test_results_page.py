@@ -61,6 +61,21 @@ def test_results_page_is_written_by_report(tmp_path):
     assert done.returncode == 0 and key in done.stderr and "Traceback" not in done.stderr, done.stderr
     data = json.loads((tmp_path / "results" / "c61.json").read_text())
     assert len(data["verdicts"]) == 4 * 12 and [e["status"] for e in data["errors"]] == ["pending"]
+    assert data["orbit_count"] == 12 and data["pending_count"] == 1
+    # an orbit of which nothing is stored yet (a sweep stopped early) is listed, not lost
+    with sqlite3.connect(db) as connection:
+        edited = connection.execute("SELECT arch, pattern FROM cases WHERE key = ?", (key,)).fetchone()
+        arch, pattern = connection.execute("SELECT arch, pattern FROM cases WHERE computation = 'ideal' AND "
+                                           "(arch, pattern) != (?, ?) ORDER BY arch, pattern LIMIT 1", edited).fetchone()
+        connection.execute("DELETE FROM cases WHERE arch = ? AND pattern = ?", (arch, pattern))
+    connection.close()
+    done = invoke("report", "--db", db, "--sweep", "c61-small", "--results", str(stem))
+    assert done.returncode == 0, done.stderr
+    data = json.loads((tmp_path / "results" / "c61.json").read_text())
+    assert data["orbit_count"] == 11 and data["pending_count"] == 2 and len(data["verdicts"]) == 4 * 11
+    assert {"arch": arch, "pattern": pattern, "status": "pending",
+            "error": "nothing computed yet (rerun the sweep)"} in data["errors"]
+    assert "11 orbits of cases, 2 more without a verdict yet" in (tmp_path / "results" / "c61.md").read_text()
 
 
 DEEP_AND_MINING = """
@@ -123,6 +138,8 @@ def test_shipped_results_pages_are_consistent_with_their_verdicts():
         verdicts = data["verdicts"]
         readings = {v["reading"] for v in verdicts}
         assert len(verdicts) == data["orbit_count"] * len(readings), path.name
+        # an unfinished sweep: every orbit without a verdict is listed, none is counted among the outcomes
+        assert data.get("pending_count", 0) == len(data["errors"]), path.name
         for reading in readings:
             mine = [v for v in verdicts if v["reading"] == reading]
             assert dict(Counter(v["outcome"] for v in mine)) == data["totals"][reading], path.name

@@ -22,6 +22,7 @@ from ..conjectures.statements import reading_name
 from ..conjectures.verdict import proof_of
 from ..errors import InputError
 from ..sweeps.store import CaseStore
+from .renaming import form_of
 
 PREFIX = "conjectures:"
 
@@ -91,8 +92,9 @@ def conjecture_results(store: CaseStore, sweep: str, statement: str | None = Non
 
     `statement` and `claim` default to the sweep's only statement and to `generation` when it is
     claimed (else the only claim); an ambiguous or unknown one raises InputError."""
-    keys = {key for _, key in store.sweep_members(sweep)}
-    records = list(store.fetch_many(keys).values())
+    members = store.sweep_members(sweep)
+    found = store.fetch_many({key for _, key in members})
+    records = list(found.values())
     statement = _choose({r.computation[len(PREFIX):] for r in records if r.computation.startswith(PREFIX)},
                         statement, "statement")
     checks = [r for r in records if r.computation == PREFIX + statement]
@@ -111,13 +113,26 @@ def conjecture_results(store: CaseStore, sweep: str, statement: str | None = Non
     errors += [{"arch": r.case.arch, "pattern": r.case.pattern, "status": "pending",
                 "error": "J^A is known, the statement was not checked yet (rerun the sweep)"}
                for r in ideals if (r.case.arch, r.case.pattern) not in checked]
+    known = checked | {(r.case.arch, r.case.pattern) for r in ideals}
+    missing: set[str] = set()  # keys of the sweep with no record: orbits of which nothing is stored yet
+    for case, key in members:
+        if key in found or key in missing:
+            continue
+        missing.add(key)
+        orbit = form_of(case).case
+        if (orbit.arch, orbit.pattern) not in known:
+            known.add((orbit.arch, orbit.pattern))
+            errors.append({"arch": orbit.arch, "pattern": orbit.pattern, "status": "pending",
+                           "error": "nothing computed yet (rerun the sweep)"})
     ideal_methods = Counter(("complete" if r.result.get("complete") else f"through degree "
                              f"{r.result.get('checked_through_degree')}") + f" ({r.result.get('method_used', '?')})"
                             for r in ideals)
     published = all(v.get("published", True) for _, v in verdicts)
     return {
         "sweep": sweep, "statement": statement, "claim": claim, "published": published,
-        "orbit_count": len(checked | {(r.case.arch, r.case.pattern) for r in ideals}),
+        # Orbits with verdicts; `pending_count` more have none yet (listed among `errors`).
+        "orbit_count": len({(o["arch"], o["pattern"]) for o in orbits}),
+        "pending_count": len(known) - len({(o["arch"], o["pattern"]) for o in orbits}),
         "ideals": dict(ideal_methods),
         "totals": _count(orbits, "outcome"), "proofs": _count(orbits, "proved_by"),
         "generation": _count(orbits, "generation"),
@@ -191,7 +206,9 @@ def results_markdown(results: dict, title: str, preamble: str = "") -> str:
     if preamble:
         lines += [preamble.strip(), ""]
     lines += [f"Sweep `{results['sweep']}`, statement `{results['statement']}`, claim `{results['claim']}`: "
-              f"{results['orbit_count']} orbits of cases. Written {results['written']}.", "",
+              f"{results['orbit_count']} orbits of cases"
+              + (f", {results['pending_count']} more without a verdict yet (listed at the end)"
+                 if results.get("pending_count") else "") + f". Written {results['written']}.", "",
               "How J^A was known: " + _cell(results["ideals"]) + ".", "", "## Outcomes per reading", ""]
     header = "| reading | outcomes | proved by |" + (" C generates J^A? |" if containment else "")
     lines += [header, "|---|---|---|" + ("---|" if containment else "")]
