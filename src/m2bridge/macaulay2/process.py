@@ -81,6 +81,7 @@ class Macaulay2:
     """
 
     name = "Macaulay2"
+    script_suffix = ".m2"
     not_found: type[Exception] = M2NotFoundError  # raised, naming the executable, when it is not on PATH
 
     def __init__(
@@ -117,7 +118,7 @@ class Macaulay2:
     def run_script(self, text: str) -> RunOutput:
         """Run `M2 --script` on `text`; raise M2TimeoutError / M2CrashError / M2Error, or return the raw output."""
         executable = self._require()
-        script_path = write_script(text, self.script_dir)
+        script_path = write_script(text, self.script_dir, self.script_suffix)
         with kept_only_when_named(script_path):
             return self._run(executable, script_path)
 

@@ -1,6 +1,6 @@
 """The script files of Macaulay2 runs: which are kept, and which are deleted.
 
-A script is written to a fresh `m2bridge-*.m2` file in the temporary directory (`TMPDIR`, or the
+A script is written to a fresh `m2bridge-*.m2` file (`*.sing` for Singular) in the temporary directory (`TMPDIR`, or the
 runner's `script_dir`). It is deleted after a run whose output was understood, and kept after a
 failure for the researcher to rerun by hand: then the error (M2Error, M2TimeoutError,
 M2OutputError) names it. A run that m2bridge itself stopped (Ctrl-C, a signal, a cancelled `auto`
@@ -19,9 +19,10 @@ from ..errors import M2Error, M2OutputError, M2TimeoutError
 NAMING_ERRORS = (M2Error, M2OutputError, M2TimeoutError)
 
 
-def write_script(text: str, directory: str | None = None) -> str:
-    """A new script file holding `text` (in `directory`, default the temporary directory); its path."""
-    fd, path = tempfile.mkstemp(prefix="m2bridge-", suffix=".m2", dir=directory)
+def write_script(text: str, directory: str | None = None, suffix: str = ".m2") -> str:
+    """A new script file holding `text` (in `directory`, default the temporary directory); its path.
+    `suffix` names the language (`.m2`, `.sing` for Singular) for whoever opens a kept script."""
+    fd, path = tempfile.mkstemp(prefix="m2bridge-", suffix=suffix, dir=directory)
     with os.fdopen(fd, "w") as fh:
         fh.write(text)
     return path

@@ -27,6 +27,7 @@ class Singular(Macaulay2):
 
     name = "Singular"
     not_found = SingularNotFoundError
+    script_suffix = ".sing"
 
     def __init__(self, executable: str | None = None, **limits):
         super().__init__(executable or os.environ.get("M2BRIDGE_SINGULAR", "Singular"), **limits)
