@@ -208,6 +208,15 @@ def received_signal() -> int | None:
     return _registry.stopping
 
 
+def raise_if_ending() -> None:
+    """Raise `Terminated` once m2bridge is ending, in any thread. Only the main thread receives the
+    signal itself; a long computation in a worker thread (a sweep's interpolation) asks this between
+    steps, so that the sweep stops at once instead of waiting for the computation to finish."""
+    signum = _registry.stopping
+    if signum is not None:
+        raise Terminated(signum)
+
+
 def _on_signal(signum, _frame):
     with _registry.lock:
         first = _registry.stopping is None

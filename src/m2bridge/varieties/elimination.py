@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._processes import raise_if_ending
+
 PANEL = 128
 FAST_PRIME_LIMIT = 2**23
 SMALL = 128  # panels this narrow are reduced column by column
@@ -213,6 +215,8 @@ def rref_rows(A: np.ndarray, p: int, should_stop=None, panel: int = PANEL, order
     """Reduced row echelon form mod p of A, float64 centred residues (|a| <= p/2), in place:
     (its nonzero rows, centred, as a view of A; their pivot columns). Rows are swapped, and `order`
     (an array, when given) with them: order[:rank] are then rows of the original A that span it."""
+    if should_stop is None:  # worker threads too stop within a block when m2bridge is ending
+        should_stop = raise_if_ending
     m, n = A.shape
     r, pivots = 0, []
     for c in range(0, n, panel):

@@ -31,6 +31,7 @@ from typing import NamedTuple
 import flint
 import numpy as np
 
+from .._processes import raise_if_ending
 from ..errors import InputError
 from . import elimination
 from .field import INTERPOLATION_PRIME, Field
@@ -341,9 +342,10 @@ def interpolate_ideal(arch, pattern=None, *, max_degree: int, prime: int = INTER
 
     `arch` may be a PatternVariety (for a network with biases, pass one). `workers`: 1 (here), more
     (a pool of forked processes) or a runner from `varieties.runners` (e.g. `DaskRunner`).
-    `should_stop()` is asked between pieces; when it returns true, `Stopped` is raised. `symmetry`
-    false solves every piece instead of one per orbit (same answer, slower). Over a small prime more
-    points are taken; a prime too small for any error bound raises InterpolationError.
+    `should_stop()` is asked between pieces; when it returns true, `Stopped` is raised (`Terminated`
+    when m2bridge is ending, in any thread). `symmetry` false solves every piece instead of one per
+    orbit (same answer, slower). Over a small prime more points are taken; a prime too small for any
+    error bound raises InterpolationError.
 
     >>> r = interpolate_ideal("3,3,3", "110|011", max_degree=3)
     >>> r.mingens_by_degree, r.error_bound < 1e-12
@@ -353,9 +355,8 @@ def interpolate_ideal(arch, pattern=None, *, max_degree: int, prime: int = INTER
     check_interpolation(variety, max_degree, prime)
     start = time.perf_counter()
     rows, cols = _variable_grading(variety)
-    n_vars = len(rows)
+    n_vars, orbits = len(rows), Symmetry(variety, enabled=symmetry)
     hashes = monomial_hashes(n_vars)
-    orbits = Symmetry(variety, enabled=symmetry)
     plan = _plan(variety, orbits, max_degree, prime, seed)
     largest = max((e[3] for entries in plan.values() for e in entries), default=1)
     _check_memory(plan, prime, max_degree)
@@ -384,6 +385,7 @@ def interpolate_ideal(arch, pattern=None, *, max_degree: int, prime: int = INTER
         results = runner.kernels(jobs, values, prime)
         try:
             for md, basis, free in results:
+                raise_if_ending()
                 if should_stop is not None and should_stop():
                     raise Stopped
                 monomials, points = by_md[md][1], by_md[md][3]
@@ -407,8 +409,7 @@ def interpolate_ideal(arch, pattern=None, *, max_degree: int, prime: int = INTER
             if len(found.generators):
                 reps_with_generators.setdefault(d, []).append(md)
         if zero and d >= 2:  # the monomials with a variable of a zero block, left out of the pieces
-            live_vars = n_vars - len(zero_vars)
-            graded_dims[d] += monomial_count(n_vars, d) - monomial_count(live_vars, d)
+            graded_dims[d] += monomial_count(n_vars, d) - monomial_count(n_vars - len(zero_vars), d)
     if error >= REFUSED_BOUND:
         raise InterpolationError(f"prime {prime}: the error bound {error:.2g} is too large; use a larger prime", "prime")
     return InterpolationResult(
@@ -416,5 +417,4 @@ def interpolate_ideal(arch, pattern=None, *, max_degree: int, prime: int = INTER
         generators=LazyGenerators(lambda: generator_polynomials(ctx, pieces, reps_with_generators, n_vars),
                                   sum(mingens.values())),
         error_bound=min(1.0, error), seed=seed, seconds=time.perf_counter() - start,
-        multidegrees=solved, skipped=skipped, pieces=pieces, hashes=hashes, zero_variables=zero_vars,
-    )
+        multidegrees=solved, skipped=skipped, pieces=pieces, hashes=hashes, zero_variables=zero_vars)
