@@ -330,8 +330,9 @@ def kernel_solver(options: IdealOptions, m2=None) -> KerSolver:
     name), else Macaulay2 with a one-line note."""
     engine = options.engine
     if engine == "auto":
-        engine = "singular" if singular_installed() and not _names_macaulay2(m2) else "macaulay2"
-        if engine == "macaulay2" and not singular_installed():
+        installed = singular_installed()
+        engine = "singular" if installed and not _names_macaulay2(m2) else "macaulay2"
+        if not installed:
             _note_singular_missing()
     return SingularKerSolver(m2) if engine == "singular" else KerSolver(m2)
 

@@ -114,6 +114,7 @@ def conjecture_results(store: CaseStore, sweep: str, statement: str | None = Non
                 "error": "J^A is known, the statement was not checked yet (rerun the sweep)"}
                for r in ideals if (r.case.arch, r.case.pattern) not in checked]
     known = checked | {(r.case.arch, r.case.pattern) for r in ideals}
+    with_verdicts = {(o["arch"], o["pattern"]) for o in orbits}
     missing: set[str] = set()  # keys of the sweep with no record: orbits of which nothing is stored yet
     for case, key in members:
         if key in found or key in missing:
@@ -131,8 +132,7 @@ def conjecture_results(store: CaseStore, sweep: str, statement: str | None = Non
     return {
         "sweep": sweep, "statement": statement, "claim": claim, "published": published,
         # Orbits with verdicts; `pending_count` more have none yet (listed among `errors`).
-        "orbit_count": len({(o["arch"], o["pattern"]) for o in orbits}),
-        "pending_count": len(known) - len({(o["arch"], o["pattern"]) for o in orbits}),
+        "orbit_count": len(with_verdicts), "pending_count": len(known - with_verdicts),
         "ideals": dict(ideal_methods),
         "totals": _count(orbits, "outcome"), "proofs": _count(orbits, "proved_by"),
         "generation": _count(orbits, "generation"),

@@ -21,7 +21,7 @@ from .._files import EXPORT_LIMIT, read_text
 from ..errors import InputError
 from ..ideals.options import IdealOptions
 from ..ideals.request import Request, parse_key_method
-from ..ideals.solvers import KerSolver, SingularKerSolver
+from ..ideals.solvers import kernel_solver
 from ..macaulay2.process import Macaulay2
 from ..varieties.symmetry import Case
 from .renaming import form_of
@@ -97,8 +97,9 @@ def _script_difference(record: CaseRecord, options: IdealOptions) -> str | None:
         return None
     if record.computation != "ideal" or record.result.get("method_used", "ker") != "ker":
         return "the record stores a script, but its computation renders none"
-    solver = SingularKerSolver() if record.result.get("engine") == "singular" else KerSolver()
-    script, _ = solver.apply(record.case.variety, dataclasses.replace(options, method="ker"))
+    engine = record.result.get("engine", "macaulay2")
+    ker = dataclasses.replace(options, method="ker", engine=engine)
+    script, _ = kernel_solver(ker).apply(record.case.variety, ker)
     if _TRACE_LINE.sub("", record.script) != _TRACE_LINE.sub("", script.text):
         return "the stored script differs from the script rendered from the record's inputs (it was not run)"
     return None
