@@ -34,9 +34,10 @@ CHILD = textwrap.dedent("""
     from m2bridge.networks.regions import count_regions, traverse_regions, unit_bounds
     name, method, seconds = {name!r}, {method!r}, {seconds!r}
     if name == "digits":
-        from bench_regions_fig2 import digits_8_inputs, train
+        from bench_regions_fig2 import digits_8_inputs
+        from m2bridge.networks.regions.digits import train_network
         X, y = digits_8_inputs()
-        net, _ = train((8, 11, 11, 10), X, y, seed=1100)
+        net, _ = train_network((8, 11, 11, 10), X, y, seed=1100, epochs=600)
         box = (0.0, 1.0)
     else:
         widths, box = {{"2-32-32-1": ((2, 32, 32, 1), (-4.0, 4.0)),
