@@ -64,6 +64,26 @@ def test_classical_proves_sums_of_generic_determinantal_ideals(arch, pattern, di
     assert classical_dimension(task.families, task.n_coordinates) == (dim, "") and task.jacobian_rank == dim
 
 
+@pytest.mark.parametrize("arch, pattern", [("3,4,5", "0011|1111"), ("3,5,5", "00011|01111")])
+def test_classical_proves_with_a_part_of_c(arch, pattern):
+    # C also has nonzero 5-minors of [M1|M2] (entries dependent on M1's): the whole C is not classical,
+    # but the 3-minors of M1 and of M1 − M2 alone are, of the Jacobian dimension 24 (K ⊆ ideal(C) ⊆ J^A)
+    task = task_for(arch, pattern)
+    assert classical_dimension(task.families, task.n_coordinates)[0] is None
+    attempt = Classical().run(task)
+    assert attempt.proved, attempt.notes
+    assert "(3)-minors of M1, (3)-minors of M1 - M2 of C alone" in attempt.certificate
+    assert task.jacobian_rank == 24
+
+
+def test_classical_part_needs_the_jacobian_dimension():
+    # the 3-minors of M1 and of M1 − M2 without the rest: the same K, proved; the 3-minors of M1 alone
+    # (dimension 30 − 3 = 27 > 24) and a rank that K does not reach refuse
+    assert Classical().run(task_for("3,4,5", "0011|1111", keep=["minors of M1", "minors of M1 - M2"])).proved
+    assert not Classical().run(task_for("3,4,5", "0011|1111", keep=["minors of M1", "of [M1|M2]"])).proved
+    assert not Classical().run(task_for("3,4,5", "0011|1111", rank=23)).proved
+
+
 def test_classical_refuses_what_does_not_fit():
     # det M1, det M2, det(M1 − M2): the entries of M1, M2, M1 − M2 are dependent
     refused = Classical().run(task_for("3,3,3", "110|011"))

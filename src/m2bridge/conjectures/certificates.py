@@ -21,6 +21,7 @@ Macaulay2 returns a note, never raises: the verdict degrades to what is proved.
 
 from __future__ import annotations
 
+import itertools
 import time
 from dataclasses import dataclass, field
 
@@ -106,13 +107,33 @@ class Classical(Rung):
 
     def run(self, task):
         dim, reason = classical_dimension(task.families, task.n_coordinates)
+        if dim == task.jacobian_rank:
+            return Attempt(self.kind, True, "C ⊆ J^A exactly; after a linear change of coordinates ideal(C) is a sum "
+                                            "of generic determinantal ideals in disjoint variables (Eagon–Hochster), "
+                                            f"so prime, of dimension {dim} = the Jacobian rank: ideal(C) = J^A")
+        part = _classical_part(task)
+        if part is not None:
+            names = ", ".join(part)
+            return Attempt(self.kind, True, f"C ⊆ J^A exactly; the families {names} of C alone generate, after a "
+                                            "linear change of coordinates, a sum of generic determinantal ideals in "
+                                            "disjoint variables (Eagon–Hochster): a prime K ⊆ ideal(C) ⊆ J^A of "
+                                            f"dimension {task.jacobian_rank} = the Jacobian rank <= dim J^A, so "
+                                            "K = J^A = ideal(C)")
         if dim is None:
             return self.refuse(reason)
-        if dim != task.jacobian_rank:
-            return self.refuse(f"ideal(C) is prime of dimension {dim}, not the Jacobian rank {task.jacobian_rank}")
-        return Attempt(self.kind, True, "C ⊆ J^A exactly; after a linear change of coordinates ideal(C) is a sum of "
-                                        "generic determinantal ideals in disjoint variables (Eagon–Hochster), "
-                                        f"so prime, of dimension {dim} = the Jacobian rank: ideal(C) = J^A")
+        return self.refuse(f"ideal(C) is prime of dimension {dim}, not the Jacobian rank {task.jacobian_rank}")
+
+
+def _classical_part(task: GenerationTask) -> list[str] | None:
+    """The names of a proper part of C's families whose ideal K is classical of the Jacobian dimension,
+    largest parts first; None when there is none. K ⊆ ideal(C) ⊆ J^A, K prime and dim K = rank <=
+    dim J^A, so V(J^A) ⊆ V(K) are irreducible of one dimension: K = J^A, and ideal(C) between them."""
+    families = [f for f in task.families if len(f[2])]
+    for size in range(len(families) - 1, 0, -1):
+        for part in itertools.combinations(families, size):
+            if classical_dimension(list(part), task.n_coordinates)[0] == task.jacobian_rank:
+                return [name for name, _, _ in part]
+    return None
 
 
 def _homogeneous_task(task: GenerationTask) -> str | None:
