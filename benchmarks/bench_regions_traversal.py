@@ -7,7 +7,7 @@ Networks: a random 2-32-32-1 net on [-4, 4]² (thousands of regions, polygon cli
 [0, 1]⁸. The MILP gets --milp-seconds per net for its enumeration, after its big-M constants
 (its count is then a lower bound, marked "+").
 
-Run:  .venv/bin/python benchmarks/bench_regions_traversal.py [--milp-seconds 60] [--skip-digits]
+Run:  .venv/bin/python benchmarks/bench_regions_traversal.py [--milp-seconds 60] [--skip-digits] [--workers 2]
 Prints, per net and method: regions, wall seconds, CPU seconds of the whole process, regions per
 wall second and per CPU second (the machine may be shared: the CPU rate is the steadier one), and
 the seconds of the enumeration alone.
@@ -50,18 +50,18 @@ CHILD = textwrap.dedent("""
         r = count_regions(net, box, bounds=bounds, time_limit=seconds)
         out = dict(regions=r.count, complete=r.complete, enumeration_seconds=r.seconds)
     else:
-        r = traverse_regions(net, box)
+        r = traverse_regions(net, box, workers={workers!r})
         out = dict(regions=r.activation_regions, complete=r.complete, linear=r.linear_regions,
                    enumeration_seconds=r.seconds)
     print("RESULT " + json.dumps(out))
 """)
 
 
-def run(name: str, method: str, seconds: float) -> dict:
+def run(name: str, method: str, seconds: float, workers: int = 1) -> dict:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
     proc = subprocess.run([sys.executable, "-c", CHILD.format(here=str(HERE), name=name, method=method,
-                                                              seconds=seconds)],
+                                                              seconds=seconds, workers=workers)],
                           capture_output=True, text=True)
     wall = time.monotonic() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -76,12 +76,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--milp-seconds", type=float, default=60.0)
     parser.add_argument("--skip-digits", action="store_true")
+    parser.add_argument("--workers", type=int, default=0,
+                        help="also walk with this many processes (row traversal×N; wall time is what it saves)")
     args = parser.parse_args()
     names = ["2-32-32-1", "4-10-10-1"] + ([] if args.skip_digits else ["digits"])
     print(f"{'net':>10} | {'method':>9} | {'regions':>8} | {'linear':>6} | {'wall s':>7} | "
           f"{'cpu s':>7} | {'/wall s':>7} | {'/cpu s':>7} | {'enum s':>7}")
     for name in names:
         rows = {method: run(name, method, args.milp_seconds) for method in ("milp", "traversal")}
+        if args.workers > 1:
+            rows[f"trav×{args.workers}"] = run(name, "traversal", args.milp_seconds, args.workers)
         for method, r in rows.items():
             count = f"{r['regions']}" + ("" if r["complete"] else "+")
             print(f"{name:>10} | {method:>9} | {count:>8} | {str(r.get('linear', '')):>6} | "

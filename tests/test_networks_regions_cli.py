@@ -170,6 +170,34 @@ def test_ctrl_c_returns_partial_count(tmp_path):
     assert report["exact"] is None or report["exact"] > 0
 
 
+def _children(pid: int) -> set[int]:
+    try:
+        return {int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()}
+    except FileNotFoundError:
+        return set()
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_the_slab_workers(tmp_path):
+    path = tmp_path / "big.npz"
+    random_network((8, 16, 6, 10), 0).save(path)
+    proc = subprocess.Popen([str(M2BRIDGE), "regions", "--network", str(path), "--box", "-2,2",
+                             "--method", "exact", "--workers", "2", "--json"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while proc.poll() is None and len(_children(proc.pid)) < 2:  # the walk has begun in its workers
+        assert time.monotonic() < deadline, "no slab workers within 120 s"
+        time.sleep(0.05)
+    workers = _children(proc.pid)
+    time.sleep(1)
+    proc.send_signal(signal.SIGINT)  # to the parent only: it stops the workers itself
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    report = json.loads(out)
+    assert report["interrupted"] is True and report["exact_complete"] is False
+    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()], "a slab worker outlived the command"
+
+
 # ---------------------------------------------------------------------------------------------
 # the status line
 

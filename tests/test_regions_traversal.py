@@ -188,3 +188,40 @@ def test_a_stopped_walk_resumes_to_the_full_count(widths, box):
         traverse_regions(net, (-box, box), resume=rest)
     with pytest.raises(RegionInputError, match="another network"):
         traverse_regions(random_network(widths, 1), (-box, box), resume=part)
+
+
+# ---------------------------------------------------------------------------------------------
+# walking in slabs, in parallel
+
+
+def _pattern_pairs(walked):
+    return {frozenset((walked.patterns[i], walked.patterns[j])) for i, j in walked.adjacencies}
+
+
+@pytest.mark.parametrize("widths,box,seed", [((2, 12, 12, 1), 2.0, 0), ((3, 5, 5, 1), 2.0, 1)])
+def test_two_workers_find_the_regions_and_adjacencies_of_one(widths, box, seed):
+    net = random_network(widths, seed)
+    one = traverse_regions(net, (-box, box))
+    two = traverse_regions(net, (-box, box), workers=2)
+    assert two.complete and two.stop_reason == "complete"
+    assert set(two.patterns) == set(one.patterns) and two.activation_regions == one.activation_regions
+    assert two.linear_regions == one.linear_regions
+    assert _pattern_pairs(two) == _pattern_pairs(one)
+    if widths[0] == 2:
+        assert set(two.patterns) == independent_bfs(net, np.full(2, -box), np.full(2, box))
+
+
+def test_two_workers_merge_linear_regions_across_slabs():
+    # 7 activation regions in 4 linear regions (see above); the slab cuts run through them
+    net = net_of([[1, 0], [0, 1], [1, 1]], [0, 0, -0.5], out=[1.0, 1.0, 0.0])
+    walked = traverse_regions(net, (-1.0, 1.0), workers=2)
+    assert (walked.activation_regions, walked.linear_regions, walked.complete) == (7, 4, True)
+
+
+def test_workers_with_a_limit_give_a_lower_bound_and_bad_workers_are_refused():
+    net = random_network((2, 12, 12, 1), 0)
+    stopped = traverse_regions(net, (-2.0, 2.0), count_limit=5, workers=2)
+    assert not stopped.complete and stopped.stop_reason == "count limit" and stopped.linear_regions is None
+    assert 5 <= stopped.activation_regions < traverse_regions(net, (-2.0, 2.0)).activation_regions
+    with pytest.raises(RegionInputError, match="workers"):
+        traverse_regions(net, (-2.0, 2.0), workers=0)

@@ -99,6 +99,8 @@ def configure(name: str, p: argparse.ArgumentParser) -> None:
                         "count is a lower bound (exact_complete false)")
     p.add_argument("--count-limit", type=positive_int, default=None, metavar="N",
                    help="stop the exact count after N regions (then a lower bound)")
+    p.add_argument("--workers", type=positive_int, default=1, metavar="N",
+                   help="walk the regions in N forked processes, each on slabs of the box (traversal only)")
     p.add_argument("--exact-method", choices=EXACT_METHODS, default="traversal",
                    help="traversal (default): walk across facets of adjacent activation regions "
                         "(full-dimensional regions; also counts linear regions); milp: SCIP "
@@ -179,7 +181,7 @@ def _compute(network, box, args, report: dict, on_progress) -> None:
     if args.method in ("exact", "all") and not report["interrupted"]:
         if args.exact_method == "traversal":
             walked = traverse_regions(network, box, on_progress=on_progress, time_limit=args.time_limit,
-                                      count_limit=args.count_limit)
+                                      count_limit=args.count_limit, workers=args.workers)
             counted_count, complete, reason, seconds = (walked.activation_regions, walked.complete,
                                                         walked.stop_reason, walked.seconds)
             report["linear_regions"] = walked.linear_regions
