@@ -31,20 +31,17 @@ the facet's middle is read off by a forward pass instead ("probes" in the result
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-import signal
 import time
 from collections import deque
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..._processes import die_with_parent
 from ..components import component_labels
 from ..network import Network
 from .facets import ON_LINE, THICKNESS, RegionLPs, polygon_region
 from .inputs import RegionInputError, check_count, check_seconds, input_box
+from .slabs import walk_in_slabs
 
 METHODS = ("auto", "polygon", "lp")
 # What each count counts, in one line each (the JSON of `m2bridge regions` carries these).
@@ -305,7 +302,11 @@ def traverse_regions(network: Network, box=None, *, method: str = "auto", count_
         return Traversal(1, 1, True, "complete", method, [()], [], None, [0], time.monotonic() - started)
     workers = check_count(workers, "workers")
     if workers > 1 and resume is None:
-        return traverse_in_slabs(network, lower, upper, method, workers, count_limit, time_limit, started)
+        merged = walk_in_slabs(traverse_regions, network, lower, upper, method, workers, count_limit, time_limit)
+        labels = merged.linear_labels
+        return Traversal(len(merged.patterns), (max(labels) + 1) if labels else None, merged.complete,
+                         merged.stop_reason, method, merged.patterns, merged.adjacencies, None, labels,
+                         time.monotonic() - started, merged.lp_runs, merged.probes)
     walk = _resumed(resume, network, lower, upper, method) if resume else _Walk(network, lower, upper, method)
     reason = "complete"
     try:
@@ -334,79 +335,6 @@ def traverse_regions(network: Network, box=None, *, method: str = "auto", count_
         polygons=walk.polygons if method == "polygon" else None,
         linear_labels=labels, seconds=time.monotonic() - started,
         lp_runs=walk.lps.runs if walk.lps else 0, probes=walk.probes, walk=walk)
-
-
-def _slab_walk(job) -> Traversal:
-    network, lower, upper, method, count_limit, time_limit = job
-    found = traverse_regions(network, (lower, upper), method=method, count_limit=count_limit,
-                             time_limit=time_limit)
-    found.walk = None  # the walk's LPs and queues stay in the worker
-    return found
-
-
-def _slab_worker_start(parent: int) -> None:
-    """A slab worker dies with the process that started it; Ctrl-C is the parent's to handle."""
-    die_with_parent(signal.SIGKILL, parent)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-
-
-def slabs(lower: np.ndarray, upper: np.ndarray, pieces: int) -> list[tuple[np.ndarray, np.ndarray]]:
-    """The box cut into `pieces` slabs across its longest side, at cuts shifted off simple fractions:
-    a hyperplane of the network lying on a cut would hide the adjacency across it."""
-    axis = int(np.argmax(upper - lower))
-    cuts = lower[axis] + (upper[axis] - lower[axis]) * (np.arange(1, pieces) + 1e-3 * np.pi) / pieces
-    edges = [lower[axis], *cuts, upper[axis]]
-    out = []
-    for lo, hi in zip(edges[:-1], edges[1:]):
-        a, b = lower.copy(), upper.copy()
-        a[axis], b[axis] = lo, hi
-        out.append((a, b))
-    return out
-
-
-def traverse_in_slabs(network: Network, lower: np.ndarray, upper: np.ndarray, method: str, workers: int,
-                      count_limit: int | None, time_limit: float | None, started: float) -> Traversal:
-    """The walk of `traverse_regions` in 2 × `workers` slabs of the box, by a pool of forked processes
-    (they die with this one; Ctrl-C or SIGTERM here stops them). An activation region is convex, so one pattern is one region: the
-    regions of the box are the union of the slabs' patterns (a full-dimensional region meets some slab
-    in a full-dimensional set). Two regions adjacent across a facet are adjacent inside a slab that
-    the facet crosses, so the slabs' adjacencies (and their same-map adjacencies, for the linear
-    regions) are those of the box. Each slab gets the limits; the count stops being exact when one
-    slab stops."""
-    jobs = [(network, a, b, method, count_limit, time_limit) for a, b in slabs(lower, upper, 2 * workers)]
-    pool = multiprocessing.get_context("fork").Pool(workers, initializer=_slab_worker_start, initargs=(os.getpid(),))
-    index: dict[tuple[int, ...], int] = {}
-    pairs: set[tuple[int, int]] = set()
-    same: list[tuple[int, int]] = []
-    reasons: list[str] = []
-    lp_runs = probes = 0
-    try:
-        for found in pool.imap(_slab_walk, jobs):
-            ids = [index.setdefault(p, len(index)) for p in found.patterns]
-            labels = found.linear_labels
-            for i, j in found.adjacencies:
-                pair = (min(ids[i], ids[j]), max(ids[i], ids[j]))
-                pairs.add(pair)
-                if labels is not None and labels[i] == labels[j]:
-                    same.append(pair)
-            reasons.append(found.stop_reason)
-            lp_runs, probes = lp_runs + found.lp_runs, probes + found.probes
-        pool.close()
-    except KeyboardInterrupt:
-        reasons.append("interrupted")
-        pool.terminate()  # the workers ignore SIGINT: the slabs they walk are dropped
-    finally:
-        pool.terminate()
-        pool.join()
-    reason = next((r for r in reasons if r != "complete"), "complete")
-    complete = reason == "complete" and len(reasons) == len(jobs)
-    labels = component_labels(len(index), same) if complete else None
-    return Traversal(
-        activation_regions=len(index), linear_regions=(max(labels) + 1) if labels else None,
-        complete=complete, stop_reason=reason, method=method, patterns=list(index),
-        adjacencies=sorted(pairs), polygons=None, linear_labels=labels,
-        seconds=time.monotonic() - started, lp_runs=lp_runs, probes=probes)
 
 
 def _resumed(previous: Traversal, network: Network, lower, upper, method: str) -> _Walk:
