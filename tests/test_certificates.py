@@ -164,9 +164,15 @@ def test_the_ladder_never_certifies_families_that_do_not_generate():
 
 
 @pytest.mark.m2
-def test_a_rung_out_of_time_is_a_note():
-    attempt = Prime().run(task_for("3,3,3", "110|011", budget=1e-6))
-    assert not attempt.proved and "did not finish" in attempt.notes[0]
+def test_a_rung_out_of_time_is_a_note_and_keeps_no_script():
+    import glob
+    import os
+    import tempfile
+    for rung in (Prime(), Serre()):
+        attempt = rung.run(task_for("3,3,3", "110|011", budget=1e-6))
+        assert not attempt.proved and "did not finish" in attempt.notes[0]
+    # the note names no script, so none is kept
+    assert glob.glob(os.path.join(tempfile.gettempdir(), "m2bridge-*")) == []
 
 
 # --- the proof field --------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from ..errors import M2Error, M2OutputError, M2TimeoutError
 from ..ideals.options import IdealOptions
 from ..ideals.runner import make_runner
 from ..macaulay2.program import run_template
+from ..macaulay2.scripts import drop_kept_script
 from ..macaulay2.protocol import encode_terms
 from ..varieties.field import Field
 from ..varieties.model import PatternVariety
@@ -150,7 +151,8 @@ def _m2_facts(task: GenerationTask, template: str, promises: tuple, **extra):
         return run_template(task.runner(), template, variables=task.variety.variable_names, promises=promises,
                             seed=task.seed, field=Field(0), coordinates=task.variety.coordinates,
                             generators=[encode_terms(g) for g in task.candidates], **extra).reply
-    except M2TimeoutError:
+    except M2TimeoutError as exc:
+        drop_kept_script(exc)  # the note below is all that is told: a kept script would be litter
         return f"Macaulay2 did not finish in {task.budget:g} s"
     except (M2Error, M2OutputError) as exc:
         return f"Macaulay2 failed: {str(exc).splitlines()[0]}"

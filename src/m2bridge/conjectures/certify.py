@@ -22,6 +22,7 @@ import numpy as np
 from ..errors import InputError, M2Error, M2OutputError, M2TimeoutError
 from ..macaulay2.program import run_template
 from ..macaulay2.protocol import encode_terms
+from ..macaulay2.scripts import drop_kept_script
 from ..varieties.field import Field
 from ..varieties.lift import rational_reconstruction
 from ..varieties.pieces import monomial_hashes, monomial_keys, monomials_of
@@ -169,7 +170,8 @@ def certify_generation(variety, candidates, jacobian_rank: int, *, seed: int, ru
                             blocks=[[list(layer) for layer in block] for block in variety.pattern.blocks],
                             bias=bool(variety.bias), parameters=variety.parameters, coordinates=variety.coordinates,
                             generators=[encode_terms(g) for g in candidates])
-    except M2TimeoutError:
+    except M2TimeoutError as exc:
+        drop_kept_script(exc)  # the note is all that is told: a kept script would be litter
         return False, f"the certificate of generation (Macaulay2: isPrime, dim of ideal(C)) did not finish in {runner.timeout:g} s"
     except (M2Error, M2OutputError) as exc:
         return False, f"the certificate of generation failed in Macaulay2: {str(exc).splitlines()[0]}"
