@@ -152,11 +152,12 @@ def test_limits_give_a_lower_bound():
     assert not timed.complete and timed.stop_reason == "time limit" and timed.activation_regions >= 1
 
 
-def test_an_lp_failure_names_the_region(monkeypatch):
-    # a real HiGHS run stopped by an iteration limit of 0
+@pytest.mark.parametrize("workers", [1, 2])
+def test_an_lp_failure_names_the_region(monkeypatch, workers):
+    # a real HiGHS run stopped by an iteration limit of 0 (in a slab worker: raised in the caller)
     monkeypatch.setitem(facets_module.HIGHS_OPTIONS, "simplex_iteration_limit", 0)
     with pytest.raises(RegionLPError, match=r"HiGHS failed .* region with activation pattern [01]{20}"):
-        traverse_regions(random_network((4, 10, 10, 1), 0), (-1.0, 1.0))
+        traverse_regions(random_network((4, 10, 10, 1), 0), (-1.0, 1.0), workers=workers)
 
 
 # ---------------------------------------------------------------------------------------------

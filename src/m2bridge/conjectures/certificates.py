@@ -29,8 +29,8 @@ from ..errors import M2Error, M2OutputError, M2TimeoutError
 from ..ideals.options import IdealOptions
 from ..ideals.runner import make_runner
 from ..macaulay2.program import run_template
-from ..macaulay2.scripts import drop_kept_script
 from ..macaulay2.protocol import encode_terms
+from ..macaulay2.scripts import drop_kept_script
 from ..varieties.field import Field
 from ..varieties.model import PatternVariety
 from .certify import certify_generation

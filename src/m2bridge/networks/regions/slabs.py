@@ -60,10 +60,10 @@ def walk_in_slabs(walk, network: Network, lower: np.ndarray, upper: np.ndarray, 
     """`walk` (`traverse_regions`) in 2 × `workers` slabs of the box, by a pool of forked processes
     (they die with this one; Ctrl-C or SIGTERM here stops them). An activation region is convex, so
     one pattern is one region: the regions of the box are the union of the slabs' patterns (a
-    full-dimensional region meets some slab in a full-dimensional set). Two regions adjacent across a facet are adjacent inside a slab that
-    the facet crosses, so the slabs' adjacencies (and their same-map adjacencies, for the linear
-    regions) are those of the box. Each slab gets the limits; the count stops being exact when one
-    slab stops."""
+    full-dimensional region meets some slab in a full-dimensional set). Two regions adjacent across
+    a facet are adjacent inside a slab that the facet crosses, so the slabs' adjacencies (and their
+    same-map adjacencies, for the linear regions) are those of the box. Each slab gets the limits;
+    the count stops being exact when one slab stops. An LP failure in a slab is raised here."""
     jobs = [(walk, network, a, b, method, count_limit, time_limit) for a, b in slabs(lower, upper, 2 * workers)]
     pool = multiprocessing.get_context("fork").Pool(workers, initializer=_slab_worker_start, initargs=(os.getpid(),))
     index: dict[tuple[int, ...], int] = {}
@@ -84,8 +84,7 @@ def walk_in_slabs(walk, network: Network, lower: np.ndarray, upper: np.ndarray, 
             lp_runs, probes = lp_runs + found.lp_runs, probes + found.probes
         pool.close()
     except KeyboardInterrupt:
-        reasons.append("interrupted")
-        pool.terminate()  # the workers ignore SIGINT: the slabs they walk are dropped
+        reasons.append("interrupted")  # the workers ignore SIGINT: the slabs they walk are dropped
     finally:
         pool.terminate()
         pool.join()
