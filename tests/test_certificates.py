@@ -4,7 +4,10 @@ does not generate, the `proof` field of verdicts, and the named cases from the c
 
 from __future__ import annotations
 
+import glob
 import json
+import os
+import tempfile
 from types import SimpleNamespace
 
 import pytest
@@ -165,9 +168,6 @@ def test_the_ladder_never_certifies_families_that_do_not_generate():
 
 @pytest.mark.m2
 def test_a_rung_out_of_time_is_a_note_and_keeps_no_script():
-    import glob
-    import os
-    import tempfile
     for rung in (Prime(), Serre()):
         attempt = rung.run(task_for("3,3,3", "110|011", budget=1e-6))
         assert not attempt.proved and "did not finish" in attempt.notes[0]

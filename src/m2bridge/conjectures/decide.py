@@ -155,8 +155,7 @@ def _by_macaulay2(case, candidates) -> Decision:
         missing, _ = compare_ideals(case.variety, case.field, case.ideal.generators, candidates, case.seed, runner)
     except (M2TimeoutError, M2Error, M2OutputError) as exc:
         reason = "did not finish" if isinstance(exc, M2TimeoutError) else "failed"
-        if isinstance(exc, M2TimeoutError):
-            drop_kept_script(exc)  # the note is all that is told: a kept script would be litter
+        drop_kept_script(exc)  # the note names no script: a kept one would be litter
         return Decision(None, None, [], "Macaulay2", None, False,
                         [f"Macaulay2's comparison {reason} within {case.options.certify_budget:g} s: undecided"])
     extras = [dict(e, certified=True) for e in by_degree(missing)]
