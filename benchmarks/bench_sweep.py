@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from m2bridge import Macaulay2, pattern_ideal  # noqa: E402
 from m2bridge.sweeps.casefile import SweepSpec  # noqa: E402
 from m2bridge.sweeps.store import SQLiteCaseStore  # noqa: E402
-from m2bridge.reports.requested import cached_result  # noqa: E402
+from m2bridge.sweeps.requested import cached_result  # noqa: E402
 from m2bridge.sweeps.sweep import run_sweep  # noqa: E402
 from m2bridge.varieties.symmetry import all_block_patterns, is_trivial  # noqa: E402
 

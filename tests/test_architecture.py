@@ -1,12 +1,12 @@
 """The house rules, read from the source: one dependency rule, no cycles, small modules and signatures,
 and a command line whose `--help` loads no heavy library.
 
-The rule: varieties → macaulay2 → ideals → conjectures → sweeps → reports → facade (a package may
+The rule: varieties → macaulay2 → ideals → conjectures → sweeps → reports → workbench (a package may
 import the ones before it, never one after it). `sweeps` computes and stores (case files, tasks, the
-case database, executors); `reports` reads what was stored (tables, results pages, renaming to the
-requested coordinates, exports and their verification, which recomputes through `sweeps`); the
-facade is the Python workflow `m2bridge.sweeps.api` (`sweep`, `session`, `verify`), which uses both
-and is its own layer although it lives beside the sweeps. networks stand beside them, importing
+case database, executors) and reads a stored case back in the requested coordinates (renaming,
+requested, lookup); `reports` makes tables of what was stored (results pages, exports and their
+verification, which recomputes through `sweeps`); the workbench is the Python workflow
+(`m2bridge.workbench.api`: `sweep`, `session`, `verify`), which uses both. networks stand beside them, importing
 nothing of the algebra but `varieties.model`; `cli` on top, imported by nothing but itself and
 `__main__`. Imports inside functions count.
 """
@@ -19,8 +19,7 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "m2bridge"
-ORDER = ["varieties", "macaulay2", "ideals", "conjectures", "sweeps", "reports", "facade"]
-FACADE = {"m2bridge.sweeps.api"}
+ORDER = ["varieties", "macaulay2", "ideals", "conjectures", "sweeps", "reports", "workbench"]
 FOUNDATION = {"m2bridge.errors", "m2bridge.extras", "m2bridge._processes", "m2bridge._files", "m2bridge._progress"}
 NETWORKS_MAY_USE = FOUNDATION | {"m2bridge.varieties.model", "m2bridge.varieties.field", "m2bridge.varieties"}
 
@@ -59,8 +58,6 @@ def imports_of(path: Path) -> set[str]:
 
 
 def area(module: str) -> str:
-    if module in FACADE:
-        return "facade"
     parts = module.split(".")
     return parts[1] if len(parts) > 1 else "root"
 
@@ -105,11 +102,12 @@ def test_no_cycles():
             visit(node)
 
 
-def test_the_facade_is_a_layer_of_its_own():
-    # sweeps.api may use reports; the rest of sweeps may not (reports read what sweeps store).
-    assert area("m2bridge.sweeps.api") == "facade"
-    assert ORDER.index("sweeps") < ORDER.index("reports") < ORDER.index("facade")
-    assert any(area(t) == "reports" for t in GRAPH["m2bridge.sweeps.api"])
+def test_the_workbench_is_a_layer_of_its_own():
+    # the workbench uses reports; sweeps may not (reports read what sweeps store).
+    assert area("m2bridge.workbench.api") == "workbench"
+    assert ORDER.index("sweeps") < ORDER.index("reports") < ORDER.index("workbench")
+    assert any(area(t) == "reports" for t in GRAPH["m2bridge.workbench.api"])
+    assert not any(area(t) == "reports" for name in GRAPH if area(name) == "sweeps" for t in GRAPH[name])
 
 
 def test_the_rule_test_sees_function_level_imports(tmp_path):

@@ -14,7 +14,7 @@ import pytest
 
 from m2bridge.conjectures.base import CaseCheck
 from m2bridge.conjectures.certificates import (
-    RUNGS, Ambient, Classical, Degree, GenerationTask, Prime, Serre, prove_generation,
+    RUNGS, Ambient, Classical, GenerationTask, Prime, Serre, prove_generation,
 )
 from m2bridge.conjectures.classical import classical_dimension
 from m2bridge.conjectures.statements import STATEMENTS
@@ -150,14 +150,6 @@ def test_serre_refuses_without_r1_and_at_the_wrong_dimension():
 
 
 @pytest.mark.m2
-def test_degree_establishes_the_rest_and_refuses_without_a_degree_bound():
-    attempt = Degree().run(task_for("3,3,3", "110|011"))
-    assert not attempt.proved and attempt.notes == [
-        "degree: ideal(C) is radical and unmixed of the Jacobian dimension 15, deg ideal(C) = 27; "
-        "no proof that deg V_A >= 27"]
-
-
-@pytest.mark.m2
 def test_the_ladder_never_certifies_families_that_do_not_generate():
     """(2,2,2,2) `11/10|01/11`: the deep theorem's families lie in J^A but miss det M1 and det M2."""
     task = task_for("2,2,2,2", "11/10|01/11", statement="deep-two-block", budget=30)
@@ -223,7 +215,7 @@ def _conjecture(arch, pattern):
 
 @pytest.mark.m2
 @pytest.mark.parametrize("arch, pattern, proof", [("2,4,4", "0111|1011", "ambient"),
-                                                  ("3,3,3", "110|011", "prime")])
+                                                  ("3,3,3", "110|011", "degree")])
 def test_named_cases_hold_complete_with_default_settings(arch, pattern, proof):
     out = _conjecture(arch, pattern)
     assert out["outcome"] == "holds" and out["complete"] is True and out["proof"] == proof
@@ -233,10 +225,10 @@ def test_named_cases_hold_complete_with_default_settings(arch, pattern, proof):
 @pytest.mark.slow
 @pytest.mark.parametrize("arch, pattern", [("3,3,4", "011|101")])
 def test_bounded_orbits_of_the_table_are_proved_with_default_settings(arch, pattern):
-    """ker does not finish on (3,3,4) `011|101` in 600 s; isPrime of ideal(C) takes about 20 s.
-    ((4,3,4) `011|101` stays open: isPrime did not finish in 400 s, see docs/certificates.md.)"""
+    """ker does not finish on (3,3,4) `011|101` in 600 s; the ladder inherits generation from
+    (3,3,3) `011|101` (r = |R1 ∪ R2| = 3 < n2 = 4), proved there by the degree count."""
     out = _conjecture(arch, pattern)
-    assert out["outcome"] == "holds" and out["complete"] is True and out["proof"] in ("prime", "serre")
+    assert out["outcome"] == "holds" and out["complete"] is True and out["proof"] == "inheritance"
 
 
 # --- ker with the regraded source ring ---------------------------------------------------------------
@@ -263,3 +255,27 @@ def test_regraded_ker_gives_the_ideal_the_certificates_prove():
         else:
             rank = flint.fmpq_mat(together).rank()
         assert rank == 3  # the three cubics of ker span the three determinants
+
+
+# --- guards found by an independent review --------------------------------------------------------
+
+def test_serre_refuses_generators_of_mixed_degrees():
+    """(3,3,4) `011|101`: C holds cubics and quartics; det(P·Jac·Q) would not be homogeneous, and a
+    zero-dimensional check over GF(p) would prove nothing over QQ."""
+    attempt = Serre().run(task_for("3,3,4", "011|101"))
+    assert not attempt.proved and attempt.notes == ["serre: C mixes the degrees [3, 4]: the R1 check needs "
+                                                    "generators of one degree"]
+
+
+def test_classical_counts_the_minors_and_refuses_a_size_below_one():
+    variety = PatternVariety("3,3,3", "111|000")
+    ctx = polynomial_context(variety.variable_names, Field(0))
+    M1, _ = coordinate_matrices(variety, ctx)
+    every = minors(M1, 2)
+    one = type(every)([every[0]], M1, 2)  # a single 2-minor presented as the family of 2-minors
+    n = len(variety.variable_names)
+    assert classical_dimension([("2-minors of M1", 2, every)], n) == (14, "")  # 18 − (3 − 1)^2
+    dim, reason = classical_dimension([("2-minors of M1", 2, one)], n)
+    assert dim is None and "not every nonzero 2-minor" in reason
+    dim, reason = classical_dimension([("0-minors of M1", 0, type(every)([], M1, 0))], n)
+    assert dim is None and "needs a size >= 1" in reason

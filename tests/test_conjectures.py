@@ -189,7 +189,8 @@ blocks = 2
     assert report["counts"]["2,2,2"]["shallow-two-block:literal [generation]"] == {"holds": 4}
     assert report["counterexamples"] == []
     text = format_conjecture_report(report, "md")
-    assert "Counterexamples (0)" in text
+    assert "Failed claims of published statements (0; none)" in text
+    assert "Outcomes per architecture" in format_conjecture_report(report, "md", details=True)
     again = run_sweep(spec, store)
     assert again.computed == 0 and again.cached == again.tasks
 
@@ -239,7 +240,8 @@ def test_degree_bounded_j_never_claims_more_than_was_checked():
 @pytest.mark.slow
 def test_cli_max_degree_when_ker_does_not_finish():
     """(4,4,4) `1100|0110`: ker does not finish in 5 s; interpolation through degree 4 shows that the
-    (n1+1)-minors miss 40 quartic generators while the `union` variant generates through degree 4."""
+    (n1+1)-minors miss 40 quartic generators, while the `union` variant is proved to generate J^A
+    (inheritance from (3,3,3) `110|011`, where the degree certificate counts 27 points)."""
     args = ("conjecture", "--arch", "4,4,4", "--pattern", "1100|0110", "--max-degree", "4", "--timeout", "5", "--json")
     done = invoke(*args)
     assert done.returncode == 0, done.stderr
@@ -249,4 +251,18 @@ def test_cli_max_degree_when_ker_does_not_finish():
     done = invoke(*args, "--variant", "union")
     assert done.returncode == 0, done.stderr
     union = json.loads(done.stdout)
-    assert union["generates"] is None and union["outcome"] == "holds through degree 4"
+    assert union["generates"] is True and union["outcome"] == "holds" and union["proof"] == "inheritance"
+
+
+@pytest.mark.m2
+def test_the_text_output_summarises_and_hints_at_the_union_reading():
+    """A `fails` of the n1 reading with a neuron dead in both blocks names the neuron and
+    `--variant union`; several verdicts open with one summary line."""
+    done = invoke("conjecture", "--arch", "2,4,4", "--pattern", "0011|0101")
+    assert done.returncode == 0, done.stderr
+    assert ": fails" in done.stdout and "hint: neuron(s) [1] are inactive in both blocks" in done.stdout
+    assert "--variant union" in done.stdout
+    union = invoke("conjecture", "--arch", "2,4,4", "--pattern", "0011|0101", "--variant", "union")
+    assert ": holds" in union.stdout and "hint:" not in union.stdout
+    every = invoke("conjecture", "--arch", "2,2,2", "--pattern", "10|11", "--name", "all")
+    assert every.returncode == 0 and every.stdout.startswith(tuple(f"{n} verdicts: " for n in range(2, 40)))

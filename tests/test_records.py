@@ -18,7 +18,7 @@ from m2bridge.sweeps.casefile import SweepSpec
 from m2bridge.reports.export import export_records, verify_export
 from m2bridge.reports.report import conjecture_report, format_rows, report_rows
 from m2bridge.sweeps.store import InMemoryCaseStore, SQLiteCaseStore
-from m2bridge.reports.requested import cached_result
+from m2bridge.sweeps.requested import cached_result
 from m2bridge.sweeps.sweep import run_sweep
 from m2bridge.varieties.field import Field
 from m2bridge.varieties.model import PatternVariety

@@ -13,7 +13,7 @@ from m2bridge.ideals.options import IdealOptions
 from m2bridge.ideals import solvers
 from m2bridge.ideals.result import IdealResult
 from m2bridge.ideals.solvers import KerSolver, SingularKerSolver, kernel_solver
-from m2bridge.macaulay2.process import Macaulay2
+from m2bridge.macaulay2.process import M2Session, Macaulay2
 from m2bridge.macaulay2.singular import Singular, singular_installed
 from m2bridge.sweeps.casefile import SweepSpec
 from m2bridge.varieties.model import Dataset, PatternVariety
@@ -73,6 +73,7 @@ def test_auto_is_singular_when_installed_and_macaulay2_when_a_macaulay2_is_named
     assert type(kernel_solver(IdealOptions(method="ker", engine="macaulay2"))) is KerSolver
     auto = IdealOptions(method="ker", engine="auto")
     assert type(kernel_solver(auto, Macaulay2(executable="/opt/M2/bin/M2"))) is KerSolver
+    assert type(kernel_solver(auto, M2Session(Macaulay2()))) is KerSolver  # a session keeps its Macaulay2
     monkeypatch.setenv("M2BRIDGE_M2", "M2")
     assert type(kernel_solver(auto)) is KerSolver
 

@@ -17,7 +17,7 @@ from m2bridge.sweeps.casefile import CaseFileError, SweepSpec
 from m2bridge.varieties.polynomials import parse_polynomial_text, polynomial_context
 from m2bridge.reports.report import format_rows, report_rows
 from m2bridge.sweeps.store import InMemoryCaseStore, SQLiteCaseStore
-from m2bridge.reports.requested import cached_result
+from m2bridge.sweeps.requested import cached_result
 from m2bridge.sweeps.sweep import run_sweep
 from m2bridge.varieties.symmetry import canonical_form, enumerate_patterns
 

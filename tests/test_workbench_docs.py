@@ -1,7 +1,9 @@
 """The docs: every top-level name is listed in docs/api.md, subscripts like (J^A)_(α,β) never turn
 a passage italic, and the build refuses a page that loads anything from another host."""
 
+import os
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -42,3 +44,27 @@ def _hooks():
     finally:
         sys.path.remove(str(ROOT / "docs"))
     return hooks
+
+
+def test_the_docs_check_fails_on_a_warning(tmp_path):
+    """scripts/build-docs.sh (what `make docs` runs) fails, showing the warning, on a page missing
+    from the nav: `mkdocs --strict --quiet` passed such a build, since --quiet drops warnings before
+    --strict counts them."""
+    import subprocess
+
+    mkdocs = Path(sys.executable).with_name("mkdocs")
+    if not mkdocs.exists():
+        pytest.skip("mkdocs is not installed (extra docs)")
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "index.md").write_text("# Home\n")
+    (docs / "orphan.md").write_text("# Not in the nav\n")
+    config = tmp_path / "mkdocs.yml"
+    config.write_text("site_name: t\ndocs_dir: docs\nvalidation:\n  omitted_files: warn\nnav:\n  - index.md\n")
+    env = dict(os.environ, MKDOCS=str(mkdocs))
+    script = str(ROOT / "scripts" / "build-docs.sh")
+    failed = subprocess.run([script, str(config), str(tmp_path / "site")], capture_output=True, text=True, env=env)
+    assert failed.returncode != 0 and "orphan.md" in failed.stderr
+    config.write_text("site_name: t\ndocs_dir: docs\nnav:\n  - index.md\n  - orphan.md\n")
+    built = subprocess.run([script, str(config), str(tmp_path / "site")], capture_output=True, text=True, env=env)
+    assert built.returncode == 0, built.stderr

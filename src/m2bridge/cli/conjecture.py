@@ -40,10 +40,17 @@ def _conjecture_command(args) -> int:
         out = [v.to_json() for v in verdicts]
         print_json(out[0] if len(out) == 1 and args.name != "all" else out, args)
         return 0
+    if len(verdicts) > 1:
+        print(_summary(verdicts))
+    dead = _dead_neurons(variety)
     for v in verdicts:
         print(f"{v.label} [{v.claim}]: {v.outcome}" + (f" ({v.reason})" if v.reason else ""))
         if not v.applies:
             continue
+        if (v.statement == "shallow-two-block" and v.claim == "generation" and v.outcome == "fails"
+                and v.variant is None and dead):
+            print(f"  hint: neuron(s) {dead} are inactive in both blocks; with n1 in item 3 the (n1+1)-minors "
+                  "of [M1|M2] miss what they would cut out. --variant union reads item 3 with |R1 ∪ R2|")
         print(f"  proof: {v.proof}" + (f" ({v.certificate})" if v.certificate else ""))
         for fam in v.families:
             print(f"  {fam.name}: {fam.count}")
@@ -58,6 +65,22 @@ def _conjecture_command(args) -> int:
     return 0
 
 
+def _summary(verdicts) -> str:
+    """One line before several verdicts: how many hold, fail, hold through a degree, ..."""
+    counts: dict[str, int] = {}
+    for v in verdicts:
+        counts[v.outcome] = counts.get(v.outcome, 0) + 1
+    return f"{len(verdicts)} verdicts: " + ", ".join(f"{n} {o}" for o, n in sorted(counts.items()))
+
+
+def _dead_neurons(variety) -> list[int]:
+    """1-based hidden neurons of a shallow two-block pattern that are inactive in both blocks."""
+    if variety.k != 2 or variety.arch.depth != 2:
+        return []
+    first, second = (block[0] for block in variety.pattern.blocks)
+    return [i + 1 for i, (x, y) in enumerate(zip(first, second)) if not x and not y]
+
+
 def _computed(args, variety, options) -> list:
     if args.name == "all":
         return all_verdicts(variety, options=options)
@@ -69,7 +92,7 @@ def _stored(args, variety, options) -> list | None:
     """The verdicts stored by a sweep in --db for this case (up to symmetry), else None."""
     if not args.db:
         return None
-    from ..reports.lookup import stored_verdicts
+    from ..sweeps.lookup import stored_verdicts
     from ..sweeps.store import open_store
 
     store = open_store(args.db)

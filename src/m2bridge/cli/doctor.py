@@ -4,7 +4,8 @@ required part works, 1 otherwise.
 Required: the core Python dependencies, the Macaulay2 templates shipped in the package, Macaulay2
 itself (`M2` on PATH, or M2BRIDGE_M2), and a smoke computation through it: J^A of the (2,2,2)
 network with one block `10` is the determinant of a 2×2 matrix (dimension 3, one generator of
-degree 2). Optional: the extras, each reported as installed or with the command that installs it.
+degree 2). Optional: the engines Singular and msolve, and the extras, each reported as installed or
+with the command that installs it.
 
 >>> [c.name for c in core_checks()][:2]
 ['m2bridge', 'python']
@@ -114,6 +115,33 @@ def macaulay2_check() -> Check:
     return Check("Macaulay2", bool(version), f"{version} at {path}")
 
 
+def engine_checks() -> list[Check]:
+    """The optional engines: Singular (`--engine singular` or `auto` runs ker on it) and msolve (the
+    degree certificate's point count)."""
+    from ..macaulay2.msolve import Msolve
+    from ..macaulay2.singular import Singular
+
+    checks = []
+    singular = Singular()
+    path = shutil.which(singular.executable)
+    if path is None:
+        checks.append(Check("Singular", False, "not installed: --engine auto runs ker on Macaulay2 "
+                            "(scripts/install-singular.sh, or apt-get install singular)", required=False))
+    else:
+        try:
+            checks.append(Check("Singular", True, f"{singular.version()} at {path}: --engine singular or auto runs ker on it",
+                                required=False))
+        except Exception as exc:  # noqa: BLE001 - whatever breaks, it is the finding
+            checks.append(Check("Singular", False, f"{path} does not run: {exc}", required=False))
+    msolve = Msolve()
+    path = shutil.which(msolve.executable)
+    checks.append(Check("msolve", path is not None,
+                        f"at {path}: the degree certificate counts points with it" if path else
+                        "not installed: the degree certificate refuses with a note (scripts/install-msolve.sh)",
+                        required=False))
+    return checks
+
+
 def smoke_check(timeout: float = SMOKE_TIMEOUT) -> Check:
     """J^A of (2,2,2) with pattern `10`: dim 3, one generator of degree 2 (det M)."""
     name = "smoke test"
@@ -165,6 +193,7 @@ def run_checks(smoke: bool = True, timeout: float = SMOKE_TIMEOUT) -> list[Check
     checks.append(m2)
     if smoke:
         checks.append(smoke_check(timeout) if m2.ok else Check("smoke test", False, "skipped: no Macaulay2"))
+    checks.extend(engine_checks())
     checks.extend(extra_checks())
     checks.append(examples_check())
     return checks

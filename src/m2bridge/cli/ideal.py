@@ -6,9 +6,10 @@ import argparse
 
 from ..ideals.option_table import IDEAL_FLAGS, METHOD_FLAGS
 from ..ideals.options import IdealOptions
+from ..ideals.result import degree_counts
 from ..varieties.jacobian import jacobian_dim
 from ..varieties.model import make_variety
-from .args import add_option_flags, nonnegative_int, options_given, print_json, show_progress
+from .args import add_option_flags, nonnegative_int, options_given, print_json, show_progress, warn
 from .progress import ProgressDisplay, ticking
 
 
@@ -56,17 +57,26 @@ def _ideal_command(args) -> int:
     options = IdealOptions.merge(None, **{**options_given(args, IDEAL_FLAGS), **streaming(args)})
     variety = make_variety(args.arch, args.pattern, bias=args.bias, data=args.data, blocks=args.blocks)
     result = _stored(args, variety, options)
+    found = result is not None
     if result is None:  # (the solvers are imported only when something is computed: --db stays light)
-        from ..ideals.api import pattern_ideal
-
         display = ProgressDisplay(variety.describe(), enabled=show_progress(args) and not streams_output(args))
         with ticking(display, f"{options.method} running"):
-            result = pattern_ideal(variety, options=options)
+            result = _computed(args, variety, options)
+    database = None
+    if args.db and variety.data is None:
+        database = {"path": args.db, "found": found, "saved": not found}
     if args.json:
-        print_json(result.to_json(), args)
+        out = result.to_json()
+        if database is not None:
+            out["case_database"] = database
+        print_json(out, args)
         return 0
+    if database is not None:
+        how = (f"found (stored {result.method}, {_strength(result)})" if found
+               else "not stored: computed and saved")
+        print(f"case database {args.db}: {how}")
     print(f"{result.variety.describe()} over {result.field.text}: "
-          f"{len(result.generators)} minimal generators, degrees {result.mingens_degrees}")
+          f"{len(result.generators)} minimal generators, degree × count {degree_counts(result.mingens_degrees)}")
     if result.method == "ker":
         print(f"dim {result.dim} (Jacobian rank {result.jacobian.dim}), degree {result.degree}, "
               f"Hilbert numerator {result.hilbert_numerator}")
@@ -87,12 +97,37 @@ def _stored(args, variety, options):
     """J^A from --db when the database holds the case (up to symmetry), else None."""
     if not args.db or variety.data is not None:
         return None
-    from ..reports.lookup import stored_ideal
+    from ..sweeps.lookup import stored_ideal
     from ..sweeps.store import open_store
 
     store = open_store(args.db)
     try:
         return stored_ideal(store, variety, options)
+    finally:
+        store.close()
+
+
+def _strength(result) -> str:
+    return "complete" if result.complete else f"through degree {result.checked_through_degree}"
+
+
+def _computed(args, variety, options):
+    """J^A computed; with --db, for the orbit's canonical case and saved there (as a sweep would)."""
+    if not args.db or variety.data is not None:
+        from ..ideals.api import pattern_ideal
+
+        return pattern_ideal(variety, options=options)
+    from ..sweeps.lookup import stored_bound
+    from ..workbench.api import ideal_through_store
+    from ..sweeps.store import open_store
+
+    store = open_store(args.db)
+    try:
+        bound = stored_bound(store, variety, options)
+        if bound is not None:
+            warn(f"note: the case database holds J^A of this orbit through degree {bound} only "
+                 f"(--max-degree {bound} reads it); computing J^A as asked")
+        return ideal_through_store(store, variety, options)[0]
     finally:
         store.close()
 

@@ -37,7 +37,9 @@ def configure(name: str, p: argparse.ArgumentParser) -> None:
         p.add_argument("--format", choices=FORMATS, default="md",
                        help="md (default), csv (numbers and lists as values), tex (booktabs, ASCII) or json")
         p.add_argument("--conjectures", action="store_true",
-                       help="verdict counts per architecture and statement, and every counterexample")
+                       help="verdict counts per statement reading and every failed claim (a summary)")
+        p.add_argument("--details", action="store_true",
+                       help="with --conjectures: also the counts per architecture and every polynomial")
         p.add_argument("--out", help="write the report to this file instead of standard output")
         p.add_argument("--results", metavar="STEM",
                        help="with --sweep: write STEM.md and STEM.json, the results page of a conjecture sweep "
@@ -83,10 +85,15 @@ def _report_command(args) -> int:
             raise InputError(f"--{name} goes with --results STEM (it shapes the results page); without it, drop it")
     if args.conjectures and args.sweep is None:
         raise InputError("--conjectures needs --sweep NAME")
+    if args.details and not args.conjectures:
+        raise InputError("--details goes with --conjectures")
     store = _open(args)
     try:
         if args.conjectures:
-            text = format_conjecture_report(conjecture_report(store, args.sweep), args.format)
+            # The Markdown summary shows no polynomial: it need not rename any (the slow part).
+            polynomials = args.details or args.format != "md"
+            text = format_conjecture_report(conjecture_report(store, args.sweep, polynomials), args.format,
+                                            details=args.details)
         else:
             text = format_rows(report_rows(store, args.sweep), args.format)
         pending = pending_tasks(store, args.sweep) if args.sweep else 0

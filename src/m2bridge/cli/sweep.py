@@ -20,11 +20,25 @@ def configure(name: str, p: argparse.ArgumentParser) -> None:
     p.add_argument("--executor", choices=tuple(EXECUTORS), default="local")
     p.add_argument("--scheduler", help="Dask scheduler address tcp://HOST:PORT (default: a LocalCluster)")
     p.add_argument("--force", action="store_true", help="recompute cached cases")
+    p.add_argument("--recheck", type=proof_kinds, default=frozenset(), metavar="PROOFS",
+                   help="recompute the cached conjecture checks whose generation verdict rests on one of these "
+                        "proofs (comma-separated, e.g. rank-through-degree,prime), e.g. after the certificates "
+                        "improved")
     p.add_argument("--json", action="store_true", help="print a summary object")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="a progress bar on stderr (tqdm if installed, else a line; default: only on a terminal, "
                         "never with CI set, --json or -q)")
     p.set_defaults(handler=_sweep_command)
+
+
+def proof_kinds(text: str) -> frozenset:
+    from ..conjectures.verdict import PROOFS
+
+    kinds = frozenset(k.strip() for k in text.split(",") if k.strip())
+    unknown = sorted(kinds - set(PROOFS))
+    if not kinds or unknown:
+        raise argparse.ArgumentTypeError(f"{text!r}: proofs are {', '.join(PROOFS)}")
+    return kinds
 
 
 def _sweep_command(args) -> int:
@@ -33,7 +47,7 @@ def _sweep_command(args) -> int:
     store = open_store(args.db)
     try:
         summary = run_sweep(spec, store, workers=args.workers, executor=args.executor, scheduler=args.scheduler,
-                            force=args.force, on_progress=progress)
+                            force=args.force, recheck=args.recheck, on_progress=progress)
     finally:
         store.close()
         if progress is not None:

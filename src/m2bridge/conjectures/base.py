@@ -5,6 +5,7 @@ on the graded pieces of J^A, see decide.py, in degrees <= D when J^A is known th
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 import time
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -127,10 +128,20 @@ class Statement:
         raise NotImplementedError
 
 
+class Families(list):
+    """A statement's families (name, size, minors) in one reading, and `restate`: the same reading's
+    families on another variety (for the inheritance certificate), or None."""
+
+    restate: Callable | None = None
+
+
 class MinorStatement(Statement):
     """A statement that names polynomials C (families of minors) and claims containment and/or
     generation. Containment is decided exactly over QQ; generation by comparing ideal(C) with J^A
     (in degrees <= D when J^A is known through degree D only)."""
+
+    # Whether the families on a narrowed network may stand in for these (certificates.Inheritance).
+    inherits = False
 
     def families(self, variety, ctx, convention, variant, case: CaseCheck) -> tuple[list[tuple[str, int, list]], dict]:
         raise NotImplementedError
@@ -143,6 +154,10 @@ class MinorStatement(Statement):
         variety, field_ = case.variety, case.field
         ctx = polynomial_context(variety.variable_names, field_)
         fams, ranks = self.families(variety, ctx, convention, variant, case)
+        fams = Families(fams)
+        if self.inherits:
+            fams.restate = lambda other: self.families(other, polynomial_context(other.variable_names, field_),
+                                                       convention, variant, case)[0]
         candidates = [p for _, _, ps in fams for p in ps]
         facts = {"applies": True, "ranks": ranks, "families": [Family(n, s, len(ps)) for n, s, ps in fams]}
         outside = not_vanishing(variety, candidates, field_)
@@ -177,12 +192,15 @@ class MinorStatement(Statement):
 
 
 def _ladder_first(case: CaseCheck) -> bool:
-    """Under `auto` without a degree bound (ker alone would answer), the ladder of certificates is
-    tried before J^A is computed: a proof needs no J^A, and ker may not finish. Not when J^A is given
-    or already known, nor when ker or interpolation was asked for by name."""
+    """Whether the ladder of certificates is tried before J^A's pieces: a proof needs neither J^A nor
+    its pieces. Under `auto` without a degree bound (ker alone would answer), before J^A is computed
+    (ker may not finish); and when the J^A given (a sweep's stored one) is incomplete, before its
+    pieces are interpolated again. Not when ker or interpolation was asked for by name, nor over a
+    finite field (the ladder proves over QQ)."""
     options = case.options
-    return (options.method == "auto" and not options.uses_interpolation and case.given_ideal is None
-            and "ideal" not in vars(case))
+    if case.given_ideal is not None:
+        return not case.given_ideal.complete and not case.field.prime
+    return options.method == "auto" and not options.uses_interpolation and "ideal" not in vars(case)
 
 
 def _proved_without_ideal(case: CaseCheck, candidates, fams):

@@ -31,6 +31,8 @@ from __future__ import annotations
 
 import flint
 
+from ..varieties.polynomials import minors
+
 
 def _linear_vector(poly, n: int):
     """The coefficients of a linear form (a list of n fmpq), or None when `poly` is not one."""
@@ -123,11 +125,16 @@ def classical_dimension(families: list[tuple[str, int, list]], n: int) -> tuple[
     (None, the reason it refuses)."""
     linear, blocks = [], []
     for name, size, polys in families:
+        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+            return None, f"the family {name!r} has minor size {size!r}: a family of minors needs a size >= 1"
         if not polys:
             continue  # no nonzero minor: adds nothing to ideal(C)
         matrix = getattr(polys, "matrix", None)
         if matrix is None or getattr(polys, "size", None) != size:
             return None, f"the family {name!r} is not a family of minors of a known matrix"
+        # The formula is for the ideal of *all* s-minors: a part of them is another ideal.
+        if sorted(map(str, polys)) != sorted(map(str, minors(matrix, size))):
+            return None, f"the family {name!r} is not every nonzero {size}-minor of its matrix"
         vectors = [[_linear_vector(x, n) for x in row] for row in matrix]
         if any(v is None for row in vectors for v in row):
             return None, f"the matrix of {name!r} has an entry that is not a linear form"

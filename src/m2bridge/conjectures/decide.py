@@ -130,7 +130,8 @@ def generation_attempt(case, candidates, families=()):
     if key not in case.certificates:
         rank = jacobian_dim(case.variety, seed=case.seed).dim
         task = GenerationTask(case.variety, list(candidates), list(families), rank, seed=case.seed,
-                              budget=case.options.certify_budget, options=case.options, m2=case.m2)
+                              budget=case.options.certify_budget, options=case.options, m2=case.m2,
+                              restate=getattr(families, "restate", None))
         case.certificates[key] = prove_generation(task)
     return case.certificates[key]
 

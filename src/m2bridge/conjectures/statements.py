@@ -65,6 +65,7 @@ class ShallowTwoBlock(MinorStatement):
     play no role)."""
 
     name = "shallow-two-block"
+    inherits = True  # its families are minors of M1, M2, M1 − M2 and the flattenings
     block_keys = ("r1", "r2")  # |R_1|, |R_2|
     claims = ("containment", "generation")
     conventions = RANK_CONVENTIONS

@@ -46,7 +46,8 @@ PROOFS = {
     "classical": "ideal(C) is a sum of known primes in disjoint variables, of the Jacobian dimension",
     "prime": "ideal(C) prime (Macaulay2 isPrime) of the Jacobian dimension",
     "serre": "R/ideal(C) Cohen–Macaulay and regular in codimension 1, of the Jacobian dimension",
-    "degree": "ideal(C) radical and unmixed of the Jacobian dimension, with deg V_A >= deg ideal(C) proved",
+    "inheritance": "generation on the network narrowed to |R1 ∪ R2| rows and columns, inherited (GL-stability)",
+    "degree": "K points of a linear slice of V_A over GF(p) meet the GF(p) length N of R/(C + linear forms)",
     "rank-through-degree": "ideal(C) = J^A in every degree <= D only (exact rank argument)",
     "certified-counterexample": "a generator of J^A outside ideal(C), certified exactly",
     "composition": "exact composition with the parametrization (containment, or C not inside J^A)",
@@ -54,7 +55,7 @@ PROOFS = {
     "none": "nothing proved",
 }
 # The kinds that make a generation verdict `holds`, complete.
-GENERATION_PROOFS = ("ker", "ambient", "classical", "prime", "serre", "degree")
+GENERATION_PROOFS = ("ker", "ambient", "classical", "inheritance", "prime", "serre", "degree")
 
 
 @dataclass

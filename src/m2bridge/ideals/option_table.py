@@ -35,7 +35,7 @@ ENGINES = ("auto", "macaulay2", "singular")
 """Who computes ker's kernel: macaulay2 (`ker`, the default: sessions and the race of `auto` are
 built on it), singular (`eliminate`, 2.6-6.3 times faster where measured side by side:
 benchmarks/bench_kernel_engines.py) or auto (Singular when installed, else Macaulay2 with a one-line
-note)."""
+note; a Macaulay2 named by M2BRIDGE_M2 or passed as `m2=` keeps Macaulay2)."""
 
 METHODS = ("ker", "interpolate", "auto")
 """ker: Macaulay2's `ker` (complete); interpolate: linear algebra over GF(p) through `max_degree`;

@@ -188,6 +188,19 @@ class IdealResult:
 _NAME = re.compile(r"m_\(([0-9]+),([0-9]+),([0-9]+)\)")
 
 
+def degree_counts(degrees: list[int] | None, times: str = "×") -> str:
+    """Generator degrees in the one form every output uses: degree × count, lowest degree first.
+
+    >>> degree_counts([2, 2, 3]), degree_counts([]), degree_counts(None)
+    ('2×2, 3×1', 'none', '')
+    """
+    if degrees is None:
+        return ""
+    if not degrees:
+        return "none"
+    return ", ".join(f"{d}{times}{degrees.count(d)}" for d in sorted(set(degrees)))
+
+
 def _tex(poly: str) -> str:
     poly = _NAME.sub(r"m_{\1,\2,\3}", poly)
     poly = re.sub(r"\^([0-9]+)", r"^{\1}", poly)

@@ -338,8 +338,9 @@ def kernel_solver(options: IdealOptions, m2=None) -> KerSolver:
 
 
 def _names_macaulay2(m2) -> bool:
-    base = getattr(m2, "m2", m2)
-    return bool(os.environ.get("M2BRIDGE_M2")) or (base is not None and getattr(base, "executable", "M2") != "M2")
+    """A Macaulay2 chosen by the caller (M2BRIDGE_M2, or a runner passed as `m2=`: a session exists to
+    keep its one Macaulay2 busy) keeps ker on Macaulay2 under engine auto."""
+    return bool(os.environ.get("M2BRIDGE_M2")) or m2 is not None
 
 
 @functools.lru_cache(maxsize=1)

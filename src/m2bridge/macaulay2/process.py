@@ -1,14 +1,12 @@
 """Step 3 of the pipeline: run a Macaulay2 script in a subprocess.
 
-`Macaulay2` is the one place that starts `M2 --script FILE` (`--script` must come first). Every
-Macaulay2 runs under the launcher (_launch.py): a wall-clock timeout that kills M2's whole process
-group, an address-space cap (at most the inherited hard limit), and the parent-death signal, so
-that Macaulay2 ends with m2bridge however m2bridge ends (m2bridge._processes). Under `verbose`,
-M2's output is streamed live to stderr (one-shot runs through subprocess-tee, tee.py).
+`Macaulay2` is the one place that starts `M2 --script FILE` (`--script` must come first). Every Macaulay2 runs
+under the launcher (_launch.py): a wall-clock timeout that kills M2's whole process group, an address-space cap
+(at most the inherited hard limit), and the parent-death signal, so that Macaulay2 ends with m2bridge however
+m2bridge ends (m2bridge._processes). Under `verbose`, M2's output is streamed live to stderr (tee.py).
 
-A Macaulay2 that died from a signal (SIGKILL, SIGSEGV, SIGABRT…) or from the memory cap raises
-`M2CrashError` (transient: worth retrying); one that reported an error raises `M2Error` with its own
-message, never the raw `@@m2b` protocol lines.
+A Macaulay2 that died from a signal (SIGKILL, SIGSEGV, SIGABRT…) or from the memory cap raises `M2CrashError`
+(transient: worth retrying); one that reported an error raises `M2Error` with its own message, not `@@m2b` lines.
 """
 
 from __future__ import annotations
@@ -97,6 +95,8 @@ class Macaulay2:
         self.memory_limit = int(memory_limit)
         self.verbose = verbose
         self.script_dir = script_dir
+
+    one_shot = property(lambda self: self, doc="This runner: what a fresh one-shot run copies (runner.Runner).")
 
     def is_installed(self) -> bool:
         return shutil.which(self.executable) is not None
@@ -268,6 +268,8 @@ class M2Session:
 
     def version(self) -> str:
         return self.m2.version()
+
+    one_shot = property(lambda self: self.m2, doc="The `Macaulay2` this session runs (runner.Runner).")
 
     def _start(self) -> None:
         from .render import (

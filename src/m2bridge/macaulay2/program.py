@@ -75,12 +75,12 @@ def _checked_reply(output, template: str, variables: list[str] | None, promises:
 
 def _program(runner) -> str:
     """Macaulay2, or Singular (macaulay2/singular.py)."""
-    return getattr(getattr(runner, "m2", runner), "name", "Macaulay2")
+    return runner.one_shot.name
 
 
 def _engine(runner) -> str:
     """Which Macaulay2 runs a script: a long-lived session or a process per script, its executable."""
-    m2 = getattr(runner, "m2", runner)
+    m2 = runner.one_shot
     name = _program(runner)
     kind = f"a session (one {name} for many scripts)" if m2 is not runner else f"a new {name} process"
-    return f"{kind}, {getattr(m2, 'executable', 'M2')}, timeout {getattr(runner, 'timeout', None) or m2.timeout:g} s"
+    return f"{kind}, {m2.executable}, timeout {runner.timeout:g} s"

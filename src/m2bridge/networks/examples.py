@@ -38,8 +38,21 @@ def example_path(name: str) -> Path:
 
 
 def main(argv: list[str]) -> int:
-    for name in argv or SHIPPED:
-        print(example_path(name))
+    """`python -m m2bridge.networks.examples [NAME ...]`: print the paths (every one by default);
+    a name that is not shipped is one line on stderr and exit 2."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m m2bridge.networks.examples",
+                                     description="print the paths of the example files shipped in the package")
+    parser.add_argument("names", nargs="*", metavar="NAME", help=f"one of {', '.join(SHIPPED)} (default: all)")
+    args = parser.parse_args(argv)
+    try:
+        paths = [example_path(name) for name in args.names or SHIPPED]
+    except InputError as exc:
+        print(f"{parser.prog}: error: {exc}", file=sys.stderr)
+        return 2
+    for path in paths:
+        print(path)
     return 0
 
 

@@ -22,7 +22,7 @@ from ..conjectures.statements import reading_name
 from ..conjectures.verdict import proof_of
 from ..errors import InputError
 from ..sweeps.store import CaseStore
-from .renaming import form_of
+from ..sweeps.renaming import form_of
 
 PREFIX = "conjectures:"
 

@@ -24,9 +24,9 @@ from ..ideals.request import Request, parse_key_method
 from ..ideals.solvers import kernel_solver
 from ..macaulay2.process import Macaulay2
 from ..varieties.symmetry import Case
-from .renaming import form_of
+from ..sweeps.renaming import form_of
 from ..sweeps.store import STATUSES, CaseRecord, CaseStore
-from .requested import in_requested_coordinates
+from ..sweeps.requested import in_requested_coordinates
 from ..sweeps.tasks import CONJECTURE_PREFIX, compute_task, make_task
 
 EXPORT_FORMAT = "m2bridge-export-2"

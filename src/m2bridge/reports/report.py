@@ -9,7 +9,7 @@ status is `ok`, `partial` (J^A known through a degree only: interpolation withou
 >>> rows = [ReportRow("2,2,2", "10|11", False, "orbit", 4, "2,2,2:01|11", "QQ", "ker", "ker", 6, 6, 4, [2, 2],
 ...                   True, None, "ok", 0.4)]
 >>> print(format_rows(rows, "md").splitlines()[2])
-| 2,2,2 | 10\\|11 | orbit of 4 | QQ | ker | 6 | 4 | 2, 2 | yes | ok | 0.40 |
+| 2,2,2 | 10\\|11 | orbit of 4 | QQ | ker | 6 | 4 | 2×2 | yes | ok | 0.40 |
 >>> print(format_rows(rows, "csv").splitlines()[1])
 "2,2,2",10|11,false,orbit,4,"2,2,2:01|11",QQ,ker,ker,6,6,4,"[2, 2]",true,,ok,0.4
 """
@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass, fields
 
 from .results import rows as result_rows
 from .results import verdict_rows
+from ..ideals.result import degree_counts
 from ..sweeps.store import CaseStore
 
 FORMATS = ("md", "csv", "tex", "json")
@@ -66,17 +67,6 @@ _HEADER = ["architecture", "pattern", "requested", "field", "method", "dim", "de
 _CSV_COLUMNS = [f.name for f in fields(ReportRow)]
 
 
-def _degrees_text(degrees: list[int] | None, times: str = "×") -> str:
-    """`2, 2, 3`, or `2×18, 3×2` (degree × count) when the list is long; `none` for no generators."""
-    if degrees is None:
-        return ""
-    if not degrees:
-        return "none"
-    if len(degrees) <= 6:
-        return ", ".join(map(str, degrees))
-    return ", ".join(f"{d}{times}{degrees.count(d)}" for d in sorted(set(degrees)))
-
-
 def _cells(row: ReportRow, times: str = "×") -> list[str]:
     pattern = row.pattern + (" (bias)" if row.bias else "")
     requested = f"orbit of {row.cases}" if row.kind == "orbit" else "case"
@@ -89,7 +79,7 @@ def _cells(row: ReportRow, times: str = "×") -> list[str]:
     if row.method_used and not method.startswith(row.method_used) and row.method_used != "jacobian":
         method += f" ({row.method_used})"
     return [row.arch, pattern, requested, row.field or "", method, number(row.dim), number(row.degree),
-            _degrees_text(row.mingens_degrees, times), complete, row.status, f"{row.seconds:.2f}"]
+            degree_counts(row.mingens_degrees, times), complete, row.status, f"{row.seconds:.2f}"]
 
 
 def _csv_value(value):
@@ -156,12 +146,12 @@ def format_rows(rows: list[ReportRow], fmt: str) -> str:
 
 # --- conjecture verdicts -------------------------------------------------------------------------
 
-def conjecture_report(store: CaseStore, sweep: str) -> dict:
+def conjecture_report(store: CaseStore, sweep: str, polynomials: bool = True) -> dict:
     """Per architecture and statement (with its reading and claim): how many rows (requested cases,
     or orbits of an enumerated family) each outcome has; and every counterexample — a failed claim of
     a published statement — with its ranks, blocks and polynomials in the coordinates of the case
     the sweep asked for."""
-    verdicts = verdict_rows(store, sweep, group_orbits=True)
+    verdicts = verdict_rows(store, sweep, group_orbits=True, polynomials=polynomials)
     several_fields = len({v["field"] for v in verdicts}) > 1
     counts: dict[str, dict[str, dict[str, int]]] = {}
     counterexamples = []
@@ -175,6 +165,7 @@ def conjecture_report(store: CaseStore, sweep: str) -> dict:
                 "cases": v["cases"], "canonical": v["canonical"], "field": v["field"],
                 "statement": v["label"], "claim": v["claim"], "outcome": v["outcome"], "ranks": v["ranks"],
                 "families": v["families"], "missing": v["extra_generators"], "not_contained": v["not_contained"],
+                "not_contained_count": v["not_contained_count"],
                 "expected_dim": v["expected_dim"], "dim": v["dim"],
             })
     return {"sweep": sweep, "counts": counts, "counterexamples": counterexamples}
@@ -197,7 +188,10 @@ def _case_text(ce: dict) -> str:
     return f"{ce['arch']} {ce['pattern']}{bias}{orbit}"
 
 
-def format_conjecture_report(report: dict, fmt: str) -> str:
+def format_conjecture_report(report: dict, fmt: str, details: bool = False) -> str:
+    """The report as text. Markdown is a summary by default — outcomes per reading and claim summed
+    over the architectures, and one line per failed claim with the number and degree of the missing
+    generators — and with `details` also the counts per architecture and every polynomial."""
     if fmt == "json":
         return json.dumps(report, indent=1)
     header, body = _count_table(report)
@@ -205,20 +199,52 @@ def format_conjecture_report(report: dict, fmt: str) -> str:
         return _conjecture_csv(report)
     if fmt == "tex":
         return _conjecture_tex(report, header, body)
-    lines = [f"## Conjectures in sweep {report['sweep']}", "", md_table(header, body), "",
-             f"### Counterexamples ({len(report['counterexamples'])})", ""]
-    for ce in report["counterexamples"]:
-        lines.append(f"- **{ce['arch']} `{ce['pattern']}`{' (bias)' if ce['bias'] else ''}**"
-                     + (f" (orbit of {ce['cases']})" if ce["kind"] == "orbit" else "")
-                     + f", {ce['statement']} [{ce['claim']}]: {ce['outcome']} (ranks {ce['ranks']})")
-        if ce["expected_dim"] is not None and ce["outcome"] == "violated":
-            lines.append(f"  - expected dim {ce['expected_dim']}, dim {ce['dim']}")
+    failures = report["counterexamples"]
+    by_reading: dict[str, int] = {}
+    for ce in failures:
+        key = f"{ce['statement']} [{ce['claim']}]"
+        by_reading[key] = by_reading.get(key, 0) + 1
+    where = "; ".join(f"{k}: {n}" for k, n in sorted(by_reading.items())) or "none"
+    lines = [f"## Conjectures in sweep {report['sweep']}", "", md_table(*_summary_table(report)), "",
+             f"### Failed claims of published statements ({len(failures)}; {where})", ""]
+    for ce in failures:
+        lines.append(f"- {_case_text(ce)}, {ce['statement']} [{ce['claim']}]: {ce['outcome']}"
+                     + (f" — {_missing_text(ce)}" if _missing_text(ce) else ""))
+        if not details:
+            continue
         for extra in ce["missing"]:
             lines.append(f"  - missing {extra['count']} generator(s) of degree {extra['degree']}: "
-                         + "; ".join(f"`{p}`" for p in extra["polynomials"]))
+                         + "; ".join(f"`{p}`" for p in extra.get("polynomials", [])))
         if ce["not_contained"]:
             lines.append("  - not in J^A: " + "; ".join(f"`{p}`" for p in ce["not_contained"]))
+    if details:
+        lines += ["", "### Outcomes per architecture", "", md_table(header, body)]
+    else:
+        lines += ["", "Outcomes per architecture and the polynomials of each failure: `--details`."]
     return "\n".join(lines)
+
+
+def _summary_table(report: dict) -> tuple[list[str], list[list]]:
+    """Outcomes per statement reading and claim, summed over the architectures."""
+    totals: dict[str, dict[str, int]] = {}
+    for per in report["counts"].values():
+        for label, counts in per.items():
+            into = totals.setdefault(label, {})
+            for outcome, n in counts.items():
+                into[outcome] = into.get(outcome, 0) + n
+    totals = {label: c for label, c in totals.items() if set(c) != {"not applicable"}}
+    outcomes = sorted({o for c in totals.values() for o in c})
+    return (["statement [claim]", "rows"] + outcomes,
+            [[label, sum(c.values())] + [c.get(o, 0) for o in outcomes] for label, c in sorted(totals.items())])
+
+
+def _missing_text(ce: dict) -> str:
+    parts = [f"{e['count']} generator(s) of J^A of degree {e['degree']} outside ideal(C)" for e in ce["missing"]]
+    if ce.get("not_contained_count"):
+        parts.append(f"{ce['not_contained_count']} polynomial(s) of C outside J^A")
+    if ce["expected_dim"] is not None and ce["outcome"] == "violated":
+        parts.append(f"expected dim {ce['expected_dim']}, dim {ce['dim']}")
+    return "; ".join(parts)
 
 
 def _conjecture_csv(report: dict) -> str:

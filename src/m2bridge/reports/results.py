@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from ..conjectures.verdict import FAILED
 from ..errors import InputError
 from ..varieties.symmetry import Case
-from .renaming import form_of, orbit_in_arch, rename_result, rename_verdict
+from ..sweeps.renaming import form_of, orbit_in_arch, rename_result, rename_verdict
 from ..sweeps.store import CaseRecord, CaseStore
 from ..sweeps.tasks import CONJECTURE_PREFIX
 
@@ -126,8 +126,9 @@ def rows(store: CaseStore, sweep: str | None = None, group_orbits: bool = True, 
     return [row for entry in found for row in case_rows(entry, records, generators)]
 
 
-def verdict_rows(store: CaseStore, sweep: str, group_orbits: bool = False) -> list[dict]:
-    """One row per verdict of every requested case (or orbit), renamed to that case's blocks."""
+def verdict_rows(store: CaseStore, sweep: str, group_orbits: bool = False, polynomials: bool = True) -> list[dict]:
+    """One row per verdict of every requested case (or orbit), renamed to that case's blocks;
+    without `polynomials`, extra generators and polynomials outside J^A as counts only (fast)."""
     found, records = entries(store, sweep, group_orbits)
     out = []
     for entry in found:
@@ -137,7 +138,7 @@ def verdict_rows(store: CaseStore, sweep: str, group_orbits: bool = False) -> li
             if record is None or not record.computation.startswith(CONJECTURE_PREFIX) or record.status != "ok":
                 continue
             for verdict in record.result.get("verdicts", []):
-                v = rename_verdict(verdict, form)
+                v = rename_verdict(verdict, form, polynomials)
                 out.append({
                     "arch": entry.case.arch, "pattern": entry.case.pattern, "bias": entry.case.bias,
                     "kind": entry.kind, "cases": len(entry.members), "canonical": form.case.label,
@@ -150,6 +151,7 @@ def verdict_rows(store: CaseStore, sweep: str, group_orbits: bool = False) -> li
                     "ranks": v.get("ranks", {}), "families": v.get("families", []), "dim": v.get("dim"),
                     "expected_dim": v.get("expected_dim"), "extra_generators": v.get("extra_generators", []),
                     "not_contained": v.get("not_contained", []), "seconds": v.get("seconds"),
+                    "not_contained_count": v.get("not_contained_count", len(v.get("not_contained") or [])),
                 })
     return out
 

@@ -26,10 +26,10 @@ import sqlite3
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from urllib.parse import quote
 
 from ..errors import InputError, StoreError
 from ..varieties.symmetry import Case
+from .readonly import _BUSY, _CANTOPEN, _CORRUPT, _FULL, _LOCKED, _NOTADB, _READONLY, _code, open_compressed, open_read_only
 
 DEFAULT_DB = Path(".m2bridge") / "cases.sqlite"
 BUSY_TIMEOUT = 60.0  # seconds a store waits for another process's write transaction
@@ -123,6 +123,11 @@ class CaseStore(abc.ABC):
     def fetch_many(self, keys) -> dict[str, CaseRecord]:
         return {r.key: r for r in self.records(list(keys))}
 
+    def case_records(self, case: Case, computation: str) -> list[CaseRecord]:
+        """Every stored record of one canonical case and computation, whatever its method, field,
+        templates or seed (a reader picks the strongest that answers its question)."""
+        return [r for r in self.records() if r.case == case and r.computation == computation]
+
     def close(self) -> None:
         pass
 
@@ -177,7 +182,6 @@ _COLUMNS = ("key", "arch", "pattern", "bias", "computation", "field", "method", 
 
 
 # SQLite's primary result codes (sqlite3.Error.sqlite_errorcode & 0xFF).
-_BUSY, _LOCKED, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _NOTADB = 5, 6, 8, 10, 11, 13, 14, 26
 
 
 class SQLiteCaseStore(CaseStore):
@@ -200,6 +204,8 @@ class SQLiteCaseStore(CaseStore):
         self.problems: list[tuple[str, str]] = []
         self._on_problem = on_problem
         self._db: sqlite3.Connection | None = None
+        self.compressed = self.path.suffix == ".gz"  # a shipped results/*.sqlite.gz, read in memory
+        self.read_only = read_only = read_only or self.compressed
         if read_only:
             if not self.path.is_file():
                 what = "is not a file" if self.path.exists() else "does not exist"
@@ -213,7 +219,10 @@ class SQLiteCaseStore(CaseStore):
             except OSError as exc:
                 raise InputError(f"case database {str(self.path)!r}: {exc.strerror or exc}") from None
         with self._errors("opening it"):
-            self._db = self._open_read_only() if read_only else self._open()
+            if self.compressed:
+                self._db = open_compressed(self.path)
+            else:
+                self._db = open_read_only(self.path, self.busy_timeout) if read_only else self._open()
 
     @property
     def _connection(self) -> sqlite3.Connection:
@@ -233,25 +242,10 @@ class SQLiteCaseStore(CaseStore):
             raise
         return db
 
-    def _open_read_only(self) -> sqlite3.Connection:
-        location = quote(str(self.path.resolve()))
-        db = sqlite3.connect(f"file:{location}?mode=ro", uri=True, timeout=self.busy_timeout, isolation_level=None)
-        try:
-            tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        except sqlite3.OperationalError as exc:
-            db.close()
-            wal = self.path.with_name(self.path.name + "-wal")
-            if _code(exc) not in (_CANTOPEN, _READONLY) or (wal.exists() and wal.stat().st_size):
-                raise
-            # A WAL-mode file in a directory we cannot write: no -shm can be made; with no WAL
-            # content to miss, the file can be read as immutable.
-            db = sqlite3.connect(f"file:{location}?mode=ro&immutable=1", uri=True, isolation_level=None)
-            tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        if not {"cases", "sweep_members"} <= tables:
-            db.close()
-            raise InputError(f"case database {str(self.path)!r} is not an m2bridge case database "
-                             "(no cases table)")
-        return db
+    def _refuse_writes(self) -> None:
+        if self.read_only:
+            how = "compressed (gunzip it to add to it)" if self.compressed else "opened read-only"
+            raise StoreError(f"case database {str(self.path)!r} cannot be written: it is {how}", str(self.path))
 
     @contextlib.contextmanager
     def _errors(self, doing: str):
@@ -287,6 +281,7 @@ class SQLiteCaseStore(CaseStore):
             logging.getLogger("m2bridge").warning("case database %s: record %s skipped: %s", self.path, key, reason)
 
     def save(self, record):
+        self._refuse_writes()
         row = self._row(record)
         with self._errors("saving a record"):
             try:
@@ -363,7 +358,14 @@ class SQLiteCaseStore(CaseStore):
                 out.extend(self._readable(rows))
             return out
 
+    def case_records(self, case, computation):
+        select = f"SELECT {', '.join(_COLUMNS)} FROM cases WHERE arch = ? AND pattern = ? AND bias = ? AND computation = ?"
+        with self._errors("reading"):
+            rows = self._connection.execute(select, (case.arch, case.pattern, int(case.bias), computation)).fetchall()
+        return self._readable(rows)
+
     def add_to_sweep(self, sweep, members):
+        self._refuse_writes()
         with self._errors("recording the sweep"):
             try:
                 self._connection.execute("BEGIN IMMEDIATE")
@@ -397,11 +399,6 @@ class SQLiteCaseStore(CaseStore):
         if self._db is not None:
             self._db.close()
             self._db = None
-
-
-def _code(exc: sqlite3.Error) -> int | None:
-    code = getattr(exc, "sqlite_errorcode", None)
-    return None if code is None else code & 0xFF
 
 
 def open_store(path: "str | Path | None" = None, read_only: bool = False, **options) -> CaseStore:

@@ -18,6 +18,7 @@ from ..varieties.symmetry import Case
 from .casefile import SweepPlan, SweepSpec
 from .executors import make_executor
 from .store import CaseRecord, CaseStore
+from ..conjectures.verdict import proof_of
 from .tasks import CONJECTURE_PREFIX, Task, make_task, running_labels
 
 
@@ -91,8 +92,19 @@ class SweepProgress:
         return f"{self.done}/{self.total} done ({counts}), ETA {'?' if eta is None else f'{eta:.0f}s'} {self.current}"
 
 
-def _is_hit(record: CaseRecord | None, task: Task) -> bool:
+def _rests_on(record: CaseRecord, proofs: frozenset) -> bool:
+    """A stored conjecture check with an applicable generation verdict whose proof is one of `proofs`
+    (`rank-through-degree` and `none`: not proved; a certificate's kind: proved by that rung)."""
+    if not proofs or not record.computation.startswith(CONJECTURE_PREFIX) or record.status != "ok":
+        return False
+    return any(v.get("claim") == "generation" and v.get("applies") and proof_of(v) in proofs
+               for v in record.result.get("verdicts", ()))
+
+
+def _is_hit(record: CaseRecord | None, task: Task, recheck: frozenset = frozenset()) -> bool:
     if record is None:
+        return False
+    if _rests_on(record, recheck):
         return False
     if record.status == "timeout":  # worth retrying only with a longer time limit
         return (record.timeout or 0) >= task.options.timeout
@@ -120,8 +132,13 @@ def plan_tasks(spec: SweepSpec) -> tuple[dict[str, Task], list[tuple[Case, str]]
 
 
 def run_sweep(spec: SweepSpec, store: CaseStore, *, workers: int | None = None, executor: str = "local",
-              scheduler: str | None = None, force: bool = False, on_progress=None) -> SweepSummary:
-    """Compute what `spec` asks for that `store` lacks; `on_progress(SweepProgress)` after every task."""
+              scheduler: str | None = None, force: bool = False, recheck: frozenset = frozenset(),
+              on_progress=None) -> SweepSummary:
+    """Compute what `spec` asks for that `store` lacks; `on_progress(SweepProgress)` after every task.
+    `recheck` (kinds of `proof`, conjectures/verdict.PROOFS): also recompute the stored conjecture
+    checks with a generation verdict resting on one of them — `rank-through-degree` after the
+    certificates improved, a rung's name to relabel what a cheaper rung now proves; the new record
+    replaces the stored one."""
     start = time.perf_counter()
     workers = min(workers or available_cpus(), available_cpus())
     runner = make_executor(executor, workers, scheduler)
@@ -132,7 +149,7 @@ def run_sweep(spec: SweepSpec, store: CaseStore, *, workers: int | None = None, 
     hits: list[Task] = []
     todo: list[Task] = []
     for key, t in tasks.items():
-        (hits if _is_hit(stored.get(key), t) else todo).append(t)
+        (hits if _is_hit(stored.get(key), t, frozenset(recheck)) else todo).append(t)
     summary.cached = len(hits)
     logging.getLogger(__name__).info("sweep %s: %d task(s), %d found in the case database, %d to compute on %d %s "
                                      "worker(s)", spec.name, len(tasks), len(hits), len(todo), workers, executor)

@@ -33,16 +33,16 @@ from ..ideals.result import IdealResult
 from ..macaulay2.process import M2Session, Macaulay2
 from ..varieties.model import make_variety
 from ..varieties.symmetry import Case
-from .casefile import SweepSpec
+from ..sweeps.casefile import SweepSpec
 from ..reports.export import export_records, load_export, verify_export
-from ..reports.renaming import form_of, is_identity, rename_result
+from ..sweeps.renaming import form_of, rename_result
 from ..reports.report import conjecture_report, format_conjecture_report, format_rows, report_rows
 from ..reports.results import rows as result_rows
 from ..reports.results import verdict_rows
-from .pictures import outcome_figure, sweep_html
-from .store import CaseIdentity, CaseRecord, CaseStore, InMemoryCaseStore, open_store
-from .sweep import SweepSummary, run_sweep
-from .tasks import ideal_from_record, ideal_result_json, make_task
+from ..sweeps.pictures import outcome_figure, sweep_html
+from ..sweeps.store import CaseIdentity, CaseRecord, CaseStore, InMemoryCaseStore, open_store
+from ..sweeps.sweep import SweepSummary, run_sweep
+from ..sweeps.tasks import ideal_from_record, ideal_result_json, make_task
 
 logger = logging.getLogger("m2bridge")
 
@@ -51,7 +51,7 @@ FRAME_COLUMNS = ["arch", "pattern", "bias", "field", "method", "dim", "degree", 
                  "generators", "error"]
 VERDICT_COLUMNS = ["arch", "pattern", "bias", "field", "statement", "rank_convention", "variant", "claim", "outcome",
                    "counterexample", "contained", "generates", "checked_through_degree", "method", "ranks",
-                   "families", "extra_generators", "not_contained", "dim", "expected_dim", "reason", "canonical"]
+                   "families", "extra_generators", "not_contained_count", "dim", "expected_dim", "reason", "canonical"]
 
 
 @dataclass
@@ -85,25 +85,35 @@ class SweepResult:
                 store.close()
         return cls(name, snapshot, summary)
 
-    def rows(self, per_orbit: bool = False) -> list[dict]:
-        """Plain rows (no pandas): per requested case, or per orbit as `m2bridge report` prints them."""
-        return result_rows(self.store, self.name, group_orbits=per_orbit, generators=not per_orbit)
+    def rows(self, per_orbit: bool = False, generators: bool | None = None) -> list[dict]:
+        """Plain rows (no pandas): per requested case, or per orbit as `m2bridge report` prints them;
+        `generators` (default: per case) adds J^A's generators renamed into each case (slow on a
+        large sweep)."""
+        generators = not per_orbit if generators is None else generators
+        return result_rows(self.store, self.name, group_orbits=per_orbit, generators=generators)
 
     def verdicts(self) -> list[dict]:
         return verdict_rows(self.store, self.name)
 
     def counterexamples(self) -> list[dict]:
-        """Failed claims of published statements, one per requested case and verdict."""
+        """Failed claims of published statements, one per requested case and verdict, with their
+        polynomials."""
         return [v for v in self.verdicts() if v["counterexample"]]
 
-    def to_dataframe(self):
+    def to_dataframe(self, generators: bool = False):
         """One row per requested case: arch, pattern, field, method, dim, degree, mingens_degrees (a
-        list), complete, status, seconds, and more (needs the `dataframe` extra)."""
-        return _frame(self.rows(), FRAME_COLUMNS)
+        list), complete, status, seconds, and more (needs the `dataframe` extra). The generators of
+        J^A, renamed into every requested case, with `generators=True` (slow on a large sweep)."""
+        columns = FRAME_COLUMNS if generators else [c for c in FRAME_COLUMNS if c != "generators"]
+        return _frame(self.rows(generators=generators), columns)
 
-    def verdicts_dataframe(self):
-        """One row per verdict of every requested case (needs the `dataframe` extra)."""
-        return _frame(self.verdicts(), VERDICT_COLUMNS)
+    def verdicts_dataframe(self, polynomials: bool = False):
+        """One row per verdict of every requested case (needs the `dataframe` extra). Extra generators
+        are listed by degree and count and `not_contained_count` counts C outside J^A; the polynomials
+        themselves (renamed into each requested case) with `polynomials=True`, which is slow on a
+        large sweep: `counterexamples()` gives them for the failures alone."""
+        columns = VERDICT_COLUMNS + (["not_contained"] if polynomials else [])
+        return _frame(verdict_rows(self.store, self.name, polynomials=polynomials), columns)
 
     def report(self, fmt: str = "md", conjectures: bool = False) -> str:
         """The text `m2bridge report` prints (md, csv, tex or json)."""
@@ -244,6 +254,19 @@ class Session:
         return self.m2.version()
 
     @property
+    def one_shot(self):
+        """The `Macaulay2` behind this session's process (macaulay2.runner.Runner)."""
+        return self.m2.one_shot
+
+    @property
+    def timeout(self) -> float:
+        return self.m2.timeout
+
+    @timeout.setter
+    def timeout(self, seconds: float) -> None:
+        self.m2.timeout = seconds
+
+    @property
     def started(self) -> int:
         """How many Macaulay2 processes this session has started (1 unless one crashed or timed out)."""
         return self.m2.started
@@ -260,22 +283,7 @@ class Session:
         variety = make_variety(arch, pattern, bias=bias, data=data, blocks=blocks)
         if self.store is None or variety.data is not None:  # the database holds J^A, not I_X^A
             return compute_ideal(variety, options=options, m2=self)
-        requested = Case(variety.arch.text, variety.pattern.text, variety.bias)
-        form = form_of(requested)
-        task = make_task(form.case, "ideal", options)
-        record = self.store.fetch(task.key)
-        logger.info("case database: %s %s (canonical %s %s, key %s…)", requested.label,
-                    "found" if record is not None and record.status == "ok" else "not found, computing",
-                    form.case.arch, form.case.pattern, task.key[:12])
-        if record is None or record.status != "ok":
-            result = compute_ideal(form.case.variety, options=task.options, m2=self)  # as a sweep stores it
-            record = _record(task, result, options)
-            self.store.save(record)
-            if is_identity(form):
-                return result
-        found = ideal_from_record(requested, rename_result(record.result, form), record.field)
-        found.m2_version, found.seed, found.seconds = record.m2_version or "", record.seed, record.seconds
-        return found
+        return ideal_through_store(self.store, variety, options, m2=self)[0]
 
     def check(self, arch, pattern=None, name: str = "shallow-two-block", **settings):
         """`m2bridge.check` on this session's Macaulay2, with J^A from the case database, if any."""
@@ -300,6 +308,32 @@ class Session:
         self.close()
 
 
+def ideal_through_store(store: CaseStore, variety, options: IdealOptions, m2=None) -> tuple[IdealResult, bool]:
+    """(J^A, found): from the case database (the same request, or a stored answer at least as
+    strong: sweeps.lookup.stored_ideal), else computed for the orbit's canonical case, as a sweep
+    would, saved under the request's key, and renamed into the requested coordinates."""
+    from ..sweeps.lookup import stored_ideal
+
+    found = stored_ideal(store, variety, options)
+    if found is not None:
+        return found, True
+    requested = Case(variety.arch.text, variety.pattern.text, variety.bias)
+    form = form_of(requested)
+    task = make_task(form.case, "ideal", options)
+    logger.info("case database: %s not found (canonical %s %s, key %s…), computing", requested.label,
+                form.case.arch, form.case.pattern, task.key[:12])
+    result = compute_ideal(form.case.variety, options=task.options, m2=m2)  # as a sweep stores it
+    record = _record(task, result, options)
+    if getattr(store, "read_only", False):
+        logger.warning("case database %s is read-only: the computed J^A is not saved", getattr(store, "path", ""))
+    else:
+        store.save(record)
+    # Always relabelled: even when the coordinates are the same, the requested spelling is kept.
+    renamed = ideal_from_record(requested, rename_result(record.result, form), record.field)
+    renamed.m2_version, renamed.seed, renamed.seconds = record.m2_version or "", record.seed, record.seconds
+    return renamed, False
+
+
 def _record(task, result: IdealResult, options: IdealOptions) -> CaseRecord:
     """A computed J^A as the record a sweep would store for the same task."""
     identity = {f.name: getattr(task, f.name) for f in dataclasses.fields(CaseIdentity)}
@@ -308,14 +342,27 @@ def _record(task, result: IdealResult, options: IdealOptions) -> CaseRecord:
                       script=result.script or None, created=time.time())
 
 
-def pattern_ideal(arch, pattern=None, *, db=None, **keywords) -> IdealResult:
-    """`m2bridge.pattern_ideal`: J^A as `ideals.api.pattern_ideal` computes it (see there for the
-    keywords); with `db` (a case database path or an open CaseStore) a case stored there, or any
-    case of its symmetry orbit, is answered from it, and a case computed is saved there."""
+def pattern_ideal(arch, pattern=None, *, data=None, blocks=None, bias: bool = False, db=None,
+                  **settings) -> IdealResult:
+    """J^A of `pattern` for `arch` (I_X^A when `data` is given: a path, a list of rows or a Dataset,
+    with `blocks` points per block); `bias`: affine layers.
+
+    How it is computed is `options=` (an IdealOptions) with any of its fields as keywords:
+    `field` ("QQ" or "ZZ/p"), `method` ("ker", "interpolate", "auto"), `max_degree`, `timeout`,
+    `ker_timeout`, `certify_timeout`, `memory_limit`, `seed`, `engine` ("auto", "macaulay2",
+    "singular"), `prime`, `lift`, `certify`, `recheck_prime`, `workers`, `check_dim`, `verbose`.
+    `m2` runs it on a `Macaulay2`, an `M2Session` or a `Session`. With `db` (a case database path or
+    an open CaseStore) a case stored there, or any case of its symmetry orbit, is answered from it —
+    the same request or a stored answer at least as strong — and a case computed is saved there.
+
+    >>> pattern_ideal("2,2,2", "10", method="ker").mingens_degrees
+    [2]
+    """
+    keywords = dict(data=data, blocks=blocks, bias=bias, **settings)
     if db is None:
         return compute_ideal(arch, pattern, **keywords)
     with Session(db) as s:
-        return s.pattern_ideal(arch, pattern, **keywords)
+        return s.pattern_ideal(arch, pattern, **{k: v for k, v in keywords.items() if k != "m2"})
 
 
 def check(arch, pattern=None, name: str = "shallow-two-block", *, db=None, **keywords):

@@ -19,6 +19,8 @@ objects; a stored record is never changed.
 
 from __future__ import annotations
 
+import functools
+
 import itertools
 import math
 import re
@@ -99,17 +101,22 @@ def rename_matrix_label(text: str, form: CanonicalForm, outer_transpose: bool = 
     `[M1|M3]^T`, `M1 -M2 +M3`) for the requested case. Concatenations list their blocks in order
     and sums start with a plus sign, as the statements write them; `outer_transpose` says that a
     transposed concatenation is written `[M1|M2]^T` (mine) rather than `[M1^T|M2^T]`."""
+    return _renamed_label(text, form.transposed, form.block_of, outer_transpose)
+
+
+@functools.lru_cache(maxsize=8192)  # a sweep repeats a few labels under a few block orders
+def _renamed_label(text: str, transposed: bool, block_of: tuple, outer_transpose: bool) -> str:
     m = _FAMILY.match(text)
     if m is None:  # only a text with a line break
         raise InputError(f"matrix label {text!r}: not a family name or matrix label of one line")
     head, label, tail = m.group("head") or "", m.group("label"), m.group("tail") or ""
-    block = lambda c: form.block_of[c - 1] + 1  # noqa: E731
+    block = lambda c: block_of[c - 1] + 1  # noqa: E731
     if label.startswith("["):
         outer = label.endswith("^T")
         items = label.removesuffix("^T").strip("[]").split("|")
         inner = any(i.endswith("^T") for i in items)
         numbers = sorted(block(int(i.strip().removesuffix("^T").lstrip("M"))) for i in items)
-        if form.transposed:
+        if transposed:
             if outer_transpose:
                 outer = not outer
             else:
@@ -124,20 +131,26 @@ def rename_matrix_label(text: str, form: CanonicalForm, outer_transpose: bool = 
         parts = [f"M{terms[0][0]}"] + [(f" {'+' if s > 0 else '-'} M{n}" if spaced else f" {'+' if s > 0 else '-'}M{n}")
                                        for n, s in terms[1:]]
         label = "".join(parts)
-    if tail and form.transposed:
+    if tail and transposed:
         tail = " (3b)" if tail == " (3a)" else " (3a)"
     return head + label + tail
 
 
-def rename_verdict(verdict: dict, form: CanonicalForm) -> dict:
-    """A stored verdict (its JSON form) in the requested case's blocks and coordinates."""
+def rename_verdict(verdict: dict, form: CanonicalForm, polynomials: bool = True) -> dict:
+    """A stored verdict (its JSON form) in the requested case's blocks and coordinates. Without
+    `polynomials` the polynomials of extra generators and of C outside J^A are left out (counts and
+    degrees stay): renaming them is most of the cost of reading a large sweep."""
+    if not polynomials:
+        verdict = dict(verdict, not_contained_count=len(verdict.get("not_contained") or []), not_contained=[],
+                       extra_generators=[{k: v for k, v in e.items() if k != "polynomials"}
+                                         for e in verdict.get("extra_generators") or []])
     if is_identity(form):
         return dict(verdict)
     statement = verdict.get("statement", "")
     out = dict(verdict)
     out["not_contained"] = rename_polynomials(verdict.get("not_contained") or [], form)
-    out["extra_generators"] = [dict(e, polynomials=rename_polynomials(e["polynomials"], form))
-                               for e in verdict.get("extra_generators") or []]
+    out["extra_generators"] = [dict(e, polynomials=rename_polynomials(e["polynomials"], form)) if "polynomials" in e
+                               else dict(e) for e in verdict.get("extra_generators") or []]
     out["ranks"] = rename_ranks(statement, verdict.get("ranks") or {}, form)
     out["families"] = [dict(f, name=rename_matrix_label(f["name"], form, outer_transpose=statement == "mine"))
                        for f in verdict.get("families") or []]

@@ -9,8 +9,8 @@ from __future__ import annotations
 import copy
 
 from ..ideals.options import IdealOptions
-from ..sweeps.store import CaseRecord, CaseStore
-from ..sweeps.tasks import CONJECTURE_PREFIX, make_task
+from .store import CaseRecord, CaseStore
+from .tasks import CONJECTURE_PREFIX, make_task
 from ..varieties.symmetry import Case
 from .renaming import form_of, rename_result, rename_verdict
 
@@ -23,8 +23,11 @@ def cached_result(store: CaseStore, arch, pattern, computation: str = "ideal", *
     requested = Case(arch, pattern, bias)
     form = form_of(requested)
     record = store.fetch(make_task(form.case, computation, options).key)
-    if record is None:
-        return None
+    return None if record is None else as_requested(record, requested, form)
+
+
+def as_requested(record: CaseRecord, requested: Case, form) -> CaseRecord:
+    """A copy of a stored record of `form`'s canonical case, renamed for the `requested` case."""
     record = copy.deepcopy(record)
     record.result = in_requested_coordinates(record, form)
     record.case = requested

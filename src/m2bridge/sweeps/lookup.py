@@ -9,7 +9,7 @@ module imports no solver (and no Jinja2): `m2bridge ideal --db` answers in well 
 
 >>> from m2bridge.sweeps.store import open_store
 >>> from m2bridge.varieties.model import make_variety
->>> from m2bridge.sweeps.api import sweep
+>>> from m2bridge.workbench.api import sweep
 >>> store = open_store(":memory:")
 >>> _ = sweep({"name": "doc", "compute": ["ideal"], "family": [{"architectures": ["2,3,2"],
 ...            "patterns": ["100|111"]}]}, db=store, progress=False)
@@ -28,29 +28,68 @@ from ..conjectures.verdict import Verdict
 from ..ideals.options import IdealOptions
 from ..ideals.result import IdealResult
 from ..varieties.model import PatternVariety
-from ..sweeps.store import CaseStore
-from ..sweeps.tasks import CONJECTURE_PREFIX, ideal_from_record
-from .requested import cached_result
+from .store import CaseStore
+from .tasks import CONJECTURE_PREFIX, ideal_from_record
+from ..varieties.symmetry import Case
+from .renaming import form_of
+from .requested import as_requested, cached_result
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["stored_ideal", "stored_verdicts"]
+__all__ = ["stored_bound", "stored_ideal", "stored_verdicts"]
 
 
 def stored_ideal(store: CaseStore, variety: PatternVariety, options: IdealOptions | None = None) -> IdealResult | None:
     """J^A of `variety` from `store` (any case of its orbit), or None when it is not stored ok.
-    The database holds J^A only: a variety with data (I_X^A) is never found."""
+
+    The record of the same request (method, degree bound, seed) is taken first; else any stored
+    answer over the same field that is at least as strong: a complete J^A serves every request,
+    J^A through degree D' serves a request through D <= D'. The database holds J^A only: a variety
+    with data (I_X^A) is never found."""
     if variety.data is not None:
         return None
     options = options or IdealOptions()
     record = cached_result(store, variety.arch.text, variety.pattern.text, "ideal", bias=variety.bias,
                            options=options)
+    if record is None or record.status != "ok":
+        record = _stronger(store, variety, options)
     _log(variety, "ideal", record)
     if record is None or record.status != "ok":
         return None
     result = ideal_from_record(record.case, record.result, record.field)
     result.m2_version, result.seed, result.seconds = record.m2_version or "", record.seed, record.seconds
     return result
+
+
+def stored_bound(store: CaseStore, variety: PatternVariety, options: IdealOptions) -> int | None:
+    """The highest degree through which the database knows J^A of the orbit over the requested
+    field (None when it holds nothing there): what a caller asking for a complete J^A can be told."""
+    form = form_of(Case(variety.arch.text, variety.pattern.text, variety.bias))
+    found = [r.result.get("checked_through_degree") for r in store.case_records(form.case, "ideal")
+             if r.status == "ok" and r.field == options.field.text]
+    bounds = [b for b in found if isinstance(b, int)]
+    return max(bounds) if bounds else None
+
+
+def _stronger(store: CaseStore, variety: PatternVariety, options: IdealOptions):
+    """The strongest stored J^A of the orbit over the requested field that answers the request,
+    renamed into its coordinates; None when there is none."""
+    requested = Case(variety.arch.text, variety.pattern.text, variety.bias)
+    form = form_of(requested)
+    wanted = options.max_degree if options.uses_interpolation else None  # None: only a complete J^A
+    best, rank = None, None
+    for record in store.case_records(form.case, "ideal"):
+        if record.status != "ok" or record.field != options.field.text:
+            continue
+        result = record.result
+        complete = bool(result.get("complete"))
+        through = result.get("checked_through_degree")
+        if not complete and (wanted is None or not isinstance(through, int) or through < wanted):
+            continue
+        strength = (complete, through if isinstance(through, int) else 0)
+        if rank is None or strength > rank:
+            best, rank = record, strength
+    return None if best is None else as_requested(best, requested, form)
 
 
 def stored_verdicts(store: CaseStore, variety: PatternVariety, name: str = "all", options: IdealOptions | None = None,
