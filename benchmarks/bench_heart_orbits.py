@@ -39,13 +39,20 @@ def main() -> int:
     decided = 0
     for arch, pattern in orbits:
         started = time.perf_counter()
+        command = [CLI, "conjecture", "--arch", arch, "--pattern", pattern, "--variant", "union", "--json"]
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
-            done = subprocess.run([CLI, "conjecture", "--arch", arch, "--pattern", pattern, "--variant", "union",
-                                   "--json"], capture_output=True, text=True, timeout=args.limit)
+            stdout, stderr = process.communicate(timeout=args.limit)
             seconds = time.perf_counter() - started
-            verdict = json.loads(done.stdout) if done.returncode == 0 else {"outcome": done.stderr.strip()[:40]}
+            verdict = json.loads(stdout) if process.returncode == 0 else {"outcome": stderr.strip()[:40]}
         except subprocess.TimeoutExpired:
             seconds, verdict = time.perf_counter() - started, {"outcome": f"not decided in {args.limit:g} s"}
+            process.terminate()  # SIGTERM: m2bridge ends its Macaulay2 and deletes its script (SIGKILL would not)
+            try:
+                process.communicate(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.communicate()
         text = verdict.get("certificate") or ""
         k = re.search(r"K = (\d+)", text)
         n = re.search(r"N = (\d+)", text)
