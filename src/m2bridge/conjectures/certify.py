@@ -50,7 +50,7 @@ def _multidegree(exps, n_rows: int, n_cols: int) -> tuple:
     return tuple(alpha), tuple(beta)
 
 
-def _integer_terms(poly) -> dict:
+def integer_terms(poly) -> dict:
     """Coefficients of a polynomial over QQ scaled to coprime integers (over GF(p): residues)."""
     terms = poly.to_dict()
     if isinstance(poly, flint.nmod_mpoly):
@@ -64,7 +64,7 @@ class _Exact:
     """A polynomial as integer coefficients (scaled) at monomial keys, with its multidegree."""
 
     def __init__(self, poly, hashes: np.ndarray, n_rows: int, n_cols: int):
-        terms = _integer_terms(poly)
+        terms = integer_terms(poly)
         exps = list(terms)
         self.multidegree = _multidegree(exps[0], n_rows, n_cols) if exps else None
         # Multihomogeneous, so every product m^γ·u lies among the columns of `span_rows` (all monomials

@@ -32,10 +32,8 @@ Gröbner basis behind N (msolve over GF(p)); everything about the K points is re
 
 from __future__ import annotations
 
-import math
 import random
 from dataclasses import dataclass, field
-from fractions import Fraction
 
 import flint
 
@@ -43,6 +41,7 @@ from ..errors import M2Error, M2OutputError, M2TimeoutError, MsolveNotFoundError
 from ..macaulay2.msolve import Msolve, solve
 from ..macaulay2.scripts import drop_kept_script
 from ..varieties.jacobian import jacobian_dim
+from .certify import integer_terms
 
 # A prime below 2^30 (msolve refuses larger ones), large enough that an unlucky slice or point is rare.
 DEGREE_PRIME = 1_073_741_827
@@ -76,10 +75,9 @@ class DegreeCertificate:
 
 
 def integer_residues(poly, prime: int, ctx) -> "flint.nmod_mpoly":
-    """`poly` (over QQ) scaled to coprime integer coefficients, reduced mod `prime` into `ctx`."""
-    terms = {e: Fraction(int(c.p), int(c.q)) for e, c in poly.to_dict().items()}
-    scale = math.lcm(*(f.denominator for f in terms.values())) if terms else 1
-    return ctx.from_dict({e: int(f * scale) % prime for e, f in terms.items()})
+    """`poly` (over QQ) scaled to coprime integer coefficients (certify.integer_terms), reduced mod
+    `prime` into `ctx`."""
+    return ctx.from_dict({e: c % prime for e, c in integer_terms(poly).items()})
 
 
 def two_block_ranks(variety) -> tuple[int, int, int] | None:
