@@ -67,6 +67,8 @@ def test_a_compressed_database_is_read_as_it_is(tmp_path):
         shutil.copyfileobj(src, out)
     found = _ideal(str(packed), "11|10", env=NO_M2)
     assert found["case_database"]["found"] is True and found["mingens_degrees"] == [2, 2]
+    missed = _ideal(str(packed), "10")  # not stored: computed, and not saved into a compressed file
+    assert missed["case_database"] == {"path": str(packed), "found": False, "saved": False}
     report = run_cli("report", "--db", str(packed), "--format", "csv")
     assert report.returncode == 0 and ",01|11," in report.stdout  # no sweep named: the stored canonical case
     broken = tmp_path / "broken.sqlite.gz"

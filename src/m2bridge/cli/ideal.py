@@ -56,15 +56,15 @@ def configure(name: str, parser: argparse.ArgumentParser) -> None:
 def _ideal_command(args) -> int:
     options = IdealOptions.merge(None, **{**options_given(args, IDEAL_FLAGS), **streaming(args)})
     variety = make_variety(args.arch, args.pattern, bias=args.bias, data=args.data, blocks=args.blocks)
-    result = _stored(args, variety, options)
-    found = result is not None
-    if result is None:  # (the solvers are imported only when something is computed: --db stays light)
-        display = ProgressDisplay(variety.describe(), enabled=show_progress(args) and not streams_output(args))
-        with ticking(display, f"{options.method} running"):
-            result = _computed(args, variety, options)
+    display = ProgressDisplay(variety.describe(), enabled=show_progress(args) and not streams_output(args))
     database = None
     if args.db and variety.data is None:
-        database = {"path": args.db, "found": found, "saved": not found}
+        result, database = _through_database(args, variety, options, display)
+    else:
+        from ..ideals.api import pattern_ideal
+
+        with ticking(display, f"{options.method} running"):
+            result = pattern_ideal(variety, options=options)
     if args.json:
         out = result.to_json()
         if database is not None:
@@ -72,8 +72,9 @@ def _ideal_command(args) -> int:
         print_json(out, args)
         return 0
     if database is not None:
-        how = (f"found (stored {result.method}, {_strength(result)})" if found
-               else "not stored: computed and saved")
+        how = (f"found (stored {result.method}, {_strength(result)})" if database["found"]
+               else "not stored: computed and saved" if database["saved"]
+               else "not stored: computed (the database is read-only: not saved)")
         print(f"case database {args.db}: {how}")
     print(f"{result.variety.describe()} over {result.field.text}: "
           f"{len(result.generators)} minimal generators, degree × count {degree_counts(result.mingens_degrees)}")
@@ -93,41 +94,31 @@ def _ideal_command(args) -> int:
     return 0
 
 
-def _stored(args, variety, options):
-    """J^A from --db when the database holds the case (up to symmetry), else None."""
-    if not args.db or variety.data is not None:
-        return None
-    from ..sweeps.lookup import stored_ideal
-    from ..sweeps.store import open_store
-
-    store = open_store(args.db)
-    try:
-        return stored_ideal(store, variety, options)
-    finally:
-        store.close()
-
-
 def _strength(result) -> str:
     return "complete" if result.complete else f"through degree {result.checked_through_degree}"
 
 
-def _computed(args, variety, options):
-    """J^A computed; with --db, for the orbit's canonical case and saved there (as a sweep would)."""
-    if not args.db or variety.data is not None:
-        from ..ideals.api import pattern_ideal
-
-        return pattern_ideal(variety, options=options)
-    from ..sweeps.lookup import stored_bound
-    from ..workbench.api import ideal_through_store
+def _through_database(args, variety, options, display):
+    """(J^A, what the database did) with --db: the database opened once, J^A found there (up to
+    symmetry, a stored answer at least as strong) or computed and saved. The solvers are imported
+    only when something is computed, so that an answer from the database stays light."""
+    from ..sweeps.lookup import stored_bound, stored_ideal
     from ..sweeps.store import open_store
 
     store = open_store(args.db)
     try:
+        result = stored_ideal(store, variety, options)
+        if result is not None:
+            return result, {"path": args.db, "found": True, "saved": False}
         bound = stored_bound(store, variety, options)
         if bound is not None:
             warn(f"note: the case database holds J^A of this orbit through degree {bound} only "
                  f"(--max-degree {bound} reads it); computing J^A as asked")
-        return ideal_through_store(store, variety, options)[0]
+        from ..workbench.api import computed_into_store
+
+        with ticking(display, f"{options.method} running"):
+            result = computed_into_store(store, variety, options)
+        return result, {"path": args.db, "found": False, "saved": not store.read_only}
     finally:
         store.close()
 

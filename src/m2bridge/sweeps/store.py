@@ -99,6 +99,7 @@ class CaseStore(abc.ABC):
     """
 
     problems: list[tuple[str, str]]
+    read_only = False  # a store that refuses `save` (SQLite opened read-only, a compressed file)
 
     @abc.abstractmethod
     def save(self, record: CaseRecord) -> None: ...

@@ -317,6 +317,12 @@ def ideal_through_store(store: CaseStore, variety, options: IdealOptions, m2=Non
     found = stored_ideal(store, variety, options)
     if found is not None:
         return found, True
+    return computed_into_store(store, variety, options, m2), False
+
+
+def computed_into_store(store: CaseStore, variety, options: IdealOptions, m2=None) -> IdealResult:
+    """J^A computed for the orbit's canonical case, as a sweep would, saved under the request's key
+    (not into a read-only store), and renamed into the requested coordinates."""
     requested = Case(variety.arch.text, variety.pattern.text, variety.bias)
     form = form_of(requested)
     task = make_task(form.case, "ideal", options)
@@ -324,14 +330,14 @@ def ideal_through_store(store: CaseStore, variety, options: IdealOptions, m2=Non
                 form.case.arch, form.case.pattern, task.key[:12])
     result = compute_ideal(form.case.variety, options=task.options, m2=m2)  # as a sweep stores it
     record = _record(task, result, options)
-    if getattr(store, "read_only", False):
+    if store.read_only:
         logger.warning("case database %s is read-only: the computed J^A is not saved", getattr(store, "path", ""))
     else:
         store.save(record)
     # Always relabelled: even when the coordinates are the same, the requested spelling is kept.
     renamed = ideal_from_record(requested, rename_result(record.result, form), record.field)
     renamed.m2_version, renamed.seed, renamed.seconds = record.m2_version or "", record.seed, record.seconds
-    return renamed, False
+    return renamed
 
 
 def _record(task, result: IdealResult, options: IdealOptions) -> CaseRecord:
