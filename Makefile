@@ -15,7 +15,7 @@ PIP    := $(BIN)/python -m pip install -q --disable-pip-version-check
 # keep both cores busy. The slowest tests are listed at the end of each run.
 PYTEST := M2BRIDGE_REQUIRE_M2=1 M2BRIDGE_REQUIRE_EXTRAS=1 $(BIN)/pytest -q -p no:cacheprovider -n 2 --durations=10
 
-.PHONY: run test test-fast lint pytest docs tutorial wheel-check bench results results-save doctor setup macaulay2 singular msolve python clean
+.PHONY: run test test-fast lint pytest docs tutorial wheel-check bench results results-width-6 results-save doctor setup macaulay2 singular msolve python clean
 
 run: setup
 	$(BIN)/m2bridge sweep cases/seed.toml
@@ -65,6 +65,7 @@ results: setup
 	$(M2B) report --db $(RESULTS)/conjecture-6.1.sqlite --sweep conjecture-6.1 \
 	    --results docs/results/conjecture-6.1 --title "Conjecture 6.1 at widths 2-5" \
 	    --preamble docs/results/conjecture-6.1-preamble.txt
+	$(MAKE) --no-print-directory results-width-6
 	$(M2B) sweep cases/deep-two-block-widths-3.toml --executor dask --workers 2 --db $(RESULTS)/deep-two-block.sqlite
 	$(M2B) report --db $(RESULTS)/deep-two-block.sqlite --sweep deep-two-block-widths-3 --statement deep-two-block \
 	    --results docs/results/deep-two-block --title "The deep two-block theorem on (3,3,3,3) and (2,3,3,2)" \
@@ -78,6 +79,16 @@ results: setup
 	    --preamble docs/results/three-block-mining-preamble.txt
 	$(BIN)/python scripts/regions-results.py --json $(RESULTS)/regions.json
 	$(BIN)/python scripts/results-db.py save
+
+# Conjecture 6.1 at width 6 alone (certificates first, J^A only where none proves; resumable).
+results-width-6: setup
+	mkdir -p $(RESULTS)
+	$(BIN)/python scripts/results-db.py restore conjecture-6.1-width-6
+	$(M2B) sweep cases/conjecture-6.1-width-6.toml --executor dask --workers 2 --db $(RESULTS)/conjecture-6.1-width-6.sqlite
+	$(M2B) report --db $(RESULTS)/conjecture-6.1-width-6.sqlite --sweep conjecture-6.1-width-6 \
+	    --results docs/results/conjecture-6.1-width-6 --title "Conjecture 6.1 at width 6" \
+	    --preamble docs/results/conjecture-6.1-width-6-preamble.txt
+	$(BIN)/python scripts/results-db.py save conjecture-6.1-width-6
 
 results-save: setup
 	$(BIN)/python scripts/results-db.py save

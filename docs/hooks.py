@@ -8,6 +8,9 @@
   italic (Markdown's `_emphasis_`).
 - No page may load a script, style sheet or image from another host (the site works offline):
   the build fails naming the page.
+- The API page's table of computation keywords (`<!-- keyword table -->` in docs/api.md) is made
+  from IdealOptions and the one option table (`m2bridge.ideals.option_table`), so that it lists
+  every keyword `pattern_ideal`, `check` and `session` take, with its Python type and default.
 - MathJax is served by the site itself: `assets/mathjax/tex-svg-full.js` is copied from the
   MathJax package of the `docs` extra (django-static-mathjax: MathJax 3's files, no dependency),
   so that the rendered maths needs no network (docs/assets/mathjax-config.js configures it).
@@ -97,6 +100,40 @@ def on_files(files, config, **kwargs):
     licence = source.parents[1] / "LICENSE"
     files.append(File.generated(config, "assets/mathjax/LICENSE.txt", abs_src_path=str(licence)))
     return files
+
+
+KEYWORD_TABLE = "<!-- keyword table -->"
+
+
+def keyword_table() -> str:
+    """The fields of IdealOptions as keywords: name, Python type, default, meaning (option table)."""
+    import dataclasses
+
+    from m2bridge.ideals.option_table import OPTIONS
+    from m2bridge.ideals.options import IdealOptions
+
+    defaults = IdealOptions()
+    lines = ["| keyword | type | default | meaning |", "|---|---|---|---|"]
+    for f in dataclasses.fields(IdealOptions):
+        option = OPTIONS[f.name]
+        value = getattr(defaults, f.name)
+        kind = str(f.type).replace(" | ", " or ")
+        if f.name == "field":
+            kind, shown = "str or Field", '`"QQ"`'
+        else:
+            shown = f"`{value!r}`".replace("'", '"')
+        meaning = option.help.replace("|", "/")
+        if option.scale != 1:  # IdealOptions holds the value in bytes, the command line in GiB
+            meaning += f" (in bytes; `{option.flag}` and case files take {option.unit})"
+            shown += f" ({value / option.scale:g} {option.unit})"
+        lines.append(f"| `{f.name}` | {kind} | {shown} | {meaning} |")
+    return "\n".join(lines) + "\n"
+
+
+def on_page_markdown(markdown, page, config, files, **kwargs):
+    if KEYWORD_TABLE in markdown:
+        markdown = markdown.replace(KEYWORD_TABLE, keyword_table())
+    return markdown
 
 
 def remote_resources(html: str) -> list[str]:

@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "build" / "results"
 KEPT = ROOT / "results"
-NAMES = ("conjecture-6.1", "deep-two-block", "three-block")
+NAMES = ("conjecture-6.1", "conjecture-6.1-width-6", "deep-two-block", "three-block")
 
 
 def save(name: str, build: Path = BUILD, kept: Path = KEPT) -> str:

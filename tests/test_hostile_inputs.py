@@ -116,7 +116,8 @@ def test_a_memory_cap_too_small_for_macaulay2_is_named(tmp_path, monkeypatch):
     import tempfile
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # the script kept after the crash stays here
-    message = one_line(invoke("ideal", "--arch", "2,2,2", "--pattern", "10", "--memory-limit", "0.01"))
+    message = one_line(invoke("ideal", "--arch", "2,2,2", "--pattern", "10", "--memory-limit", "0.01",
+                              "--engine", "macaulay2"))
     assert "--memory-limit too small: Macaulay2 died from SIGSEGV" in message
     assert "under the address-space cap 0.01 GiB" in message
 

@@ -51,7 +51,9 @@ def test_seed_example_two_blocks():
     assert same_span(result.generators, [det(M1), det(D)])
     assert (result.dim, result.degree, result.mingens_degrees) == (6, 4, [2, 2])
     assert result.jacobian.dim == 6
-    assert result.complete and result.method == "ker" and result.m2_version == "1.21"
+    assert result.complete and result.method == "ker"
+    # the default engine is auto: Singular where it is installed (as here: make setup installs it)
+    assert result.engine == "singular" and result.m2_version.startswith("Singular ")
     assert vanishes_on_parametrization(result)
 
 
@@ -165,7 +167,8 @@ def test_cli_verbose_streams_to_stderr_and_keeps_json_clean():
     done = run_cli("ideal", "--arch", "2,2,2", "--pattern", "10", "--json", "--verbose")  # real stderr
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["dim"] == 3
-    assert "@@m2b ok gen" in done.stderr
+    # Macaulay2's reply in words, not the wire format (the engine's own lines pass as they are)
+    assert "m2bridge reply: generator, 2 terms" in done.stderr and "@@m2b" not in done.stderr
 
 
 def test_cli_dim_needs_no_macaulay2():

@@ -16,6 +16,7 @@ import pytest
 
 from m2bridge.cli import main
 from m2bridge.cli.progress import Progress
+from m2bridge.networks.regions.traversal import traverse_regions
 from test_regions import random_network, toy_network
 
 M2BRIDGE = Path(sys.executable).with_name("m2bridge")
@@ -99,6 +100,49 @@ def test_probability_only_changes_the_reading(toy_file, capsys):
 ])
 def test_bad_options_are_one_line_naming_the_flag(toy_file, capsys, args, flag):
     assert_one_line_error(*regions(capsys, "--network", toy_file, *args), flag)
+
+
+@pytest.fixture
+def plane_net(tmp_path):
+    path = tmp_path / "plane.npz"
+    random_network((2, 4, 1), 0).save(path)
+    return path
+
+
+@pytest.mark.scip
+def test_a_box_with_one_range_per_input(plane_net, capsys):
+    reports = []
+    for box in ("-1,1,-3,3", "-1:1,-3:3"):
+        code, out, err = regions(capsys, "--network", plane_net, "--box", box, "--method", "exact", "--json")
+        assert code == 0, err
+        reports.append(json.loads(out))
+    assert reports[0]["box"] == reports[1]["box"] == [[-1.0, 1.0], [-3.0, 3.0]]
+    assert reports[0]["exact"] == reports[1]["exact"] and reports[0]["exact_complete"]
+    walked = traverse_regions(random_network((2, 4, 1), 0), ([-1, -3], [1, 3]))
+    assert reports[0]["exact"] == walked.activation_regions != traverse_regions(
+        random_network((2, 4, 1), 0), (-1, 1)).activation_regions  # the box is not the cube [-1, 1]^2
+    code, out, err = regions(capsys, "--network", plane_net, "--box", "-1:1,-3:3", "--method", "exact",
+                             "--exact-method", "milp")
+    assert code == 0 and "box [-1, 1] × [-3, 3]" in out and f"activation regions: {walked.activation_regions} " in out
+    code, out, err = regions(capsys, "--network", plane_net, "--box", "-1:1,-1:1", "--method", "bounds", "--json")
+    assert code == 0 and json.loads(out)["box"] == [-1.0, 1.0]  # equal ranges: the cube, as before
+
+
+@pytest.mark.parametrize("box,message", [
+    ("-1,1,-2,2,-3,3", "--box: 3 ranges for a network with 2 inputs: give one range for every input (2)"),
+    ("-1:1,-2:2,0:1", "--box: 3 ranges for a network with 2 inputs"),
+    ("-1,1,-2", "got 3 number(s) in '-1,1,-2'"),
+    ("-1,1,2,2", "lower bound 2 is not below upper bound 2 of input 2"),
+    ("-1:1,3:-3", "lower bound 3 is not below upper bound -3 of input 2"),
+    ("-1,1,x,2", "'x' is not a finite number"),
+    ("-1:1,x:2", "'x' is not a finite number"),
+    ("-1:1,nan:2", "'nan' is not a finite number"),
+    ("-1:1:2", "expected ranges LO:HI separated by commas"),
+    ("-1:1,-1e308:1e308", "within ±1e"),
+])
+def test_a_bad_box_is_one_line_saying_what_is_wrong(plane_net, capsys, box, message):
+    assert_one_line_error(*regions(capsys, "--network", plane_net, "--box", box, "--method", "bounds"), "--box",
+                          message)
 
 
 def write_npz(path, **arrays):

@@ -2,6 +2,7 @@
 and `verify` reproduces every kind of record while running only scripts it rendered itself."""
 
 import copy
+import functools
 import json
 import subprocess
 
@@ -164,7 +165,7 @@ def test_verify_never_runs_a_stored_script(tmp_path):
     (record,) = document["records"]
     record["script"] = f'run "id > {planted}"\n' + record["script"]
     differences, checked = verify_export(json.loads(json.dumps(document)))
-    assert checked == 1 and any("stored script differs" in d for d in differences), differences
+    assert checked == 1 and any("stored script differs" in str(d) for d in differences), differences
     assert not planted.exists()
     path = tmp_path / "export.json"
     path.write_text(json.dumps(document))
@@ -195,7 +196,7 @@ def test_verify_reproduces_every_kind_of_record():
     quoted = next(r for r in document["records"] if r["computation"] == "ideal" and r["requested"].endswith("11|10"))
     quoted["result"]["generators"] = quoted["result"]["generators"][:1]
     differences, _ = verify_export(document)
-    assert any("quoted" in d for d in differences), differences
+    assert any("quoted" in str(d) for d in differences), differences
 
 
 @pytest.mark.m2
@@ -214,11 +215,17 @@ def test_seed_sweep_export_verify_on_the_command_line(tmp_path):
 
 # --- every family of every statement lies in J^A -------------------------------------------------
 
-def canonical_cases():
-    cases = set()
+@functools.lru_cache(maxsize=1)
+def _shipped_canonical_cases() -> frozenset:
+    cases: set = set()  # planned once per test process (the width-6 file alone takes seconds)
     for path in sorted((ROOT / "cases").glob("*.toml")):
         cases.update(form.case for form in SweepSpec.load(path).plan().cases.values())
-    return sorted(cases)
+    return frozenset(cases)
+
+
+def canonical_cases(max_width: int = 6):
+    """Every canonical case of every shipped case file with widths <= max_width."""
+    return sorted(c for c in _shipped_canonical_cases() if max(int(w) for w in c.arch.split(",")) <= max_width)
 
 
 def families_of(statement, case, m2=None):
@@ -232,8 +239,10 @@ def families_of(statement, case, m2=None):
 
 @pytest.mark.slow  # hundreds of cases since the Conjecture 6.1 case file ships with the project
 def test_every_family_is_contained_in_j_a_on_every_shipped_case():
+    # Widths <= 4 here (minutes); a sweep checks the same containment exactly on every case it
+    # computes (the `contained` fact of each verdict), widths 5 and 6 included.
     checked = 0
-    for case in canonical_cases():
+    for case in canonical_cases(max_width=4):
         seen = set()  # readings often share a family (same matrix, same minor size): checked once
         for statement in STATEMENTS.values():
             if not isinstance(statement, MinorStatement) or statement.name == "rank-sum":

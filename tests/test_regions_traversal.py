@@ -15,7 +15,7 @@ from m2bridge.networks.regions import count_regions, enumerate_cells
 from m2bridge.networks.regions import facets as facets_module
 from m2bridge.networks.regions.facets import RegionLPError
 from m2bridge.networks.regions.inputs import RegionInputError
-from m2bridge.networks.regions.traversal import grid_lower_bound, traverse_regions
+from m2bridge.networks.regions.traversal import Traversal, grid_lower_bound, traverse_regions
 from test_regions import random_network
 
 pytestmark = pytest.mark.scip
@@ -226,3 +226,17 @@ def test_workers_with_a_limit_give_a_lower_bound_and_bad_workers_are_refused():
     assert 5 <= stopped.activation_regions < traverse_regions(net, (-2.0, 2.0)).activation_regions
     with pytest.raises(RegionInputError, match="workers"):
         traverse_regions(net, (-2.0, 2.0), workers=0)
+
+
+def test_a_traversal_is_built_by_keyword_only():
+    fields = dict(activation_regions=1, linear_regions=1, complete=True, stop_reason="complete", method="lp",
+                  patterns=[()], adjacencies=[], polygons=None, linear_labels=[0], seconds=0.0)
+    assert Traversal(**fields).rate == pytest.approx(1e9)
+    with pytest.raises(TypeError):
+        Traversal(*fields.values())  # a dozen fields, several of one type: no order to get wrong
+    # every way traverse_regions builds one: no hidden layer, one walk, slabs
+    linear = traverse_regions(Network([np.ones((1, 2))], [np.zeros(1)]), (-1.0, 1.0))
+    assert (linear.activation_regions, linear.linear_regions, linear.linear_labels) == (1, 1, [0])
+    net = random_network((2, 6, 1), 0)
+    alone, slabs = traverse_regions(net, (-1.0, 1.0)), traverse_regions(net, (-1.0, 1.0), workers=2)
+    assert alone.complete and slabs.complete and alone.activation_regions == slabs.activation_regions

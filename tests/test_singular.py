@@ -2,6 +2,7 @@
 against Macaulay2's `ker` on the shipped small cases: equal ideals, equal invariants, and the engine
 each result names. Real Singular, real Macaulay2."""
 
+import dataclasses
 from fractions import Fraction
 
 import pytest
@@ -68,12 +69,13 @@ def test_the_result_records_the_engine_and_keeps_it_through_json():
 
 
 def test_auto_is_singular_when_installed_and_macaulay2_when_a_macaulay2_is_named(monkeypatch):
-    assert type(kernel_solver(IdealOptions(method="ker"))) is KerSolver  # the default engine
+    assert isinstance(kernel_solver(IdealOptions(method="ker")), SingularKerSolver)  # the default engine: auto
     assert isinstance(kernel_solver(IdealOptions(method="ker", engine="auto")), SingularKerSolver)
     assert type(kernel_solver(IdealOptions(method="ker", engine="macaulay2"))) is KerSolver
     auto = IdealOptions(method="ker", engine="auto")
     assert type(kernel_solver(auto, Macaulay2(executable="/opt/M2/bin/M2"))) is KerSolver
     assert type(kernel_solver(auto, M2Session(Macaulay2()))) is KerSolver  # a session keeps its Macaulay2
+    assert type(kernel_solver(dataclasses.replace(auto, m2_trace=3))) is KerSolver  # gbTrace is Macaulay2's
     monkeypatch.setenv("M2BRIDGE_M2", "M2")
     assert type(kernel_solver(auto)) is KerSolver
 
@@ -81,10 +83,10 @@ def test_auto_is_singular_when_installed_and_macaulay2_when_a_macaulay2_is_named
 def test_a_missing_singular_is_a_note_under_auto_and_an_error_when_named(monkeypatch, caplog):
     monkeypatch.setenv("M2BRIDGE_SINGULAR", "/nonexistent/Singular")
     solvers._note_singular_missing.cache_clear()
-    with caplog.at_level("WARNING", logger="m2bridge"):
+    with caplog.at_level("INFO", logger="m2bridge"):  # the default engine: an info line (-v), no warning
         assert type(kernel_solver(IdealOptions(method="ker", engine="auto"))) is KerSolver
-    assert [r.getMessage() for r in caplog.records] == [
-        "engine auto: Singular is not installed, ker runs on Macaulay2 (scripts/install-singular.sh installs it)"]
+    assert [(r.levelname, r.getMessage()) for r in caplog.records] == [("INFO",
+        "engine auto: Singular is not installed, ker runs on Macaulay2 (scripts/install-singular.sh installs it)")]
     with pytest.raises(SingularNotFoundError, match="engine singular"):
         pattern_ideal("2,2,2", "10", method="ker", engine="singular")
 

@@ -293,7 +293,7 @@ def test_cli_sweep_report_export_verify(tmp_path):
     ideal["stored_result"]["dim"] += 1
     export.write_text(json.dumps(tampered))
     verified = run_cli("verify", str(export))
-    assert verified.returncode == 1 and "DIFFERENT" in verified.stdout and "dim was" in verified.stdout
+    assert verified.returncode == 1 and "DIFFERENT" in verified.stdout and "stored_result.dim: file " in verified.stdout
     export.write_text("{not json")
     bad = run_cli("verify", str(export))
     assert bad.returncode == 2 and "is not readable JSON" in bad.stderr

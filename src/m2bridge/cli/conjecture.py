@@ -8,7 +8,7 @@ from ..conjectures.check import NAMES, all_verdicts, check
 from ..conjectures.statements import RANK_CONVENTIONS
 from ..conjectures.verdict import CLAIMS
 from ..varieties.model import make_variety
-from .args import add_option_flags, print_json, show_progress
+from .args import add_option_flags, options_given, print_json, show_progress
 from .ideal import (add_db_argument, add_method_arguments, add_variety_arguments, options_from,
                     streaming, streams_output)
 from .progress import ProgressDisplay, ticking
@@ -24,13 +24,13 @@ def configure(name: str, p: argparse.ArgumentParser) -> None:
     p.add_argument("--variant", choices=("union",), help="shallow-two-block: |R1 ∪ R2|+1 minors in item 3")
     add_method_arguments(p)
     add_db_argument(p)
-    add_option_flags(p, ("verbose", "m2_trace"))
+    add_option_flags(p, ("verbose", "m2_trace", "certificates_first"))
     p.set_defaults(handler=_conjecture_command)
 
 
 def _conjecture_command(args) -> int:
     variety = make_variety(args.arch, args.pattern, bias=args.bias, data=args.data, blocks=args.blocks)
-    options = options_from(args, **streaming(args))
+    options = options_from(args, **streaming(args), **options_given(args, ("certificates_first",)))
     verdicts = _stored(args, variety, options)
     if verdicts is None:
         display = ProgressDisplay(variety.describe(), enabled=show_progress(args) and not streams_output(args))

@@ -4,6 +4,8 @@
 [2, 3, 5]
 >>> box_argument("-1,1")
 (-1.0, 1.0)
+>>> box_argument("-1,1,-2,2") == box_argument("-1:1,-2:2") == ((-1.0, -2.0), (1.0, 2.0))
+True
 """
 
 from __future__ import annotations
@@ -48,17 +50,38 @@ def parse_xor_sizes(text: str) -> list[int]:
     return list(dict.fromkeys(int(part) for part in parts))
 
 
-def box_argument(text: str) -> tuple[float, float]:
-    """argparse type of `--box LO,HI`: two finite numbers (their order and size are checked with
-    the network, by `input_box`)."""
-    parts = text.split(",")
-    try:
-        lo, hi = (float(part) for part in parts) if len(parts) == 2 else (math.nan, math.nan)
-    except ValueError:
-        lo = hi = math.nan
-    if not (math.isfinite(lo) and math.isfinite(hi)):
-        raise argparse.ArgumentTypeError(f"expected LO,HI with two finite numbers LO < HI, got {text!r}")
-    return lo, hi
+BOX_FORMS = "LO,HI (every input), or one range per input: LO1,HI1,LO2,HI2,… or LO1:HI1,LO2:HI2,…"
+
+
+def box_argument(text: str) -> tuple:
+    """argparse type of `--box`: `LO,HI` for the cube [LO,HI]^n0, or one range per input,
+    `LO1,HI1,LO2,HI2,…` or `LO1:HI1,LO2:HI2,…`; (lo, hi) numbers for a cube, else (lowers, uppers).
+    Finite numbers, each lower below its upper; their count is checked with the network (`input_box`)."""
+    if ":" in text:
+        pairs = [item.split(":") for item in text.split(",")]
+        if any(len(pair) != 2 for pair in pairs):
+            raise argparse.ArgumentTypeError(f"expected ranges LO:HI separated by commas, got {text!r}")
+        parts = [part for pair in pairs for part in pair]
+    else:
+        parts = text.split(",")
+        if len(parts) % 2:
+            raise argparse.ArgumentTypeError(f"expected {BOX_FORMS}; got {len(parts)} number(s) in {text!r}")
+    numbers = []
+    for part in parts:
+        try:
+            value = float(part)
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"{part.strip()!r} is not a finite number (in {text!r}; expected "
+                                             f"{BOX_FORMS})")
+        numbers.append(value)
+    lowers, uppers = tuple(numbers[::2]), tuple(numbers[1::2])
+    for j, (lo, hi) in enumerate(zip(lowers, uppers), start=1):
+        if lo >= hi:
+            where = "" if len(lowers) == 1 else f" of input {j}"
+            raise argparse.ArgumentTypeError(f"lower bound {lo:g} is not below upper bound {hi:g}{where} in {text!r}")
+    return (lowers[0], uppers[0]) if len(lowers) == 1 else (lowers, uppers)
 
 
 def probability_argument(text: str) -> float:
@@ -81,8 +104,9 @@ def configure(name: str, p: argparse.ArgumentParser) -> None:
     p.add_argument("--network", required=True, metavar="NET.npz",
                    help="network file with arrays W1,b1,…,WL,bL (last layer linear)")
     p.add_argument("--box", metavar="LO,HI", type=box_argument, default=DEFAULT_BOX,
-                   help=f"input box [LO,HI]^n0 (default {DEFAULT_BOX[0]:g},{DEFAULT_BOX[1]:g}: the "
-                        "pixel range of the paper's MNIST networks)")
+                   help=f"input box: LO,HI for [LO,HI]^n0 (default {DEFAULT_BOX[0]:g},{DEFAULT_BOX[1]:g}: the "
+                        "pixel range of the paper's MNIST networks), or one range per input, "
+                        "LO1,HI1,LO2,HI2,… or LO1:HI1,LO2:HI2,… (n0 ranges)")
     p.add_argument("--method", choices=METHODS, default="all",
                    help="exact: enumerate; mipbound: XOR-k lower bounds; bounds: upper bounds "
                         "only; all (default): everything. Upper bounds are always reported")
@@ -116,8 +140,9 @@ def configure(name: str, p: argparse.ArgumentParser) -> None:
                    help="seed of MIPBound's parity constraints")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     # argparse takes "-1,1" for an option (only "-1" or "-.5" look like numbers to it); widen its
-    # notion of a negative number so that `--box -1,1` works as typed (`--box=-1,1` always does).
-    p._negative_number_matcher = re.compile(r"^-[0-9.][0-9.eE+-]*(,[0-9.eE+-]+)?$")
+    # notion of a negative number so that `--box -1,1` (or `-1:1,-2:2`) works as typed
+    # (`--box=-1,1` always does).
+    p._negative_number_matcher = re.compile(r"^-\.?[0-9]")  # no flag of regions starts so
     p.set_defaults(handler=run_regions)
 
 
@@ -130,7 +155,7 @@ def run_regions(args) -> int:
     report = {
         "network": str(args.network),
         "widths": list(network.widths),
-        "box": [float(lower[0]), float(upper[0])],
+        "box": _box_json(lower, upper),
         "method": args.method,
         "exact": None,
         "exact_complete": False,
@@ -213,10 +238,21 @@ def _compute(network, box, args, report: dict, on_progress) -> None:
             report["interrupted"] = result.interrupted
 
 
+def _box_json(lower, upper) -> list:
+    """[LO, HI] for a cube, else [[LO1, HI1], [LO2, HI2], …] (one range per input)."""
+    ranges = [[float(lo), float(hi)] for lo, hi in zip(lower, upper)]
+    return ranges[0] if all(r == ranges[0] for r in ranges) else ranges
+
+
+def _box_text(box: list, n0: int) -> str:
+    if not isinstance(box[0], list):
+        return f"[{box[0]:g}, {box[1]:g}]^{n0}"
+    return " × ".join(f"[{lo:g}, {hi:g}]" for lo, hi in box)
+
+
 def _text_report(report: dict, n0: int) -> str:
-    lo, hi = report["box"]
     lines = [f"network {report['network']}: widths {'-'.join(map(str, report['widths']))}, "
-             f"box [{lo:g}, {hi:g}]^{n0}"]
+             f"box {_box_text(report['box'], n0)}"]
     stable = report["stable_units"]
     if stable is not None:
         lines.append(f"units: {stable['stably_active']} stably active, {stable['stably_inactive']} "

@@ -124,8 +124,10 @@ def _verify_command(args) -> int:
     differences, checked = verify_export(document, timeout=args.timeout)
     if not checked:
         raise InputError(f"export file {args.file!r} holds no record with status ok: nothing was verified")
-    for line in differences:
-        print(f"DIFFERENT {line}")
-    print(f"verified {checked} record(s): {len(differences)} difference(s) "
+    for difference in differences:  # one line per differing field, long values shortened
+        print(f"DIFFERENT {difference}")
+    records = len({d.label for d in differences})
+    where = f" in {records} record(s)" if differences else ""
+    print(f"verified {checked} record(s): {len(differences)} difference(s){where} "
           f"(Macaulay2 {Macaulay2().version()}, python-flint {flint.__version__})")
     return 1 if differences else 0

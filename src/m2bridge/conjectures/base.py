@@ -168,6 +168,9 @@ class MinorStatement(Statement):
         decision = None
         if "generation" in self.claims and not outside and _ladder_first(case):
             decision = _proved_without_ideal(case, inside, fams)  # prove, don't compute J^A
+        elif outside and case.options.certificates_first and _ladder_first(case):
+            # a polynomial of C off the variety decides generation whatever J^A is: not computed
+            decision = Decision(generates=False, comparison="none", complete=True, proof="composition")
         if decision is None:
             ideal = case.ideal
             if not ideal.complete and ideal.checked_through_degree is None:
@@ -176,7 +179,7 @@ class MinorStatement(Statement):
             bound = None if ideal.complete else ideal.checked_through_degree
             facts.update(dim=ideal.dim, method=ideal.method if bound is None else f"{ideal.method}<={bound}")
         else:
-            facts.update(dim=jacobian_dim(variety, seed=case.seed).dim, method="certificate")
+            facts.update(dim=jacobian_dim(variety, seed=case.seed).dim, method="composition" if outside else "certificate")
         facts.update(generates=False if outside else decision.generates, extra_generators=decision.extras,
                      checked_through_degree=None if outside else decision.through, comparison=decision.comparison,
                      certificate=decision.certificate, notes=decision.notes)
@@ -198,6 +201,8 @@ def _ladder_first(case: CaseCheck) -> bool:
     pieces are interpolated again. Not when ker or interpolation was asked for by name, nor over a
     finite field (the ladder proves over QQ)."""
     options = case.options
+    if options.certificates_first and not case.field.prime and case.given_ideal is None:
+        return "ideal" not in vars(case)  # asked for: unless J^A is already at hand
     if case.given_ideal is not None:
         return not case.given_ideal.complete and not case.field.prime
     return options.method == "auto" and not options.uses_interpolation and "ideal" not in vars(case)
@@ -209,4 +214,5 @@ def _proved_without_ideal(case: CaseCheck, candidates, fams):
     attempt = generation_attempt(case, candidates, fams)
     if attempt is None or not attempt.proved:
         return None
-    return Decision(True, None, [], "certificate", attempt.certificate, True, [], attempt.kind)
+    return Decision(generates=True, comparison="certificate", certificate=attempt.certificate, complete=True,
+                    proof=attempt.kind)

@@ -42,7 +42,8 @@ from ..varieties.field import Field
 from ..varieties.jacobian import jacobian_dim
 from ..varieties.model import ActivationPattern, Architecture, PatternVariety
 from .certify import certify_generation
-from .classical import classical_dimension
+from .classical import classical_dimension, family_vectors
+from .ranks import active_sets
 from .slices import degree_certificate, two_block_ranks
 
 # det(P·Jac·Q) elements of the ideal of c-minors of the Jacobian that the R1 check adds to ideal(C),
@@ -122,12 +123,13 @@ class Classical(Rung):
     kind = "classical"
 
     def run(self, task):
-        dim, reason = classical_dimension(task.families, task.n_coordinates)
+        vectors_of = _checked_once(task)
+        dim, reason = classical_dimension(task.families, task.n_coordinates, vectors_of)
         if dim == task.jacobian_rank:
             return Attempt(self.kind, True, "C ⊆ J^A exactly; after a linear change of coordinates ideal(C) is a sum "
                                             "of generic determinantal ideals in disjoint variables (Eagon–Hochster), "
                                             f"so prime, of dimension {dim} = the Jacobian rank: ideal(C) = J^A")
-        part = _classical_part(task)
+        part = _classical_part(task, vectors_of)
         if part is not None:
             names = ", ".join(part)
             return Attempt(self.kind, True, f"C ⊆ J^A exactly; the families {names} of C alone generate, after a "
@@ -140,14 +142,27 @@ class Classical(Rung):
         return self.refuse(f"ideal(C) is prime of dimension {dim}, not the Jacobian rank {task.jacobian_rank}")
 
 
-def _classical_part(task: GenerationTask) -> list[str] | None:
+def _checked_once(task: GenerationTask):
+    """family_vectors, remembered per family: the rung tries many parts of one C, and comparing a
+    family with every minor of its matrix is the costly step (seconds at width 6)."""
+    checked: dict[int, tuple] = {}
+
+    def vectors_of(family):
+        if id(family) not in checked:
+            checked[id(family)] = family_vectors(family, task.n_coordinates)
+        return checked[id(family)]
+
+    return vectors_of
+
+
+def _classical_part(task: GenerationTask, vectors_of) -> list[str] | None:
     """The names of a proper part of C's families whose ideal K is classical of the Jacobian dimension,
     largest parts first; None when there is none. K ⊆ ideal(C) ⊆ J^A, K prime and dim K = rank <=
     dim J^A, so V(J^A) ⊆ V(K) are irreducible of one dimension: K = J^A, and ideal(C) between them."""
     families = [f for f in task.families if len(f[2])]
     for size in range(len(families) - 1, 0, -1):
         for part in itertools.combinations(families, size):
-            if classical_dimension(list(part), task.n_coordinates)[0] == task.jacobian_rank:
+            if classical_dimension(list(part), task.n_coordinates, vectors_of)[0] == task.jacobian_rank:
                 return [name for name, _, _ in part]
     return None
 
@@ -277,7 +292,8 @@ def _narrowed(variety: PatternVariety) -> PatternVariety | None:
     r = |R1 ∪ R2|; None when it is the network itself (up to dead neurons) or r = 0."""
     n0, _, n2 = variety.arch.widths
     blocks = [block[0] for block in variety.pattern.blocks]
-    alive = [i for i in range(len(blocks[0])) if blocks[0][i] or blocks[1][i]]
+    R1, R2 = active_sets(variety)
+    alive = sorted(R1 | R2)
     r = len(alive)
     if r == 0 or (n0 <= r and n2 <= r):
         return None

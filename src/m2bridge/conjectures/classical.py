@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import flint
 
-from ..varieties.polynomials import minors
+from ..varieties.polynomials import exact_key, minors
 
 
 def _linear_vector(poly, n: int):
@@ -84,14 +84,20 @@ def _normalized(v: tuple) -> tuple[tuple, flint.fmpq]:
     return tuple(x / lead for x in v), lead
 
 
-def _inside(small: list[list[tuple]], big: list[list[tuple]]) -> bool:
-    """Is `small` λ · a submatrix of `big` (rows to rows, columns to columns) for one scalar λ ≠ 0?
-    `big` has independent entries, so each entry of `small` names at most one position."""
+def _positions(big: list[list[tuple]]) -> dict[tuple, tuple[int, int, flint.fmpq]]:
+    """Each entry of `big`, normalized, → (row, column, its leading coordinate)."""
     where: dict[tuple, tuple[int, int, flint.fmpq]] = {}
     for a, row in enumerate(big):
         for b, v in enumerate(row):
             key, lead = _normalized(v)
             where[key] = (a, b, lead)
+    return where
+
+
+def _inside(small: list[list[tuple]], where: dict) -> bool:
+    """Is `small` λ · a submatrix of the matrix whose `_positions` are `where` (rows to rows, columns
+    to columns) for one scalar λ ≠ 0? That matrix has independent entries, so each entry of `small`
+    names at most one position."""
     rows: dict[int, int] = {}  # row of `small` → row of `big`
     cols: dict[int, int] = {}
     scales: set[flint.fmpq] = set()
@@ -118,26 +124,42 @@ def _independent(vectors: list[tuple]) -> bool:
     return not vectors or flint.fmpq_mat([list(v) for v in vectors]).rank() == len(vectors)
 
 
-def classical_dimension(families: list[tuple[str, int, list]], n: int) -> tuple[int | None, str]:
+def family_vectors(family: tuple[str, int, list], n: int) -> tuple[list | None, str]:
+    """(the entries of the family's matrix as coefficient vectors of the n coordinates, "") when the
+    family (name, size, polynomials) is every nonzero size-minor of a matrix of linear forms; else
+    (None, the reason it is not). An empty family gives ([], "")."""
+    name, size, polys = family
+    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+        return None, f"the family {name!r} has minor size {size!r}: a family of minors needs a size >= 1"
+    if not polys:
+        return [], ""  # no nonzero minor: adds nothing to ideal(C)
+    matrix = getattr(polys, "matrix", None)
+    if matrix is None or getattr(polys, "size", None) != size:
+        return None, f"the family {name!r} is not a family of minors of a known matrix"
+    # The formula is for the ideal of *all* s-minors: a part of them is another ideal.
+    every = minors(matrix, size)  # in minors()' order; exact equality (str() leaks in python-flint 0.9.0)
+    if len(polys) != len(every) or sorted(map(exact_key, polys)) != sorted(map(exact_key, every)):
+        return None, f"the family {name!r} is not every nonzero {size}-minor of its matrix"
+    vectors = [[_linear_vector(x, n) for x in row] for row in matrix]
+    if any(v is None for row in vectors for v in row):
+        return None, f"the matrix of {name!r} has an entry that is not a linear form"
+    return vectors, ""
+
+
+def classical_dimension(families: list[tuple[str, int, list]], n: int, vectors_of=None) -> tuple[int | None, str]:
     """(dim of ideal(C), "") when ideal(C) — the union of `families` (name, size, minors of a
     matrix, as `varieties.polynomials.minors` returns them) — is a sum of generic determinantal
     ideals in disjoint variables after a linear change of the n coordinates, hence prime; else
-    (None, the reason it refuses)."""
+    (None, the reason it refuses). `vectors_of(family)` may stand in for `family_vectors(family, n)`
+    (a caller trying many parts of one C checks each family once)."""
     linear, blocks = [], []
-    for name, size, polys in families:
-        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-            return None, f"the family {name!r} has minor size {size!r}: a family of minors needs a size >= 1"
-        if not polys:
-            continue  # no nonzero minor: adds nothing to ideal(C)
-        matrix = getattr(polys, "matrix", None)
-        if matrix is None or getattr(polys, "size", None) != size:
-            return None, f"the family {name!r} is not a family of minors of a known matrix"
-        # The formula is for the ideal of *all* s-minors: a part of them is another ideal.
-        if sorted(map(str, polys)) != sorted(map(str, minors(matrix, size))):
-            return None, f"the family {name!r} is not every nonzero {size}-minor of its matrix"
-        vectors = [[_linear_vector(x, n) for x in row] for row in matrix]
-        if any(v is None for row in vectors for v in row):
-            return None, f"the matrix of {name!r} has an entry that is not a linear form"
+    for family in families:
+        name, size, _ = family
+        vectors, reason = vectors_of(family) if vectors_of is not None else family_vectors(family, n)
+        if vectors is None:
+            return None, reason
+        if not vectors:
+            continue
         if size == 1:
             linear += [v for row in vectors for v in row]
         else:
@@ -152,11 +174,13 @@ def classical_dimension(families: list[tuple[str, int, list]], n: int) -> tuple[
         # else: every s-minor vanishes modulo the linear forms, so the family lies in their ideal
     generic = [_independent([v for row in m for v in row]) for _, _, m in reduced]
     dropped = set()
+    # each generic matrix's entries → positions, itself and transposed (indexed once, looked up often)
+    positions = {j: (_positions(m), _positions(_transpose(m))) for j, (_, _, m) in enumerate(reduced) if generic[j]}
     for i, (name, size, matrix) in enumerate(reduced):
         for j, (_, other_size, other) in enumerate(reduced):
             if j == i or j in dropped or not generic[j] or other_size > size:
                 continue
-            if _inside(matrix, other) or _inside(matrix, _transpose(other)):
+            if _inside(matrix, positions[j][0]) or _inside(matrix, positions[j][1]):
                 dropped.add(i)
                 break
     kept = [reduced[i] for i in range(len(reduced)) if i not in dropped]

@@ -21,6 +21,7 @@ from ..macaulay2.scripts import drop_kept_script
 from ..varieties.interpolate import InterpolationError
 from ..varieties.jacobian import jacobian_dim
 from ..varieties.monomials import monomial_count
+from ..varieties.polynomials import exact_key
 from .certificates import GenerationTask, prove_generation
 from .certify import certify_extras
 from .compare import by_degree, compare_ideals
@@ -30,15 +31,15 @@ from .graded import Extra, NotGraded, compare_pieces
 MAX_COMPARISON_MONOMIALS = 4_000_000
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Decision:
-    """The generation facts of a verdict."""
+    """The generation facts of a verdict (built by keyword: eight facts, several of them None)."""
 
     generates: bool | None
-    through: int | None  # checked_through_degree: None when the answer is final
-    extras: list[dict]
+    through: int | None = None  # checked_through_degree: None when the answer is final
+    extras: list[dict] = field(default_factory=list)
     comparison: str
-    certificate: str | None
+    certificate: str | None = None
     complete: bool
     notes: list[str] = field(default_factory=list)
     proof: str = "none"  # a key of verdict.PROOFS
@@ -73,7 +74,7 @@ def decide_generation(case, candidates, families=()) -> Decision:
     try:
         return _by_pieces(case, candidates, ideal.checked_through_degree, False, families)
     except NotGraded as exc:
-        decision = Decision(None, None, [], "none", None, False, [f"not compared: {exc}"])
+        decision = Decision(generates=None, comparison="none", complete=False, notes=[f"not compared: {exc}"])
         _certify_generation(case, candidates, families, decision)
         return decision
 
@@ -93,29 +94,30 @@ def _by_pieces(case, candidates, degree: int, complete_ideal: bool, families=())
     how = f"linear algebra over GF({pieces.prime}) through degree {comparison.through}"
     if comparison.holds:
         if complete_ideal:
-            return Decision(True, None, [], how, "ker (J^A generated in degree <= "
-                            f"{degree}) + ideal(C) = J^A in every degree <= {degree} (exact rank argument)",
-                            True, notes, "ker")
-        decision = Decision(None, comparison.through, [], how,
-                            f"ideal(C) = J^A in every degree <= {comparison.through} (exact rank argument)", False,
-                            notes, "rank-through-degree")
+            return Decision(generates=True, comparison=how, complete=True, notes=notes, proof="ker",
+                            certificate=f"ker (J^A generated in degree <= {degree}) + ideal(C) = J^A in every "
+                                        f"degree <= {degree} (exact rank argument)")
+        decision = Decision(generates=None, through=comparison.through, comparison=how, complete=False, notes=notes,
+                            certificate=f"ideal(C) = J^A in every degree <= {comparison.through} (exact rank argument)",
+                            proof="rank-through-degree")
         _certify_generation(case, candidates, families, decision)
         return decision
     deadline = time.monotonic() + case.options.certify_budget
     notes += certify_extras(case.variety, comparison.extras, candidates, case.field, deadline)
     extras = comparison.extras
     if any(e.certified for e in extras):
-        return Decision(False, None if complete_ideal else comparison.through, extra_entries(extras), how,
-                        "counterexample: a generator of J^A outside ideal(C), shown exactly to vanish on the "
-                        "parametrization and not to lie in ideal(C) in its multidegree", True, notes,
-                        "certified-counterexample")
+        return Decision(generates=False, through=None if complete_ideal else comparison.through,
+                        extras=extra_entries(extras), comparison=how, complete=True, notes=notes,
+                        certificate="counterexample: a generator of J^A outside ideal(C), shown exactly to vanish on "
+                                    "the parametrization and not to lie in ideal(C) in its multidegree",
+                        proof="certified-counterexample")
     low = min(e.degree for e in extras) - 1
     reasons = sorted({e.reason for e in extras if e.reason})
     notes.append(f"{len(extras)} candidate generator(s) outside ideal(C) in degree {low + 1}, none certified "
                  f"({'; '.join(reasons)}): checked through degree {low}")
-    decision = Decision(None, low if low >= 1 else None, extra_entries(extras), how,
-                        f"ideal(C) = J^A in every degree <= {low} (exact rank argument)" if low >= 1 else None, False,
-                        notes, "rank-through-degree" if low >= 1 else "none")
+    decision = Decision(generates=None, through=low if low >= 1 else None, extras=extra_entries(extras), comparison=how,
+                        certificate=f"ideal(C) = J^A in every degree <= {low} (exact rank argument)" if low >= 1 else None,
+                        complete=False, notes=notes, proof="rank-through-degree" if low >= 1 else "none")
     if not complete_ideal:  # the candidates may be an unlucky prime's: a proof of generation overrules them
         _certify_generation(case, candidates, families, decision)
     return decision
@@ -126,7 +128,7 @@ def generation_attempt(case, candidates, families=()):
     (readings with the same C share it); None where it does not apply (a finite field, data)."""
     if case.field.prime or case.variety.data is not None:
         return None
-    key = frozenset(str(c) for c in candidates)
+    key = frozenset(map(exact_key, candidates))
     if key not in case.certificates:
         rank = jacobian_dim(case.variety, seed=case.seed).dim
         task = GenerationTask(case.variety, list(candidates), list(families), rank, seed=case.seed,
@@ -157,9 +159,9 @@ def _by_macaulay2(case, candidates) -> Decision:
     except (M2TimeoutError, M2Error, M2OutputError) as exc:
         reason = "did not finish" if isinstance(exc, M2TimeoutError) else "failed"
         drop_kept_script(exc)  # the note names no script: a kept one would be litter
-        return Decision(None, None, [], "Macaulay2", None, False,
-                        [f"Macaulay2's comparison {reason} within {case.options.certify_budget:g} s: undecided"])
+        return Decision(generates=None, comparison="Macaulay2", complete=False,
+                        notes=[f"Macaulay2's comparison {reason} within {case.options.certify_budget:g} s: undecided"])
     extras = [dict(e, certified=True) for e in by_degree(missing)]
     certificate = "ker + Macaulay2 (normal forms modulo a Gröbner basis of ideal(C))"
-    return Decision(not missing, None, extras, "Macaulay2", certificate, True, [],
-                    "certified-counterexample" if missing else "ker")
+    return Decision(generates=not missing, extras=extras, comparison="Macaulay2", certificate=certificate, complete=True,
+                    proof="certified-counterexample" if missing else "ker")

@@ -24,6 +24,12 @@ from ..varieties.parametrization import block_matrices
 SECOND_PRIME = 2**31 - 19  # independent prime for generic ranks; both must agree
 
 
+def active_sets(variety: PatternVariety) -> tuple[set[int], ...]:
+    """R_b for each block b: the neurons of the first hidden layer active in block b (a shallow
+    network's R1, R2 of the two-block theorem)."""
+    return tuple({i for i, on in enumerate(block[0]) if on} for block in variety.pattern.blocks)
+
+
 def _random_block_values(variety: PatternVariety, masks, prime: int, rng: random.Random) -> list[list[list[int]]]:
     """M(θ) mod p at one random θ for each 0/1 mask (one tuple per hidden layer). Ranks are about
     M_b itself, so data points are left out."""

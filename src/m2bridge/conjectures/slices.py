@@ -42,6 +42,7 @@ from ..macaulay2.msolve import Msolve, solve
 from ..macaulay2.scripts import drop_kept_script
 from ..varieties.jacobian import jacobian_dim
 from .certify import integer_terms
+from .ranks import active_sets
 
 # A prime below 2^30 (msolve refuses larger ones), large enough that an unlucky slice or point is rare.
 DEGREE_PRIME = 1_073_741_827
@@ -85,7 +86,7 @@ def two_block_ranks(variety) -> tuple[int, int, int] | None:
     only, each capped at min(n0, n2) (the generic rank of A, B, C); None for any other case."""
     if variety.k != 2 or variety.arch.depth != 2 or variety.data is not None or variety.bias:
         return None
-    R1, R2 = ({i for i, on in enumerate(block[0]) if on} for block in variety.pattern.blocks)
+    R1, R2 = active_sets(variety)
     cap = min(variety.arch.widths[0], variety.arch.widths[-1])
     return min(len(R1 - R2), cap), min(len(R1 & R2), cap), min(len(R2 - R1), cap)
 

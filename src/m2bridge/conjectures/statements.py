@@ -18,7 +18,7 @@ from ..varieties.polynomials import (
     coordinate_matrices, hstack, independent_columns, minors, rational_kernel, residue, transpose,
 )
 from .base import CaseCheck, MinorStatement, Statement
-from .ranks import generic_ranks, path_ranks
+from .ranks import active_sets, generic_ranks, path_ranks
 from .verdict import Verdict
 
 RANK_CONVENTIONS = ("literal", "generic")
@@ -81,7 +81,7 @@ class ShallowTwoBlock(MinorStatement):
 
     def families(self, variety, ctx, convention, variant, check):
         n0, n1, n2 = variety.arch.widths
-        R1, R2 = ({i for i, a in enumerate(b[0]) if a} for b in variety.pattern.blocks)
+        R1, R2 = active_sets(variety)
         s = len(R1 & R2)
         r1, r2, t = len(R1), len(R2), len(R1 ^ R2)
         if convention == "generic":
@@ -218,7 +218,7 @@ class RankSum(MinorStatement):
         return ShallowTwoBlock().not_applicable(variety) or ("stated without bias" if variety.bias else None)
 
     def families(self, variety, ctx, convention, variant, case):
-        R1, R2 = ({i for i, a in enumerate(b[0]) if a} for b in variety.pattern.blocks)
+        R1, R2 = active_sets(variety)
         s = len(R1 & R2)
         ranks = {"a": len(R1) - s, "b": s, "c": len(R2) - s}
         done = run_template(case.runner, "rank_sum.m2.j2", variables=variety.variable_names, promises=("ngens",),
@@ -242,7 +242,7 @@ class Dimension(Statement):
     def not_applicable(self, variety):
         if variety.k != 2 or variety.arch.depth != 2 or variety.data is not None or variety.bias:
             return "needs two blocks, one hidden layer, no data, no bias"
-        R1, R2 = ({i for i, a in enumerate(b[0]) if a} for b in variety.pattern.blocks)
+        R1, R2 = active_sets(variety)
         if not R1 & R2:
             return "s = 0: the blocks share no active neuron"
         return None
@@ -254,7 +254,7 @@ class Dimension(Statement):
         if reason is not None:
             return [self.verdict(case, "dimension", convention, variant, applies=False, reason=reason)]
         n0, _, n2 = variety.arch.widths
-        R1, R2 = ({i for i, a in enumerate(b[0]) if a} for b in variety.pattern.blocks)
+        R1, R2 = active_sets(variety)
         s = len(R1 & R2)
         a, b, c, n1 = len(R1) - s, s, len(R2) - s, len(R1 | R2)
         q = min(n0, n2)

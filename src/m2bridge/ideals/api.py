@@ -1,6 +1,6 @@
 """`pattern_ideal`: the ideal J^A (or I_X^A) of a pattern variety.
 
->>> result = pattern_ideal("2,2,2", "10|11")
+>>> result = pattern_ideal("2,2,2", "10|11", engine="macaulay2")
 >>> result.dim, result.degree, result.mingens_degrees
 (6, 4, [2, 2])
 >>> print(result.generators[1])

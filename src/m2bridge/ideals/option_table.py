@@ -32,10 +32,11 @@ from ..varieties.monomials import monomial_count
 from ..varieties.field import INTERPOLATION_PRIME, Field
 
 ENGINES = ("auto", "macaulay2", "singular")
-"""Who computes ker's kernel: macaulay2 (`ker`, the default: sessions and the race of `auto` are
-built on it), singular (`eliminate`, 2.6-6.3 times faster where measured side by side:
-benchmarks/bench_kernel_engines.py) or auto (Singular when installed, else Macaulay2 with a one-line
-note; a Macaulay2 named by M2BRIDGE_M2 or passed as `m2=` keeps Macaulay2)."""
+"""Who computes ker's kernel: macaulay2 (`ker`; sessions and the race of `auto` are built on it),
+singular (`eliminate`, 2.6-6.3 times faster where measured side by side:
+benchmarks/bench_kernel_engines.py) or auto (the default: Singular when installed, else Macaulay2 with
+a one-line note; a Macaulay2 named by M2BRIDGE_M2 or passed as `m2=`, a session included, keeps
+Macaulay2)."""
 
 METHODS = ("ker", "interpolate", "auto")
 """ker: Macaulay2's `ker` (complete); interpolate: linear algebra over GF(p) through `max_degree`;
@@ -154,6 +155,12 @@ def _trace(value, name):
     return value
 
 
+def _flag(value, name):
+    if not isinstance(value, bool):
+        raise InputError(f"{name} {value!r}: expected true or false", name)
+    return value
+
+
 def _field(value, name):
     return Field.parse(value)
 
@@ -203,7 +210,7 @@ OPTIONS: dict[str, Option] = {o.name: o for o in (
            "auto: ker within its budget racing interpolation (without max_degree it is ker). m2 is the old name "
            "of ker", _method, str, "", "--method", "method"),
     Option("engine", "who computes ker's kernel: macaulay2, singular (eliminate; optional, Debian package "
-           "singular; faster) or auto (Singular when installed, else Macaulay2 with a note); default macaulay2", _engine, str, "", "--engine",
+           "singular; faster) or auto (Singular when installed, else Macaulay2 with a note)", _engine, str, "", "--engine",
            "engine"),
     Option("max_degree", f"degree bound of the interpolation, and the degrees through which graded dimensions are "
            f"reported (at most {MAX_DEGREE}, and {MAX_MONOMIALS:,} monomials of that degree)", _max_degree, int,
@@ -228,6 +235,9 @@ OPTIONS: dict[str, Option] = {o.name: o for o in (
     Option("certify", "with lift: ask Macaulay2 whether the generators give J^A", None, "flag", "", "--certify"),
     Option("recheck_prime", "repeat the interpolation over this prime and compare", _prime, int, "",
            "--recheck-prime", optional=True),
+    Option("certificates_first", "conjecture checks over QQ: try the certificates before computing J^A, which is "
+           "then computed (by method) only where none proves generation", _flag, "flag", "", "--certificates-first",
+           "certificates_first"),
     Option("check_dim", "compare Macaulay2's dim with the Jacobian rank", None, "flag"),
     Option("verbose", "stream Macaulay2's output live to stderr while it is captured (as -v does)", None, "flag", "", "--verbose"),
     Option("m2_trace", "Macaulay2's gbTrace level for ker (0-15), streamed live to stderr", _trace, int, "",

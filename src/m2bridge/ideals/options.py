@@ -40,8 +40,8 @@ class IdealOptions:
     naming it.
 
     field: QQ or ZZ/p (text or Field). method: ker, interpolate or auto (the default; without
-    max_degree it is ker). engine: who computes ker's kernel: macaulay2 (the default), singular or auto
-    (Singular when installed, else Macaulay2; the race of method auto runs Macaulay2). max_degree: the degree bound
+    max_degree it is ker). engine: who computes ker's kernel: macaulay2, singular or auto
+    (the default: Singular when installed, else Macaulay2; the race of method auto runs Macaulay2). max_degree: the degree bound
     of interpolation (required by interpolate; under auto, without it auto is ker). timeout: seconds
     for Macaulay2. ker_timeout: seconds `ker` may take under auto; when given, auto waits that long
     for ker's complete answer even after interpolation has answered; when not given, ker runs at most
@@ -56,13 +56,15 @@ class IdealOptions:
     check them exactly. certify: ask Macaulay2 whether lifted generators generate J^A.
     recheck_prime: interpolate again over this prime and compare. workers: processes for
     interpolation (at most the CPUs available). check_dim: compare Macaulay2's dim with the Jacobian
-    rank. verbose: stream Macaulay2's output to stderr. m2_trace: Macaulay2's `gbTrace` level (0–15)
+    rank. certificates_first: a conjecture check over QQ tries the ladder of certificates before it
+    computes J^A, and computes J^A (by method) only where no certificate proves generation (a sweep
+    then computes no J^A of its own). verbose: stream Macaulay2's output to stderr. m2_trace: Macaulay2's `gbTrace` level (0–15)
     for experts watching Gröbner basis computations (with verbose).
     """
 
     field: Field = field(default_factory=Field)
     method: str = DEFAULT_METHOD
-    engine: str = "macaulay2"
+    engine: str = "auto"
     max_degree: int | None = None
     timeout: float = DEFAULT_TIMEOUT
     ker_timeout: float | None = None
@@ -76,6 +78,7 @@ class IdealOptions:
     recheck_prime: int | None = None
     workers: int = 1
     check_dim: bool = True
+    certificates_first: bool = False
     verbose: bool = False
     m2_trace: int = 0
 

@@ -325,13 +325,13 @@ def solver_for(options: IdealOptions, m2=None) -> Solver:
 
 
 def kernel_solver(options: IdealOptions, m2=None) -> KerSolver:
-    """ker on the engine `options.engine` names; auto is Singular when it is installed and the caller
-    named no Macaulay2 of its own (`M2BRIDGE_M2`, or `m2=` with another executable: asked for by
-    name), else Macaulay2 with a one-line note."""
+    """ker on the engine `options.engine` names; auto (the default) is Singular when it is installed
+    and the caller asked for nothing of Macaulay2's (`M2BRIDGE_M2`, `m2=` a runner or session, or
+    `m2_trace`: Macaulay2's gbTrace), else Macaulay2 (a missing Singular is an info line of -v)."""
     engine = options.engine
     if engine == "auto":
         installed = singular_installed()
-        engine = "singular" if installed and not _names_macaulay2(m2) else "macaulay2"
+        engine = "singular" if installed and not _names_macaulay2(m2) and not options.m2_trace else "macaulay2"
         if not installed:
             _note_singular_missing()
     return SingularKerSolver(m2) if engine == "singular" else KerSolver(m2)
@@ -346,5 +346,5 @@ def _names_macaulay2(m2) -> bool:
 @functools.lru_cache(maxsize=1)
 def _note_singular_missing() -> None:
     """Once per process: the optional engine is missing, which is not an error."""
-    logger.warning("engine auto: Singular is not installed, ker runs on Macaulay2 "
+    logger.info("engine auto: Singular is not installed, ker runs on Macaulay2 "
                    "(scripts/install-singular.sh installs it)")

@@ -32,7 +32,7 @@ from ..errors import M2BridgeError, M2CrashError, M2NotFoundError, M2TimeoutErro
 from ._launch import PARENT_VARIABLE, TIMEOUT_MARKER
 from .failures import failure
 from .scripts import kept_only_when_named, remove_script, write_script
-from .tee import can_tee, run_teed
+from .tee import can_tee, run_teed, terminal
 
 DEFAULT_TIMEOUT = 600.0
 DEFAULT_MEMORY_LIMIT = 8 * 2**30
@@ -158,7 +158,7 @@ def _collect(process: subprocess.Popen, tee: bool) -> tuple[str, str]:
     stdout_fd, stderr_fd = _pipe(process.stdout).fileno(), _pipe(process.stderr).fileno()
     streams: dict[int, list[bytes]] = {stdout_fd: [], stderr_fd: []}
     decoders = {fd: codecs.getincrementaldecoder("utf-8")("replace") for fd in streams}
-    open_fds = list(streams)
+    open_fds, echo = list(streams), terminal()
     while open_fds:
         ready, _, _ = select.select(open_fds, [], [])
         for fd in ready:
@@ -168,8 +168,8 @@ def _collect(process: subprocess.Popen, tee: bool) -> tuple[str, str]:
                 continue
             streams[fd].append(chunk)
             if tee:
-                sys.stderr.write(decoders[fd].decode(chunk))
-                sys.stderr.flush()
+                echo.write(decoders[fd].decode(chunk))
+    echo.flush()
     return _lines(b"".join(streams[stdout_fd])), _lines(b"".join(streams[stderr_fd]))
 
 

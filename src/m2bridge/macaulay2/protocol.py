@@ -39,6 +39,54 @@ FRAME_PREFIX = "@@m2b "
 _FRAME = re.compile(r"@@m2b (ok|err) ([A-Za-z_][A-Za-z0-9_]*) ([0-9]+)(?: (.*))?\Z", re.S)
 
 
+def in_words(line: str) -> str:
+    """A line of Macaulay2's output for a person watching it (`-v`): a framed record as its key and a
+    short payload (a generator as its number of terms), anything else — Macaulay2's own words,
+    gbTrace, errors — as it is.
+
+    >>> in_words("@@m2b ok gen 20 1:1^1,2^1;-1:0^1,3^1")
+    'm2bridge reply: generator, 2 terms'
+    >>> in_words("@@m2b ok dim 1 6"), in_words("-- used 0.1 seconds")
+    ('m2bridge reply: dim 6', '-- used 0.1 seconds')
+    >>> in_words("{2}(1)m@@m2b ok degree 1 4").splitlines()  # gbTrace's words before a record on its line
+    ['{2}(1)m', 'm2bridge reply: degree 4']
+    """
+    start = line.find(FRAME_PREFIX)
+    if start > 0:
+        return line[:start] + "\n" + in_words(line[start:])
+    frame = _FRAME.match(line)
+    if frame is None:
+        return line
+    status, key, _, payload = frame.groups()
+    payload = payload or ""
+    if key == "gen":
+        return f"m2bridge reply: generator, {payload.count(';') + 1 if payload else 0} terms"
+    if key in ("begin", "end"):
+        return f"m2bridge reply {'begins: ' + payload.split()[0] if key == 'begin' and payload else 'ends'}"
+    shown = payload if len(payload) <= 70 else f"{payload[:60]}… ({len(payload)} characters)"
+    return f"m2bridge reply: {key} {shown}" if status == "ok" else f"m2bridge reply: error in {key}: {shown}"
+
+
+class ReadableEcho:
+    """Text written in pieces, echoed line by line through `in_words` to a stream of the moment
+    (`stream()`, e.g. whatever sys.stderr is then)."""
+
+    def __init__(self, stream):
+        self.stream, self.pending = stream, ""
+
+    def write(self, text: str) -> None:
+        lines = (self.pending + text).split("\n")
+        self.pending = lines.pop()
+        if lines:
+            out = self.stream()
+            out.write("".join(in_words(line) + "\n" for line in lines))
+            out.flush()
+
+    def flush(self) -> None:
+        if self.pending:
+            self.write("\n")
+
+
 @dataclass
 class Reply:
     """The records of one framed reply, by key, in order."""

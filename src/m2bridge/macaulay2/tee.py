@@ -27,16 +27,11 @@ import sys
 
 from .. import _processes
 from ._launch import PARENT_VARIABLE
+from .protocol import ReadableEcho
 
-class _Terminal:
-    """Where subprocess-tee prints a line: whatever sys.stderr is at that moment."""
-
-    def write(self, text: str) -> None:
-        sys.stderr.write(text)
-        sys.stderr.flush()
-
-    def flush(self) -> None:
-        sys.stderr.flush()
+def terminal() -> ReadableEcho:
+    """Where a streamed line goes: whatever sys.stderr is at that moment, framed replies in words."""
+    return ReadableEcho(lambda: sys.stderr)
 
 
 def can_tee() -> bool:
@@ -62,9 +57,9 @@ def run_teed(command: list[str], marker: str) -> tuple[int, str, str]:
     if stopping is not None:
         raise _processes.Terminated(stopping)
     env = dict(os.environ, **{PARENT_VARIABLE: str(os.getpid())})
-    terminal = _Terminal()
+    echo = terminal()
     try:
-        done = subprocess_tee.run(command, env=env, stdin=subprocess.DEVNULL, stdout=terminal, stderr=terminal)
+        done = subprocess_tee.run(command, env=env, stdin=subprocess.DEVNULL, stdout=echo, stderr=echo)
     except BaseException:
         _end_children_running(marker)
         raise

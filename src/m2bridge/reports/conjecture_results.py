@@ -27,6 +27,16 @@ from ..sweeps.renaming import form_of
 PREFIX = "conjectures:"
 
 
+
+def _known_by(method: str | None) -> str:
+    """How a verdict of a check with certificates first knew J^A (per reading and orbit)."""
+    if method == "certificate":
+        return "not computed: a certificate decided (per reading and orbit)"
+    if method == "composition":
+        return "not computed: a polynomial of C off the variety decided (per reading and orbit)"
+    bound = (method or "?").partition("<=")[2]
+    return f"through degree {bound} (per reading and orbit)" if bound else f"complete ({method}; per reading and orbit)"
+
 def _reading(verdict: dict) -> str:
     return reading_name(verdict.get("statement") or "", verdict.get("rank_convention"), verdict.get("variant"))
 
@@ -128,6 +138,8 @@ def conjecture_results(store: CaseStore, sweep: str, statement: str | None = Non
     ideal_methods = Counter(("complete" if r.result.get("complete") else f"through degree "
                              f"{r.result.get('checked_through_degree')}") + f" ({r.result.get('method_used', '?')})"
                             for r in ideals)
+    if not ideals:  # certificates first: each check computed J^A itself, where it had to
+        ideal_methods = Counter(_known_by(v.get("method")) for _, v in verdicts if v.get("claim") == claim)
     published = all(v.get("published", True) for _, v in verdicts)
     return {
         "sweep": sweep, "statement": statement, "claim": claim, "published": published,

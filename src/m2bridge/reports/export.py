@@ -5,7 +5,8 @@ hash), its result in the coordinates of each case that was asked for, and the ve
 m2bridge, Macaulay2 and python-flint. `verify_export` recomputes every `ok` record from its inputs:
 it re-renders the script from the record's case, field, seed and the installed template — it never
 runs a script read from the file — and reports a stored script that differs from the re-rendered
-one as a difference.
+one as a difference. A conjecture check is recomputed against a J^A recomputed here too, never the
+one the file holds. Differences are `differences.Difference`, one per differing field.
 """
 
 from __future__ import annotations
@@ -20,14 +21,15 @@ import flint
 from .._files import EXPORT_LIMIT, read_text
 from ..errors import InputError
 from ..ideals.options import IdealOptions
-from ..ideals.request import Request, parse_key_method
+from ..ideals.request import CHECK_PREFIX, Request, parse_key_method
 from ..ideals.solvers import kernel_solver
 from ..macaulay2.process import Macaulay2
 from ..varieties.symmetry import Case
 from ..sweeps.renaming import form_of
 from ..sweeps.store import STATUSES, CaseRecord, CaseStore
 from ..sweeps.requested import in_requested_coordinates
-from ..sweeps.tasks import CONJECTURE_PREFIX, compute_task, make_task
+from ..sweeps.tasks import CONJECTURE_PREFIX, Task, compute_task, make_task
+from .differences import Difference, field_differences
 
 EXPORT_FORMAT = "m2bridge-export-2"
 
@@ -106,69 +108,121 @@ def _script_difference(record: CaseRecord, options: IdealOptions) -> str | None:
 
 
 def _key_of(record: CaseRecord, method: str | None = None) -> tuple:
-    return (record.case, record.field, record.seed, method or record.method.removeprefix("check/"))
+    return (record.case, record.field, record.seed, method or record.method.removeprefix(CHECK_PREFIX))
 
 
-def verify_export(document: dict, timeout: float = 600.0) -> tuple[list[str], int]:
-    """Recompute every `ok` record of an export from its inputs; return (differences, records checked).
+def _task_of(record: CaseRecord, timeout: float) -> tuple[Task | None, str | None]:
+    """The task that recomputes `record` from its inputs, or why its inputs name none."""
+    try:
+        request = Request.from_key_method(record.computation, record.method, field=record.field,
+                                          seed=record.seed, timeout=timeout)
+        task = make_task(record.case, record.computation, request.options)
+    except InputError as exc:
+        return None, f"its inputs describe no computation ({exc})"
+    if task.key != record.key:  # a key names its inputs: one that does not is no record of them
+        return None, f"its key {record.key!r} is not the key of its inputs ({task.key!r})"
+    if task.template_hash != record.template_hash:
+        return None, "the template has changed since the export (template hash differs)"
+    return task, None
 
-    Every script that runs is rendered here from the record's case, field, method and seed with the
-    installed templates; a stored script is compared with it and reported when it differs."""
-    differences, checked = [], 0
-    ideals = {_key_of(r): r.result for r in map(_stored, document["records"])
-              if r.computation == "ideal" and r.status == "ok"}
-    done: dict[tuple, CaseRecord] = {}
-    for data in document["records"]:
+
+def _reproducing(task: Task, result: dict) -> Task:
+    """`task` the way the stored `result` answered (the engine, and the method under auto)."""
+    return dataclasses.replace(task, options=Request(task.computation, task.options).reproducing(result).options)
+
+
+class _Verification:
+    """One verification of an export: every recomputation is done once and shared (several
+    requested cases share one canonical record; a conjecture check shares its J^A with the
+    export's ideal record)."""
+
+    def __init__(self, document: dict, timeout: float) -> None:
+        self.timeout = timeout
+        self.ideals = [r for r in map(_stored, document["records"]) if r.computation == "ideal" and r.status == "ok"]
+        self.done: dict[tuple, CaseRecord] = {}
+        self.differences: list[Difference] = []
+
+    def recompute(self, task: Task) -> CaseRecord:
+        key = (task.key, task.options.method, task.options.engine)
+        if key not in self.done:
+            self.done[key] = compute_task(task)
+        return self.done[key]
+
+    def ideal_task(self, check: CaseRecord) -> Task:
+        """How the J^A a conjecture check is checked against is recomputed: as the export's ideal
+        record of its inputs is (the one of the same method, else the only one of its case, field
+        and seed, as a sweep pairs them), else from the check's own inputs. Only the inputs of
+        the ideal record are read; its result decides nothing but which method answers again."""
+        same = [r for r in self.ideals if _key_of(r)[:3] == _key_of(check)[:3]]
+        exact = [r for r in same if _key_of(r) == _key_of(check)]
+        for record in exact[:1] or (same if len(same) == 1 else []):
+            task, _ = _task_of(record, self.timeout)
+            if task is not None:
+                return _reproducing(task, record.result)
+        request = Request.from_key_method("ideal", check.method.removeprefix(CHECK_PREFIX), field=check.field,
+                                          seed=check.seed, timeout=self.timeout)
+        return make_task(check.case, "ideal", request.options)
+
+    def check(self, data: dict) -> None:
         record = _stored(data)
-        if record.status != "ok":
-            continue
-        checked += 1
         label = f"{data.get('requested') or record.case.label} [{record.computation}]"
-        try:
-            request = Request.from_key_method(record.computation, record.method, field=record.field,
-                                              seed=record.seed, timeout=timeout)
-            task = make_task(record.case, record.computation, request.options)
-        except InputError as exc:
-            differences.append(f"{label}: its inputs describe no computation ({exc})")
-            continue
-        if task.key != record.key:  # a key names its inputs: one that does not is no record of them
-            differences.append(f"{label}: its key {record.key!r} is not the key of its inputs ({task.key!r})")
-            continue
-        if task.template_hash != record.template_hash:
-            differences.append(f"{label}: the template has changed since the export (template hash differs)")
-            continue
+        task, problem = _task_of(record, self.timeout)
+        if task is None:
+            self.differences.append(Difference(label, str(problem)))
+            return
         problem = _script_difference(record, task.options)
         if problem is not None:
-            differences.append(f"{label}: {problem}")
+            self.differences.append(Difference(label, problem))
         if data.get("requested"):
             form = form_of(Case.from_label(data["requested"]))
-            quoted = in_requested_coordinates(record, form)
             if form.case != record.case:
-                differences.append(f"{label}: the requested case is not equivalent to the stored {record.case.label}")
-            elif _comparable(quoted) != _comparable(data["result"]):
-                differences.append(f"{label}: the result quoted for it is not the stored result renamed to it")
-        if record.computation.startswith(CONJECTURE_PREFIX):
-            ideal = ideals.get(_key_of(record))
-            if ideal is None:
-                differences.append(f"{label}: the export lacks the J^A this verdict was checked against")
-                continue
-            task = dataclasses.replace(task, ideal=ideal)
-        task = dataclasses.replace(task, options=Request(record.computation, task.options).reproducing(
-            record.result).options)
-        key = (task.key, task.options.method)
-        if key not in done:  # several requested cases share one canonical record
-            done[key] = compute_task(task)
-        again = done[key]
+                self.differences.append(Difference(
+                    label, f"the requested case is not equivalent to the stored {record.case.label}"))
+            else:
+                self.differences += field_differences(
+                    label, "result", _comparable(data["result"]), _comparable(in_requested_coordinates(record, form)),
+                    "the result quoted for it is not the stored result renamed to it")
+        if record.computation.startswith(CONJECTURE_PREFIX) and _decided_without_ideal(record.result):
+            # certificates first (docs/guide.md): recomputed the same way, J^A is not needed
+            task = dataclasses.replace(task, options=dataclasses.replace(task.options, certificates_first=True))
+        elif record.computation.startswith(CONJECTURE_PREFIX):
+            ideal = self.recompute(self.ideal_task(record))  # never the J^A the file holds
+            if ideal.status != "ok":
+                self.differences.append(Difference(label, "the J^A it is checked against could not be recomputed: "
+                                                          f"{ideal.error}"))
+                return
+            task = dataclasses.replace(task, ideal=ideal.result)
+        again = self.recompute(_reproducing(task, record.result))
         if again.status != "ok":
-            differences.append(f"{label}: recomputation failed: {again.error}")
-            continue
+            self.differences.append(Difference(label, f"recomputation failed: {again.error}"))
+            return
         stored, now = _comparable(record.result), _comparable(again.result)
         if "engine" not in stored:  # written before ker had a second engine (reproduced on Macaulay2)
             now.pop("engine", None)
-        for name in sorted(set(stored) | set(now)):
-            if stored.get(name) != now.get(name):
-                differences.append(f"{label}: {name} was {stored.get(name)!r}, now {now.get(name)!r}")
-    return differences, checked
+        self.differences += field_differences(label, "stored_result", stored, now)
+
+
+def _decided_without_ideal(result: dict) -> bool:
+    """Whether every applicable verdict of a stored check was decided without J^A (by a certificate,
+    or by a polynomial of C off the variety): then it is recomputed with certificates first."""
+    applicable = [v for v in result.get("verdicts", ()) if isinstance(v, dict) and v.get("applies")]
+    return bool(applicable) and all(v.get("method") in ("certificate", "composition") for v in applicable)
+
+
+def verify_export(document: dict, timeout: float = 600.0) -> tuple[list[Difference], int]:
+    """Recompute every `ok` record of an export from its inputs; return (differences, records checked),
+    one Difference per field whose value is not the recomputed one (`str()` is its line).
+
+    Every script that runs is rendered here from the record's case, field, method and seed with the
+    installed templates; a stored script is compared with it and reported when it differs. A
+    conjecture check is recomputed against a J^A recomputed from its inputs, never the file's."""
+    verification = _Verification(document, timeout)
+    checked = 0
+    for data in document["records"]:
+        if data["status"] == "ok":
+            checked += 1
+            verification.check(data)
+    return verification.differences, checked
 
 
 _VOLATILE = {"seconds"}

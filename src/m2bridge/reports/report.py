@@ -9,7 +9,7 @@ status is `ok`, `partial` (J^A known through a degree only: interpolation withou
 >>> rows = [ReportRow("2,2,2", "10|11", False, "orbit", 4, "2,2,2:01|11", "QQ", "ker", "ker", 6, 6, 4, [2, 2],
 ...                   True, None, "ok", 0.4)]
 >>> print(format_rows(rows, "md").splitlines()[2])
-| 2,2,2 | 10\\|11 | orbit of 4 | QQ | ker | 6 | 4 | 2×2 | yes | ok | 0.40 |
+| 2,2,2 | 10\\|11 | orbit of 4; computed as 01\\|11 | QQ | ker | 6 | 4 | 2×2 | yes | ok | 0.40 |
 >>> print(format_rows(rows, "csv").splitlines()[1])
 "2,2,2",10|11,false,orbit,4,"2,2,2:01|11",QQ,ker,ker,6,6,4,"[2, 2]",true,,ok,0.4
 """
@@ -69,7 +69,11 @@ _CSV_COLUMNS = [f.name for f in fields(ReportRow)]
 
 def _cells(row: ReportRow, times: str = "×") -> list[str]:
     pattern = row.pattern + (" (bias)" if row.bias else "")
-    requested = f"orbit of {row.cases}" if row.kind == "orbit" else "case"
+    requested = f"orbit of {row.cases}" if row.kind == "orbit" else "as asked"
+    arch, _, rest = row.canonical.partition(":")
+    computed = rest.split(":")[0] if arch == row.arch else f"{arch} {rest.split(':')[0]}"
+    if computed != row.pattern:  # the symmetric case that was computed, its results renamed to this one
+        requested += f"; computed as {computed}"
     if row.complete is None:
         complete = ""
     else:

@@ -54,7 +54,8 @@ MAX_ENUMERATED_BLOCKS = 6
 # The computation options' keys, their types and their rules are the option table's.
 _SWEEP_KEYS = {
     "name": str, "description": str, "compute": list, "family": list, "conjectures": list,
-    **{key: (int, float) if option.kind is float else option.kind for key, option in CASE_FILE_KEYS.items()},
+    **{key: (int, float) if option.kind is float else bool if option.kind == "flag" else option.kind
+       for key, option in CASE_FILE_KEYS.items()},
 }
 _FAMILY_KEYS = {"architectures": list, "blocks": int, "patterns": list, "bias": bool, "name": str}
 
@@ -227,7 +228,7 @@ def _add_ordered_patterns(cases: dict, arch: Architecture, k: int, bias: bool) -
         for order in itertools.permutations(range(k)):
             # Requested block j is subset block order[j]; canonical block c was subset block
             # form.block_of[c], i.e. requested block order.index(form.block_of[c]).
-            case = Case(arch.text, "|".join(texts[subset[i]] for i in order), bias)
+            case = Case.of_normal_texts(arch.text, "|".join(texts[subset[i]] for i in order), bias)
             block_of = tuple(order.index(b) for b in form.block_of)
             cases.setdefault(case, dataclasses.replace(form, block_of=block_of))
     return ordered, trivial

@@ -13,7 +13,7 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from ..errors import InputError
 from ..extras import require
 from ..varieties.runners import local_dask_client
-from .tasks import Task, close_sessions, compute_task
+from .tasks import Task, close_sessions, compute_task, new_record
 
 
 class LocalExecutor:
@@ -77,9 +77,18 @@ class DaskExecutor:
 
 
 def _compute(distributed, client, tasks: list[Task], finished) -> None:
-    futures = [client.submit(compute_task, task, key=f"m2bridge-{task.key}", pure=False) for task in tasks]
+    futures = {client.submit(compute_task, task, key=f"m2bridge-{task.key}", pure=False): task for task in tasks}
     for future in distributed.as_completed(futures):
-        finished(future.result())
+        try:
+            record = future.result()
+        except distributed.KilledWorker:
+            # The task took its worker down each time Dask retried it (a worker past its memory
+            # limit is restarted by its nanny): an error record, and the sweep goes on.
+            record = new_record(futures[future])
+            record.status = "error"
+            record.error = ("its Dask worker died computing it, each time it was retried (past the worker's "
+                            "memory limit?)")
+        finished(record)
 
 
 EXECUTORS = {"local": LocalExecutor, "dask": DaskExecutor}

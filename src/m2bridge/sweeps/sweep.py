@@ -119,7 +119,7 @@ def plan_tasks(spec: SweepSpec) -> tuple[dict[str, Task], list[tuple[Case, str]]
     members: list[tuple[Case, str]] = []
     computations = [c for c in spec.compute if c in ("ideal", "dim")]
     if "conjectures" in spec.compute:
-        if "ideal" not in computations:
+        if "ideal" not in computations and not spec.options.certificates_first:
             computations.append("ideal")  # verdicts are checked against J^A
         computations += [CONJECTURE_PREFIX + name for name in spec.conjectures]
     hashes: dict = {}
@@ -178,7 +178,9 @@ def run_sweep(spec: SweepSpec, store: CaseStore, *, workers: int | None = None, 
     later = [t for t in todo if t.computation.startswith(CONJECTURE_PREFIX)]
     try:
         runner.run(first, finished)
-        if later:
+        if later and spec.options.certificates_first:  # each check computes J^A itself, where it must
+            runner.run(later, finished)
+        elif later:
             runner.run(_with_ideals(later, tasks, store, summary, progress), finished)
     except KeyboardInterrupt:
         summary.interrupted = True

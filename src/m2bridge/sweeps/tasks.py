@@ -132,14 +132,19 @@ def compute_task(task: Task) -> CaseRecord:
         _running.pop(threading.get_ident(), None)
 
 
+def new_record(task: Task) -> CaseRecord:
+    """The record a task's answer (or failure) goes into."""
+    identity = {f.name: getattr(task, f.name) for f in dataclasses.fields(CaseIdentity)}
+    return CaseRecord(**identity, timeout=task.options.timeout, flint_version=flint.__version__, created=time.time())
+
+
 def _compute_task(task: Task) -> CaseRecord:
     from ..conjectures.check import all_verdicts
     from ..ideals.api import pattern_ideal
     from ..varieties.jacobian import jacobian_dim
 
-    identity = {f.name: getattr(task, f.name) for f in dataclasses.fields(CaseIdentity)}
     options = task.options
-    record = CaseRecord(**identity, timeout=options.timeout, flint_version=flint.__version__, created=time.time())
+    record = new_record(task)
     variety = task.case.variety
     start = time.perf_counter()
     try:
@@ -147,10 +152,11 @@ def _compute_task(task: Task) -> CaseRecord:
             jac = jacobian_dim(variety, seed=task.seed)
             record.result = {"dim": jac.dim, "prime": jac.prime, "points": jac.points, "error_bound": jac.error_bound}
         elif task.computation.startswith(CONJECTURE_PREFIX):
-            if task.ideal is None:  # a bug of the sweep, which gives every conjecture task its ideal
+            if task.ideal is None and not options.certificates_first:  # a bug of the sweep
                 raise M2BridgeError(f"{task.case.arch} {task.case.pattern}: a conjecture task without the ideal "
                                     "it is checked against")
-            ideal = ideal_from_record(task.case, task.ideal, task.field)
+            # certificates_first: the check computes J^A itself, only where no certificate proves generation
+            ideal = None if task.ideal is None else ideal_from_record(task.case, task.ideal, task.field)
             verdicts = all_verdicts(variety, [task.computation[len(CONJECTURE_PREFIX):]], ideal=ideal,
                                     options=options, m2=_session(options))
             record.result = {"verdicts": [v.to_json() for v in verdicts]}

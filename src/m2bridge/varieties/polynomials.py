@@ -125,6 +125,13 @@ def hstack(*Ms):
     return [sum((list(M[i]) for M in Ms), []) for i in range(len(Ms[0]))]
 
 
+def exact_key(poly) -> tuple:
+    """A hashable key, equal exactly for equal polynomials of one ring: the terms (exponents,
+    coefficient). Not str(): in python-flint 0.9.0 str() of a polynomial leaks its text (a
+    conjecture check at width 6 keyed its C by str() and grew by 85-250 MB)."""
+    return tuple(poly.terms())
+
+
 class Minors(list):
     """The nonzero size × size minors of `matrix`, remembering the matrix and the size (certificates
     reason about the matrix: conjectures/classical.py)."""

@@ -61,6 +61,15 @@ class Case:
         return case
 
     @classmethod
+    def of_normal_texts(cls, arch: str, pattern: str, bias: bool = False) -> "Case":
+        """The case of texts already in normal form, written from parsed objects (a sweep plans
+        tens of thousands): nothing is parsed again, the variety is built when first used."""
+        case = cls.__new__(cls)
+        for name, value in (("arch", arch), ("pattern", pattern), ("bias", bool(bias))):
+            object.__setattr__(case, name, value)
+        return case
+
+    @classmethod
     def from_label(cls, label: str) -> "Case":
         """`ARCH:PATTERN[:bias]`, as `label` writes it."""
         parts = str(label).split(":")
@@ -113,7 +122,7 @@ def canonical_form(arch, pattern, bias: bool = False) -> CanonicalForm:
          for transposed, a, blocks in candidates for order in itertools.permutations(range(len(blocks)))),
         key=lambda candidate: candidate[0],
     )
-    case = Case(",".join(map(str, widths)), "|".join(texts), bias)
+    case = Case.of_normal_texts(",".join(map(str, widths)), "|".join(texts), bias)
     return CanonicalForm(case, transposed, tuple(order))
 
 

@@ -34,6 +34,7 @@ from ..macaulay2.process import M2Session, Macaulay2
 from ..varieties.model import make_variety
 from ..varieties.symmetry import Case
 from ..sweeps.casefile import SweepSpec
+from ..reports.differences import Difference
 from ..reports.export import export_records, load_export, verify_export
 from ..sweeps.renaming import form_of, rename_result
 from ..reports.report import conjecture_report, format_conjecture_report, format_rows, report_rows
@@ -207,9 +208,10 @@ def sweep(case_file_or_spec, *, db=None, workers: int | None = None, executor: s
     return result
 
 
-def verify(export, timeout: float = 600.0) -> tuple[list[str], int]:
+def verify(export, timeout: float = 600.0) -> tuple[list[Difference], int]:
     """`m2bridge verify` from Python: recompute an export (a file written by `export`, or the dict
-    `SweepResult.export()` returns) from its inputs; returns (differences, records checked)."""
+    `SweepResult.export()` returns) from its inputs; returns (differences, records checked), one
+    Difference per differing field (`str()` is the line `m2bridge verify` prints)."""
     document = load_export(str(export)) if isinstance(export, (str, Path)) else export
     return verify_export(json.loads(json.dumps(document)), timeout=timeout)
 
@@ -354,12 +356,15 @@ def pattern_ideal(arch, pattern=None, *, data=None, blocks=None, bias: bool = Fa
     with `blocks` points per block); `bias`: affine layers.
 
     How it is computed is `options=` (an IdealOptions) with any of its fields as keywords:
-    `field` ("QQ" or "ZZ/p"), `method` ("ker", "interpolate", "auto"), `max_degree`, `timeout`,
-    `ker_timeout`, `certify_timeout`, `memory_limit`, `seed`, `engine` ("auto", "macaulay2",
-    "singular"), `prime`, `lift`, `certify`, `recheck_prime`, `workers`, `check_dim`, `verbose`.
-    `m2` runs it on a `Macaulay2`, an `M2Session` or a `Session`. With `db` (a case database path or
-    an open CaseStore) a case stored there, or any case of its symmetry orbit, is answered from it —
-    the same request or a stored answer at least as strong — and a case computed is saved there.
+    `field` ("QQ" or "ZZ/p"), `method` ("ker", "interpolate", "auto"), `engine` ("auto",
+    "macaulay2", "singular"), `max_degree`, `timeout`, `ker_timeout`, `certify_timeout`,
+    `executor`, `memory_limit` (bytes), `seed`, `prime`, `lift`, `certify`, `recheck_prime`,
+    `workers`, `check_dim`, `certificates_first`, `verbose`, `m2_trace` (their types, defaults and
+    meanings: the keyword table of the API reference, docs/api.md; an unknown keyword raises
+    InputError). `m2` runs it on a `Macaulay2`, an `M2Session` or a `Session`. With `db` (a case
+    database path or an open CaseStore) a case stored there, or any case of its symmetry orbit, is
+    answered from it — the same request or a stored answer at least as strong — and a case computed
+    is saved there.
 
     >>> pattern_ideal("2,2,2", "10", method="ker").mingens_degrees
     [2]
@@ -373,7 +378,15 @@ def pattern_ideal(arch, pattern=None, *, data=None, blocks=None, bias: bool = Fa
 
 def check(arch, pattern=None, name: str = "shallow-two-block", *, db=None, **keywords):
     """`m2bridge.check`: one verdict as `conjectures.check.check` gives it; with `db`, J^A is taken
-    from the case database (up to symmetry; computed and saved there when missing)."""
+    from the case database (up to symmetry; computed and saved there when missing).
+
+    `name` is the statement (`shallow-two-block`, `deep-two-block`, `single-block`, `rank-sum`,
+    `dimension`, `mine`). Keywords: `rank_convention` ("literal" or "generic"), `variant` (None,
+    or "union" for shallow-two-block), `claim` ("containment", "generation", "dimension"; default
+    the statement's principal claim), `ideal` (an IdealResult already computed), `data`, `blocks`
+    and `bias` (the case, as for `pattern_ideal`), `options` and `m2`, and every field of
+    IdealOptions, as for `pattern_ideal`.
+    """
     if db is None:
         return check_statement(arch, pattern, name, **keywords)
     with Session(db) as s:

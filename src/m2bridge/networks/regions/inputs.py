@@ -8,6 +8,12 @@ command line shows as its flag (`--time-limit`, `--box`).
 >>> net = Network([np.ones((1, 2)), np.ones((1, 1))], [np.zeros(1), np.zeros(1)])
 >>> [a.tolist() for a in input_box(net, (-1, 2))]
 [[-1.0, -1.0], [2.0, 2.0]]
+>>> [a.tolist() for a in input_box(net, ([-1, 0], [1, 3]))]
+[[-1.0, 0.0], [1.0, 3.0]]
+>>> input_box(net, ([-1, 0, 0], [1, 3, 3]))
+Traceback (most recent call last):
+...
+m2bridge.networks.regions.inputs.RegionInputError: box: 3 ranges for a network with 2 inputs: give one range for every input (2), or one for all of them
 >>> input_box(net, (1, 1))
 Traceback (most recent call last):
 ...
@@ -42,17 +48,23 @@ class RegionInputError(InputError):
 
 
 def input_box(network: Network, box=None) -> tuple[np.ndarray, np.ndarray]:
-    """The box as (lower, upper) arrays of length n0; `box` is (lo, hi) with numbers or sequences
-    (default DEFAULT_BOX)."""
+    """The box as (lower, upper) arrays of length n0; `box` is (lo, hi) with numbers (the cube
+    [lo, hi]^n0) or sequences of n0 numbers (one range per input), default DEFAULT_BOX."""
     n0 = network.widths[0]
     try:
         lo, hi = DEFAULT_BOX if box is None else box
-        lower = np.broadcast_to(np.asarray(lo, dtype=float), (n0,)).copy()
-        upper = np.broadcast_to(np.asarray(hi, dtype=float), (n0,)).copy()
+        sides = np.asarray(lo, dtype=float), np.asarray(hi, dtype=float)
     except (TypeError, ValueError):
         raise RegionInputError(
             f"box: expected (lower, upper) with numbers or {n0} entries each, got {box!r}",
             parameter="box") from None
+    sizes = [side.size for side in sides]
+    if any(side.ndim > 1 for side in sides) or any(size not in (1, n0) for size in sizes):
+        given = f"{sizes[0]} ranges" if sizes[0] == sizes[1] else f"{sizes[0]} lower and {sizes[1]} upper bounds"
+        raise RegionInputError(
+            f"box: {given} for a network with {n0} input{'s' if n0 != 1 else ''}: give one range for "
+            f"every input ({n0}), or one for all of them", parameter="box")
+    lower, upper = (np.broadcast_to(side.reshape(-1), (n0,)).copy() for side in sides)
     if not (np.all(np.isfinite(lower)) and np.all(np.isfinite(upper))):
         raise RegionInputError("box: bounds must be finite numbers", parameter="box")
     biggest = max(np.abs(lower).max(), np.abs(upper).max())

@@ -57,11 +57,12 @@ DEFINITIONS = {
 START_TRIES = 64
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Traversal:
     """Result of `traverse_regions`: `activation_regions` found (exact when `complete`, else a lower
     bound; `stop_reason` says why), `linear_regions` (None unless complete), the patterns in the
-    order found, adjacent pairs (indices into `patterns`), 2-D polygons when `method` is "polygon"."""
+    order found, adjacent pairs (indices into `patterns`), 2-D polygons when `method` is "polygon".
+    Built by keyword only (a dozen fields, several of one type)."""
 
     activation_regions: int
     linear_regions: int | None
@@ -299,14 +300,18 @@ def traverse_regions(network: Network, box=None, *, method: str = "auto", count_
         raise RegionInputError(f"method 'polygon' needs a 2-D input, the network has {n0}",
                                parameter="method")
     if network.depth == 1:
-        return Traversal(1, 1, True, "complete", method, [()], [], None, [0], time.monotonic() - started)
+        return Traversal(activation_regions=1, linear_regions=1, complete=True, stop_reason="complete", method=method,
+                         patterns=[()], adjacencies=[], polygons=None, linear_labels=[0],
+                         seconds=time.monotonic() - started)
     workers = check_count(workers, "workers")
     if workers > 1 and resume is None:
         merged = walk_in_slabs(traverse_regions, network, lower, upper, method, workers, count_limit, time_limit)
         labels = merged.linear_labels
-        return Traversal(len(merged.patterns), (max(labels) + 1) if labels else None, merged.complete,
-                         merged.stop_reason, method, merged.patterns, merged.adjacencies, None, labels,
-                         time.monotonic() - started, merged.lp_runs, merged.probes)
+        return Traversal(activation_regions=len(merged.patterns),
+                         linear_regions=(max(labels) + 1) if labels else None, complete=merged.complete,
+                         stop_reason=merged.stop_reason, method=method, patterns=merged.patterns,
+                         adjacencies=merged.adjacencies, polygons=None, linear_labels=labels,
+                         seconds=time.monotonic() - started, lp_runs=merged.lp_runs, probes=merged.probes)
     walk = _resumed(resume, network, lower, upper, method) if resume else _Walk(network, lower, upper, method)
     reason = "complete"
     try:
