@@ -1,11 +1,11 @@
 """msolve (Berthomieu–Eder–Safey El Din), the engine of the degree certificate's point count:
 Gröbner bases (F4) and rational parametrisations of zero-dimensional systems over GF(p).
 
-`Msolve` is a `Macaulay2` with another command line, like `Singular`: every run gets the same
-launcher (timeout killing the process group, address-space cap, parent-death signal) and the same
-script files (here msolve's input, `m2bridge-*.ms`, kept when a run fails). The answer is read as
-data: it must consist of numbers, brackets, commas and quoted variable names, and is parsed as a
-literal (never evaluated); anything else raises `M2OutputError`.
+`Msolve` is a `Macaulay2` with another command line, like `Singular` (engines.OtherEngine): every
+run gets the same launcher (timeout killing the process group, address-space cap, parent-death
+signal) and the same script files (here msolve's input, `m2bridge-*.ms`, kept when a run fails).
+The answer is read as data: it must consist of numbers, brackets, commas and quoted variable
+names, and is parsed as a literal (never evaluated); anything else raises `M2OutputError`.
 
 Nothing msolve says is trusted by the certificate (conjectures/slices.py): the quotient dimension
 is the one fact taken from its Gröbner basis; the points of a parametrisation are checked exactly
@@ -27,8 +27,8 @@ import sysconfig
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import M2Error, M2OutputError, M2TimeoutError, MsolveNotFoundError
-from .process import Macaulay2
+from ..errors import M2OutputError, MsolveNotFoundError
+from .engines import OtherEngine
 
 _WHEEL_BINARY = Path("sage_wheels") / "bin" / "msolve"
 _ANSWER = re.compile(r"[\[\]0-9,\s\-'A-Za-z_]*:?\s*")
@@ -49,7 +49,7 @@ def find_msolve() -> str:
     return "msolve"
 
 
-class Msolve(Macaulay2):
+class Msolve(OtherEngine):
     """An msolve executable under Macaulay2's limits, one thread (the sweeps run one task per core)."""
 
     name = "msolve"
@@ -59,23 +59,11 @@ class Msolve(Macaulay2):
     def __init__(self, executable: str | None = None, **limits):
         super().__init__(executable or find_msolve(), **limits)
 
-    @classmethod
-    def like(cls, m2: Macaulay2, timeout: float | None = None) -> "Msolve":
-        return cls(timeout=m2.timeout if timeout is None else timeout, memory_limit=m2.memory_limit,
-                   verbose=m2.verbose, script_dir=m2.script_dir)
-
     def version(self) -> str:
         return "msolve"  # it prints its version only in its help text
 
     def command(self, executable: str, script_path: str) -> list[str]:
         return [executable, "-t", "1", "-f", script_path]
-
-    def _run(self, executable: str, script_path: str):
-        try:
-            return super()._run(executable, script_path)
-        except (M2Error, M2TimeoutError) as error:  # the launcher's errors, worded for Macaulay2
-            error.args = (str(error).replace("Macaulay2", "msolve", 1),)
-            raise
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 """Singular, the optional second engine for J^A's kernel (m2scripts/pattern_ideal.sing.j2).
 
-`Singular` is a `Macaulay2` with another command line: every run gets the same launcher (timeout
-killing the whole process group, address-space cap, parent-death signal), the same kept-on-failure
-script files and the same framed reply (the template prints `@@m2b` frames like Macaulay2's
+`Singular` is a `Macaulay2` with another command line (engines.OtherEngine): every run gets the
+same launcher (timeout killing the whole process group, address-space cap, parent-death signal),
+the same kept-on-failure script files and the same framed reply (the template prints `@@m2b` frames like Macaulay2's
 templates). What differs is how Singular fails: it prints `? …` error lines and goes on with the
 next top-level statement, exiting 0. The template therefore runs inside one procedure (an error
 ends it before the `end` frame), and a run whose output holds Singular's error lines raises
@@ -15,14 +15,15 @@ import os
 import subprocess
 from functools import lru_cache
 
-from ..errors import M2Error, M2TimeoutError, SingularNotFoundError
-from .process import Macaulay2, RunOutput
+from ..errors import M2Error, SingularNotFoundError
+from .engines import OtherEngine
+from .process import RunOutput
 
 # Singular's error lines: `   ? error occurred in or before …`, `   ? wrong type declaration …`.
 _ERROR_PREFIX = "? "
 
 
-class Singular(Macaulay2):
+class Singular(OtherEngine):
     """A Singular executable (`M2BRIDGE_SINGULAR`, default `Singular`) under Macaulay2's limits."""
 
     name = "Singular"
@@ -32,12 +33,6 @@ class Singular(Macaulay2):
     def __init__(self, executable: str | None = None, **limits):
         super().__init__(executable or os.environ.get("M2BRIDGE_SINGULAR", "Singular"), **limits)
 
-    @classmethod
-    def like(cls, m2: Macaulay2, timeout: float | None = None) -> "Singular":
-        """A Singular with `m2`'s timeout (or `timeout`), memory cap, verbosity and script folder."""
-        return cls(timeout=m2.timeout if timeout is None else timeout, memory_limit=m2.memory_limit,
-                   verbose=m2.verbose, script_dir=m2.script_dir)
-
     def version(self) -> str:
         """The first line of `Singular --version`, e.g. 'Singular for x86_64-Linux version 4.3.1 …'."""
         return _first_line(self._require())
@@ -46,16 +41,11 @@ class Singular(Macaulay2):
         # -q: no banner; --no-rc: no user start-up file; --no-shell: the script cannot run commands.
         return [executable, "-q", "--no-rc", "--no-shell", script_path]
 
-    def _run(self, executable: str, script_path: str) -> RunOutput:
-        try:
-            output = super()._run(executable, script_path)
-            errors = [line.strip() for line in output.stdout.splitlines() + output.stderr.splitlines()
-                      if line.lstrip().startswith(_ERROR_PREFIX)]
-            if errors:
-                raise M2Error("\n".join(errors[:5]), script_path, 0)
-        except (M2Error, M2TimeoutError) as error:  # the launcher's errors, worded for Macaulay2
-            error.args = (str(error).replace("Macaulay2", "Singular", 1),)
-            raise
+    def checked(self, output: RunOutput) -> RunOutput:
+        errors = [line.strip() for line in output.stdout.splitlines() + output.stderr.splitlines()
+                  if line.lstrip().startswith(_ERROR_PREFIX)]
+        if errors:
+            raise M2Error("\n".join(errors[:5]), output.script_path, 0)
         return output
 
 
